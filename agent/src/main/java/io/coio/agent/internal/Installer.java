@@ -1,0 +1,176 @@
+package io.coio.agent.internal;
+
+import io.coio.agent.internal.AgentOptions.BadOption;
+import io.coio.runtime.CarrierStats;
+import io.coio.runtime.CoioRuntime;
+import io.coio.runtime.Hooks;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.commons.ClassRemapper;
+import org.objectweb.asm.commons.SimpleRemapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Installs coio into the running JVM, in an order that never leaves the app half-hooked:
+ * <ol>
+ *   <li>parse options (a bad one: one line, nothing changed);
+ *   <li>open {@code java.lang} and {@code sun.nio.ch} to coio and allow its native library (no user flags);
+ *   <li>start the runtime (carriers), define the bridge inside {@code java.base}, rewrite the JDK classes;
+ *   <li>connect the readiness hooks and check that one real socket wait went through coio;
+ *   <li>only then convert app threads. If anything fails, every hook is disconnected again.
+ * </ol>
+ * Called reflectively by {@code io.coio.agent.CoioAgent} after the Java version check. Not API.
+ */
+public final class Installer {
+    private static final String BRIDGE_TEMPLATE = "io/coio/agent/internal/bridge/CoioBridge";
+
+    private Installer() {
+    }
+
+    public static void install(String args, Instrumentation inst) {
+        AgentOptions options;
+        try {
+            options = AgentOptions.parse(args, Runtime.getRuntime().availableProcessors());
+        } catch (BadOption e) {
+            System.err.println("coio: " + e.getMessage() + " The app runs without coio.");
+            return;
+        }
+        if (options.mode() == AgentOptions.Mode.OFF) {
+            return;
+        }
+        Class<?> bridge = null;
+        try {
+            openJdk(inst);
+            CoioRuntime runtime = CoioRuntime.start(options.carriers());
+            bridge = defineBridge();
+            inst.addTransformer(new JdkRewriter(), true);
+            inst.retransformClasses(Class.forName("sun.nio.ch.Poller"), Class.forName("java.lang.VirtualThread"),
+                    Thread.class);
+            connectReadiness(bridge);
+            SelfCheck.run(runtime);
+            connectThreads(bridge, runtime, options);
+            System.setProperty("coio.mode", "coroutine");
+            System.setProperty("coio.carriers", Integer.toString(runtime.carrierCount()));
+            if (options.stats()) {
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> printStats(runtime), "coio-stats"));
+            }
+            if (!options.quiet()) {
+                System.err.println("coio: coroutine mode, " + runtime.carrierCount()
+                        + (runtime.carrierCount() == 1 ? " carrier, " : " carriers, ")
+                        + (runtime.transport().equals("epoll") ? "epoll readiness"
+                                : "NIO loop (native epoll unavailable: readiness from the JDK poller)")
+                        + ", Java " + Runtime.version());
+            }
+        } catch (Throwable t) {
+            disconnect(bridge);
+            System.err.println("coio: could not install (" + t + "). The app runs without coio.");
+            if (Boolean.getBoolean("coio.debug")) {
+                t.printStackTrace();
+            }
+        }
+    }
+
+    /** Opens what coio reaches into, for coio's own module only, and lets it load its native library. */
+    private static void openJdk(Instrumentation inst) throws ReflectiveOperationException {
+        Module base = Object.class.getModule();
+        Module coio = Installer.class.getModule();
+        inst.redefineModule(base, Set.of(),
+                Map.of("sun.nio.ch", Set.of(coio), "jdk.internal.misc", Set.of(coio)),
+                Map.of("java.lang", Set.of(coio), "sun.nio.ch", Set.of(coio)),
+                Set.of(), Map.of());
+        // JDK 22+: without this, loading Netty's JNI library prints a "restricted method" warning. Native
+        // access is granted per module, and coio shares the class path's unnamed module with the app, so
+        // this is the same as --enable-native-access=ALL-UNNAMED (documented in the agent README).
+        try {
+            Method enable = Module.class.getDeclaredMethod("implAddEnableNativeAccessToAllUnnamed");
+            enable.setAccessible(true);
+            enable.invoke(null);
+        } catch (NoSuchMethodException absentOnThisJdk) {
+            // JDK 21: no native-access checks
+        }
+    }
+
+    /** Copies the bridge template into java.base as sun.nio.ch.CoioBridge (no boot class path, no CDS warning). */
+    private static Class<?> defineBridge() throws IOException, IllegalAccessException, ClassNotFoundException {
+        try {
+            return Class.forName(JdkRewriter.BRIDGE.replace('/', '.'), false, null); // agentmain twice
+        } catch (ClassNotFoundException notYet) {
+            // define it below
+        }
+        byte[] template;
+        try (InputStream in = Installer.class.getResourceAsStream("/" + BRIDGE_TEMPLATE + ".class")) {
+            if (in == null) {
+                throw new IOException("bridge template missing from the agent jar");
+            }
+            template = in.readAllBytes();
+        }
+        ClassWriter w = new ClassWriter(0);
+        new ClassReader(template).accept(new ClassRemapper(w, new SimpleRemapper(BRIDGE_TEMPLATE, JdkRewriter.BRIDGE)), 0);
+        MethodHandles.Lookup inPoller = MethodHandles.privateLookupIn(Class.forName("sun.nio.ch.Poller"),
+                MethodHandles.lookup());
+        return inPoller.defineClass(w.toByteArray());
+    }
+
+    private static void connectReadiness(Class<?> bridge) throws ReflectiveOperationException {
+        MethodHandles.Lookup l = MethodHandles.lookup();
+        set(bridge, "poll", l.findStatic(Hooks.class, "poll",
+                MethodType.methodType(boolean.class, int.class, int.class, long.class, BooleanSupplier.class)));
+        set(bridge, "pollSelector", l.findStatic(Hooks.class, "pollSelector",
+                MethodType.methodType(boolean.class, int.class, long.class)));
+        set(bridge, "stopPoll", l.findStatic(Hooks.class, "stopPoll",
+                MethodType.methodType(void.class, int.class, int.class)));
+        set(bridge, "pinnedPark", l.findStatic(Hooks.class, "beforePinnedPark",
+                MethodType.methodType(void.class, Thread.class)));
+    }
+
+    private static void connectThreads(Class<?> bridge, CoioRuntime runtime, AgentOptions options)
+            throws ReflectiveOperationException {
+        java.lang.reflect.Field anyShadow = bridge.getField("anyShadow");
+        ThreadConversion conversion = new ThreadConversion(runtime, options.include(), options.exclude(), () -> {
+            try {
+                anyShadow.setBoolean(null, true);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        MethodHandles.Lookup l = MethodHandles.lookup();
+        set(bridge, "shadowOf", l.findVirtual(ThreadConversion.class, "shadowOf",
+                MethodType.methodType(Thread.class, Thread.class)).bindTo(conversion));
+        set(bridge, "threadStart", l.findVirtual(ThreadConversion.class, "start",
+                MethodType.methodType(boolean.class, Thread.class)).bindTo(conversion));
+    }
+
+    private static void set(Class<?> bridge, String field, MethodHandle handle) throws ReflectiveOperationException {
+        bridge.getField(field).set(null, handle);
+    }
+
+    /** Every hook back to "do nothing": the JDK's code runs as if coio were absent. */
+    private static void disconnect(Class<?> bridge) {
+        if (bridge == null) {
+            return;
+        }
+        for (String f : new String[] {"threadStart", "shadowOf", "poll", "pollSelector", "stopPoll", "pinnedPark"}) {
+            try {
+                bridge.getField(f).set(null, null);
+            } catch (ReflectiveOperationException | RuntimeException ignored) {
+                // best effort: the field may not exist in a partially defined bridge
+            }
+        }
+    }
+
+    private static void printStats(CoioRuntime runtime) {
+        for (CarrierStats s : runtime.stats()) {
+            System.err.println(s);
+        }
+    }
+}

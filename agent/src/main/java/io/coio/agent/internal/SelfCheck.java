@@ -1,0 +1,82 @@
+package io.coio.agent.internal;
+
+import io.coio.runtime.CarrierStats;
+import io.coio.runtime.CoioRuntime;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The install-time proof that the hooks fire (BlockHound's {@code testInstrumentation()}): a coroutine
+ * reads from a loopback socket; the peer writes only once the carrier has counted the coroutine's
+ * readiness wait. If the wait never reaches coio within the limit, installation fails loudly and the
+ * installer disconnects every hook.
+ */
+final class SelfCheck {
+    private static final long LIMIT_NANOS = Duration.ofSeconds(10).toNanos();
+
+    private SelfCheck() {
+    }
+
+    static void run(CoioRuntime runtime) throws Exception {
+        if (!runtime.transport().equals("epoll")) {
+            return; // readiness is the JDK's own poller: nothing of coio's to check
+        }
+        long parksBefore = totalParks(runtime);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        try (ServerSocket server = new ServerSocket()) {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            server.setSoTimeout((int) Duration.ofNanos(LIMIT_NANOS).toMillis());
+            Thread reader = runtime.newCoroutine("coio-selfcheck", () -> {
+                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
+                    if (s.getInputStream().read() != 42) {
+                        throw new IOException("self-check read the wrong byte");
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            reader.start();
+            try (Socket peer = server.accept(); OutputStream out = peer.getOutputStream()) {
+                if (!awaitParks(runtime, parksBefore)) {
+                    throw new IllegalStateException("self-check: a coroutine's socket read did not reach coio's"
+                            + " Poller hook (is another agent rewriting sun.nio.ch.Poller?)");
+                }
+                out.write(42);
+                out.flush();
+                if (!reader.join(Duration.ofNanos(LIMIT_NANOS))) {
+                    throw new IllegalStateException("self-check: the coroutine was not resumed by its carrier");
+                }
+            }
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("self-check socket read failed: " + failure.get(), failure.get());
+        }
+    }
+
+    /** Waits (bounded) until the carriers have counted a readiness wait beyond {@code before}. */
+    private static boolean awaitParks(CoioRuntime runtime, long before) throws InterruptedException {
+        long deadline = System.nanoTime() + LIMIT_NANOS;
+        while (totalParks(runtime) == before) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            Thread.sleep(1);
+        }
+        return true;
+    }
+
+    private static long totalParks(CoioRuntime runtime) {
+        long n = 0;
+        for (CarrierStats s : runtime.stats()) {
+            n += s.parks();
+        }
+        return n;
+    }
+}

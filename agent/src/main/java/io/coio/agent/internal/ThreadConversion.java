@@ -1,0 +1,193 @@
+package io.coio.agent.internal;
+
+import io.coio.runtime.CoioRuntime;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.regex.Pattern;
+
+/**
+ * Turns app threads into coroutines at {@code Thread.start()}.
+ *
+ * <p>A converted app thread is never started as an OS thread. Instead a coroutine (its "shadow") runs the
+ * app thread's own {@code run()} — so {@code Thread} subclasses that override {@code run()} work — and the
+ * app's {@code Thread} object forwards {@code isAlive/join/getState/interrupt/isInterrupted/getStackTrace}
+ * to the shadow while it runs (see {@link JdkRewriter}). Its JDK status field is set to RUNNABLE at start
+ * (so a second {@code start()} throws {@code IllegalThreadStateException} as usual) and TERMINATED at the
+ * end (so {@code getState()} and {@code join()} answer as for an ended thread once the shadow is gone).
+ * Uncaught exceptions go to the app thread's handler with the app thread as argument. A non-daemon app
+ * thread holds {@link KeepAlive} while it runs, since virtual threads never keep the JVM alive.
+ *
+ * <p>Converted: threads started by application code (the caller of {@code start()} is not a JDK or coio
+ * class), and {@code ThreadPoolExecutor} workers of plain {@code java.lang.Thread} class (the default
+ * thread factory's). Not converted: threads started by other JDK code, JDK {@code Thread} subclasses,
+ * virtual threads, Netty's {@code FastThreadLocalThread} (it runs its own event loop), coio's own threads,
+ * and threads the {@code include}/{@code exclude} options leave out.
+ */
+final class ThreadConversion {
+    /** JVMTI thread states, as kept in {@code Thread.holder.threadStatus}. */
+    private static final int STATUS_RUNNABLE = 0x0001 | 0x0004;
+    private static final int STATUS_TERMINATED = 0x0002;
+    private static final String NETTY_LOOP_THREAD = "io.netty.util.concurrent.FastThreadLocalThread";
+
+    private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+    private static final VarHandle HOLDER;
+    private static final VarHandle THREAD_STATUS;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup());
+            Class<?> holder = Class.forName("java.lang.Thread$FieldHolder");
+            HOLDER = l.findVarHandle(Thread.class, "holder", holder);
+            THREAD_STATUS = MethodHandles.privateLookupIn(holder, MethodHandles.lookup())
+                    .findVarHandle(holder, "threadStatus", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("unsupported JDK: Thread.holder.threadStatus not found", e);
+        }
+    }
+
+    private final CoioRuntime runtime;
+    private final Pattern include;
+    private final Pattern exclude;
+    private final Runnable firstShadow;
+    private final ConcurrentHashMap<Thread, Thread> shadows = new ConcurrentHashMap<>();
+    private final KeepAlive keepAlive = new KeepAlive();
+
+    /** @param firstShadow run once, before the first shadow is published (turns on the Thread hooks) */
+    ThreadConversion(CoioRuntime runtime, Pattern include, Pattern exclude, Runnable firstShadow) {
+        this.runtime = runtime;
+        this.include = include;
+        this.exclude = exclude;
+        this.firstShadow = firstShadow;
+    }
+
+    /** The {@code Thread.start()} hook: true if {@code t} now runs as a coroutine. */
+    boolean start(Thread t) {
+        if (t.isVirtual() || (int) THREAD_STATUS.get(HOLDER.get(t)) != 0 || !eligibleClass(t.getClass())
+                || !byName(t)) {
+            return false;
+        }
+        Class<?> caller = callerOfStart();
+        if (caller == null || !startedByApp(caller, t)) {
+            return false;
+        }
+        synchronized (t) { // Thread.start() is synchronized too: one start wins
+            if ((int) THREAD_STATUS.get(HOLDER.get(t)) != 0) {
+                return false; // the JDK's start() will throw IllegalThreadStateException
+            }
+            Thread shadow = runtime.newCoroutine(t.getName(), () -> runAsCoroutine(t));
+            shadow.setContextClassLoader(t.getContextClassLoader());
+            if (shadows.isEmpty()) {
+                firstShadow.run();
+            }
+            shadows.put(t, shadow);
+            THREAD_STATUS.setVolatile(HOLDER.get(t), STATUS_RUNNABLE);
+            if (!t.isDaemon()) {
+                keepAlive.acquire();
+            }
+            shadow.start();
+        }
+        return true;
+    }
+
+    /** The coroutine standing in for {@code t}, or null. */
+    Thread shadowOf(Thread t) {
+        return shadows.get(t);
+    }
+
+    private void runAsCoroutine(Thread app) {
+        try {
+            app.run();
+        } catch (Throwable e) {
+            Thread.UncaughtExceptionHandler h = app.getUncaughtExceptionHandler();
+            if (h != null) {
+                h.uncaughtException(app, e);
+            }
+        } finally {
+            THREAD_STATUS.setVolatile(HOLDER.get(app), STATUS_TERMINATED);
+            shadows.remove(app);
+            synchronized (app) {
+                app.notifyAll(); // a platform-style join() waiting on the monitor re-checks isAlive()
+            }
+            if (!app.isDaemon()) {
+                keepAlive.release();
+            }
+        }
+    }
+
+    private boolean byName(Thread t) {
+        String name = t.getName();
+        if (include != null && !include.matcher(name).matches()) {
+            return false;
+        }
+        return exclude == null || !(exclude.matcher(name).matches() || exclude.matcher(t.getClass().getName()).matches());
+    }
+
+    private static boolean eligibleClass(Class<?> c) {
+        if (c != Thread.class && c.getClassLoader() == null) {
+            return false; // a JDK Thread subclass (InnocuousThread, ForkJoinWorkerThread, TimerThread, ...)
+        }
+        for (Class<?> k = c; k != Thread.class; k = k.getSuperclass()) {
+            if (k.getName().equals(NETTY_LOOP_THREAD)) {
+                return false; // runs its own event loop
+            }
+        }
+        return true;
+    }
+
+    private static boolean startedByApp(Class<?> caller, Thread t) {
+        if (caller == ThreadPoolExecutor.class) {
+            return t.getClass() == Thread.class; // a worker from the default (or a plain) thread factory
+        }
+        ClassLoader l = caller.getClassLoader();
+        if (l == null || l == ClassLoader.getPlatformClassLoader()) {
+            return false; // started by the JDK itself
+        }
+        return !caller.getName().startsWith("io.coio.");
+    }
+
+    /** The class whose code called {@code Thread.start()} (skipping overrides of start() in subclasses). */
+    private static Class<?> callerOfStart() {
+        Optional<Class<?>> c = WALKER.walk(frames -> frames
+                .dropWhile(f -> !(f.getDeclaringClass() == Thread.class && f.getMethodName().equals("start")))
+                .dropWhile(f -> f.getMethodName().equals("start") && Thread.class.isAssignableFrom(f.getDeclaringClass()))
+                .findFirst()
+                .map(StackWalker.StackFrame::getDeclaringClass));
+        return c.orElse(null);
+    }
+
+    /**
+     * Keeps the JVM alive while converted non-daemon threads run, as their OS threads would have: one
+     * non-daemon platform thread that exists exactly while the count is above zero.
+     */
+    private static final class KeepAlive {
+        private int count;
+
+        synchronized void acquire() {
+            if (count++ == 0) {
+                Thread t = new Thread(this::hold, "coio-keepalive");
+                t.setDaemon(false);
+                t.start();
+            }
+        }
+
+        synchronized void release() {
+            if (--count == 0) {
+                notifyAll();
+            }
+        }
+
+        private synchronized void hold() {
+            while (count > 0) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    // keep holding: only the count decides
+                }
+            }
+        }
+    }
+}

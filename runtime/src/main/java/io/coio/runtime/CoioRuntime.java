@@ -1,0 +1,138 @@
+package io.coio.runtime;
+
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * coio's scheduler: a fixed set of carriers, each an OS thread with its own epoll loop, on which
+ * coroutines (virtual threads with coio's scheduler) run. The agent starts one runtime per JVM; it can
+ * also be used directly:
+ *
+ * <pre>{@code
+ * CoioRuntime rt = CoioRuntime.start(2);
+ * Thread t = rt.newCoroutine("conn-1", () -> handle(socket));
+ * t.start();
+ * }</pre>
+ *
+ * <p>Readiness comes from Netty's native epoll. Where native epoll is unavailable the carriers run
+ * Netty's NIO loop and readiness waits are left to the JDK's own poller (which still resumes coroutines
+ * on their carrier); {@link #transport()} says which, and the agent prints it at start-up.
+ */
+public final class CoioRuntime {
+    private static volatile CoioRuntime current;
+
+    private final Carrier[] carriers;
+    private final boolean epoll;
+
+    private CoioRuntime(int count) {
+        // The JDK's Poller starts its own poller threads in its static initializer; they must be created from
+        // a platform thread, or they would inherit a coio scheduler (JDK25-FINDINGS.md).
+        initJdkPoller();
+        epoll = Epoll.isAvailable();
+        IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        carriers = new Carrier[count];
+        for (int i = 0; i < count; i++) {
+            carriers[i] = new Carrier(i, factory, epoll);
+        }
+    }
+
+    /**
+     * Starts the JVM's coio runtime with {@code carriers} carriers, or returns the one already started.
+     *
+     * @throws IllegalArgumentException if {@code carriers < 1}
+     * @throws IllegalStateException    if a runtime with a different carrier count is already running, or the
+     *                                  JDK internals coio needs are not open to it
+     */
+    public static synchronized CoioRuntime start(int carriers) {
+        if (carriers < 1) {
+            throw new IllegalArgumentException("carriers must be at least 1, got " + carriers);
+        }
+        CoioRuntime rt = current;
+        if (rt != null) {
+            if (rt.carriers.length != carriers) {
+                throw new IllegalStateException("coio is already running with " + rt.carriers.length + " carriers");
+            }
+            return rt;
+        }
+        JdkInternals.currentCarrierThread(); // fail now, with the fix named, if java.lang is not open
+        rt = new CoioRuntime(carriers);
+        current = rt;
+        return rt;
+    }
+
+    /** The running runtime, or null if none was started. */
+    public static CoioRuntime current() {
+        return current;
+    }
+
+    /** Number of carriers. */
+    public int carrierCount() {
+        return carriers.length;
+    }
+
+    /** "epoll" (readiness from each carrier's epoll) or "nio" (readiness from the JDK's poller). */
+    public String transport() {
+        return epoll ? "epoll" : "nio";
+    }
+
+    /**
+     * Creates an unstarted coroutine that runs {@code task}, placed on the carrier with the fewest live
+     * coroutines. It is a virtual thread: {@code start}, {@code join}, {@code interrupt}, thread locals and
+     * {@code Thread.currentThread()} behave as for any virtual thread. Virtual threads it creates run on
+     * the same carrier.
+     */
+    public Thread newCoroutine(String name, Runnable task) {
+        Carrier c = leastLoaded();
+        Runnable counted = () -> {
+            try {
+                task.run();
+            } finally {
+                c.live.decrementAndGet();
+            }
+        };
+        Thread t = JdkInternals.virtualThreadBuilder(c).name(name).unstarted(counted);
+        c.started.incrementAndGet();
+        c.live.incrementAndGet();
+        return t;
+    }
+
+    /** True if {@code t} is a coroutine scheduled by coio (a virtual thread on one of its carriers). */
+    public static boolean isCoroutine(Thread t) {
+        return JdkInternals.carrierOf(t) != null;
+    }
+
+    /** A snapshot of every carrier's counters. */
+    public List<CarrierStats> stats() {
+        List<CarrierStats> out = new ArrayList<>(carriers.length);
+        for (Carrier c : carriers) {
+            out.add(c.stats());
+        }
+        return out;
+    }
+
+    private Carrier leastLoaded() {
+        Carrier best = carriers[0];
+        int min = best.live.get();
+        for (int i = 1; i < carriers.length && min > 0; i++) {
+            int n = carriers[i].live.get();
+            if (n < min) {
+                best = carriers[i];
+                min = n;
+            }
+        }
+        return best;
+    }
+
+    private static void initJdkPoller() {
+        try {
+            Class.forName("sun.nio.ch.Poller", true, null);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("this JDK has no sun.nio.ch.Poller; coio needs JDK 21 or newer", e);
+        }
+    }
+}

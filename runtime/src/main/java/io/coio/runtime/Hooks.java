@@ -1,0 +1,98 @@
+package io.coio.runtime;
+
+import java.io.IOException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Entry points that the agent's rewritten JDK methods call (through its bootstrap bridge).
+ * <b>Not API</b>: public only because the bridge binds to it by method handle.
+ *
+ * <p>Fast path: every method first asks whether the current thread is a coio coroutine (its class is
+ * {@code VirtualThread} and its scheduler is a {@link Carrier}); if not, it returns at once and the JDK's
+ * own code runs unchanged.
+ */
+public final class Hooks {
+    /** {@code sun.nio.ch.Net.POLLIN} / {@code POLLOUT} on Linux. */
+    static final int POLLIN = 0x1;
+    static final int POLLOUT = 0x4;
+
+    /** Coroutines parked in a readiness wait, by fd and direction, so that {@code stopPoll} can find them. */
+    private static final ConcurrentHashMap<Long, Waiter> WAITING = new ConcurrentHashMap<>();
+
+    private Hooks() {
+    }
+
+    /**
+     * Replaces {@code sun.nio.ch.Poller.poll(fd, event, nanos, isOpen)} for coroutines: parks the
+     * coroutine until its carrier's epoll reports {@code fd} ready for {@code event}, the timeout passes,
+     * the socket is closed ({@link #stopPoll}) or the coroutine is interrupted. Like the JDK's poll it may
+     * return early; the JDK's callers re-try the operation and enforce their own timeouts.
+     *
+     * @return true if coio handled the wait; false to let the JDK's poller do it
+     */
+    public static boolean poll(int fd, int event, long nanos, BooleanSupplier isOpen) throws IOException {
+        Thread t = Thread.currentThread();
+        if (!t.isVirtual()) {
+            return false;
+        }
+        Carrier carrier = JdkInternals.carrierOf(t);
+        if (carrier == null || !carrier.usesEpoll()) {
+            return false;
+        }
+        boolean write = event == POLLOUT;
+        long deadline = nanos > 0 ? deadlineAfter(nanos) : 0;
+        Waiter w = new Waiter(t, fd, write, deadline);
+        Long key = Waiter.key(fd, write);
+        WAITING.put(key, w);
+        try {
+            if (isOpen.getAsBoolean() && !t.isInterrupted()) {
+                carrier.arm(w);
+                LockSupport.park(w);
+            }
+        } finally {
+            WAITING.remove(key, w);
+            carrier.disarm(w);
+        }
+        // epoll refused the fd (not pollable): let the JDK's poller wait for it instead.
+        return w.state() != Waiter.FAILED;
+    }
+
+    /** Replaces {@code Poller.pollSelector}: a Selector's epoll fd waits like a socket's read side. */
+    public static boolean pollSelector(int fd, long nanos) throws IOException {
+        return poll(fd, POLLIN, nanos, () -> true);
+    }
+
+    /** Runs before {@code Poller.stopPoll(fd, event)}: wakes a coroutine waiting there (the socket is closing). */
+    public static void stopPoll(int fd, int event) {
+        Waiter w = WAITING.get(Waiter.key(fd, event == POLLOUT));
+        if (w != null) {
+            w.complete(Waiter.STOPPED);
+        }
+    }
+
+    /** Runs before {@code Poller.stopPoll(fd)}: both directions. */
+    public static void stopPoll(int fd) {
+        stopPoll(fd, POLLIN);
+        stopPoll(fd, POLLOUT);
+    }
+
+    /**
+     * Runs when a virtual thread could not unmount and is about to park its OS thread
+     * ({@code VirtualThread.parkOnCarrierThread}). For a coroutine that still drives its carrier's loop,
+     * the loop moves to a fresh OS thread first, so that nothing else on the carrier stalls and the wake-up
+     * the pinned coroutine waits for can still be delivered.
+     */
+    public static void beforePinnedPark(Thread vthread) {
+        Carrier carrier = JdkInternals.carrierOf(vthread);
+        if (carrier != null) {
+            carrier.beforePinnedPark();
+        }
+    }
+
+    private static long deadlineAfter(long nanos) {
+        long d = System.nanoTime() + nanos;
+        return d == 0 ? 1 : d; // 0 means "no deadline"
+    }
+}
