@@ -45,6 +45,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class Carrier implements Executor {
     private static final int TASK_BUDGET = 1024;
+    private static final Runnable WAKE_UP = () -> { };
 
     final int id;
     private final Queue<Runnable> runQueue = PlatformDependent.newMpscQueue();
@@ -101,7 +102,9 @@ final class Carrier implements Executor {
         runQueue.offer(task);
         if (parked) {
             parked = false;
-            eventLoop.wakeup();
+            // Not eventLoop.wakeup(): Netty may not have armed its own wake-up flag yet and would skip the
+            // eventfd write. A task in Netty's queue is re-checked by Netty right before epoll_wait.
+            eventLoop.execute(WAKE_UP);
         }
     }
 
