@@ -4,7 +4,6 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.ManualIoEventLoop;
 import io.netty.util.collection.IntObjectHashMap;
-import io.netty.util.concurrent.Future;
 import io.netty.util.internal.PlatformDependent;
 
 import java.io.UncheckedIOException;
@@ -12,6 +11,7 @@ import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.Queue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -188,7 +188,7 @@ final class Carrier implements Executor {
 
     private FdRegistration register(int fd) {
         FdRegistration reg = new FdRegistration(fd, this);
-        Future<IoRegistration> f = eventLoop.register(reg);
+        io.netty.util.concurrent.Future<IoRegistration> f = eventLoop.register(reg);
         if (!f.isSuccess()) {
             return null; // e.g. EPERM: not a pollable fd; the wait goes back to the JDK's poller
         }
@@ -259,6 +259,17 @@ final class Carrier implements Executor {
             w.timer.cancel(false);
             w.timer = null;
         }
+    }
+
+    /**
+     * A timer on this carrier's loop, if the caller is the loop thread (the JDK schedules a coroutine's
+     * wake-up right after it unmounted, on its carrier); null otherwise, to leave it to the JDK's timer.
+     */
+    Future<?> schedule(Runnable task, long delay, TimeUnit unit) {
+        if (Thread.currentThread() != loopThread) {
+            return null;
+        }
+        return eventLoop.schedule(task, delay, unit);
     }
 
     // ---- pinned coroutines ----

@@ -2,6 +2,8 @@ package io.coio.runtime;
 
 import java.io.IOException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
@@ -89,6 +91,18 @@ public final class Hooks {
         if (carrier != null) {
             carrier.beforePinnedPark();
         }
+    }
+
+    /**
+     * Replaces the JDK's timer for a coroutine's timed park, {@code Thread.sleep} and timed wait
+     * ({@code VirtualThread.schedule}, called on the carrier right after the coroutine unmounted): the
+     * wake-up goes on the carrier's own timer queue instead of the JDK's "VirtualThread-unparker" threads.
+     *
+     * @return the scheduled task, or null to let the JDK schedule it
+     */
+    public static Future<?> schedule(Thread vthread, Runnable task, long delay, TimeUnit unit) {
+        Carrier carrier = JdkInternals.carrierOf(vthread);
+        return carrier == null ? null : carrier.schedule(task, delay, unit);
     }
 
     private static long deadlineAfter(long nanos) {

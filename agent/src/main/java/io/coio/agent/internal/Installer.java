@@ -18,6 +18,8 @@ import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -131,6 +133,8 @@ public final class Installer {
                 MethodType.methodType(void.class, int.class, int.class)));
         set(bridge, "pinnedPark", l.findStatic(Hooks.class, "beforePinnedPark",
                 MethodType.methodType(void.class, Thread.class)));
+        set(bridge, "schedule", l.findStatic(Hooks.class, "schedule",
+                MethodType.methodType(Future.class, Thread.class, Runnable.class, long.class, TimeUnit.class)));
     }
 
     private static void connectThreads(Class<?> bridge, CoioRuntime runtime, AgentOptions options)
@@ -159,7 +163,8 @@ public final class Installer {
         if (bridge == null) {
             return;
         }
-        for (String f : new String[] {"threadStart", "shadowOf", "poll", "pollSelector", "stopPoll", "pinnedPark"}) {
+        for (String f : new String[] {"threadStart", "shadowOf", "poll", "pollSelector", "stopPoll", "pinnedPark",
+                "schedule"}) {
             try {
                 bridge.getField(f).set(null, null);
             } catch (ReflectiveOperationException | RuntimeException ignored) {

@@ -24,6 +24,8 @@ import java.util.Set;
  *   <li>{@code Poller.stopPoll(fd, event)}: {@code CoioBridge.stopPoll(fd, event);} then the JDK's own
  *       ({@code stopPoll(fd)} calls it for both directions)
  *   <li>{@code VirtualThread.parkOnCarrierThread(timed, nanos)}: {@code CoioBridge.pinnedPark(this);}
+ *   <li>{@code VirtualThread.schedule(task, delay, unit)} (timed park, sleep, timed wait):
+ *       {@code Future<?> f = CoioBridge.schedule(this, task, delay, unit); if (f != null) return f;}
  *   <li>{@code Thread.start()}: {@code if (CoioBridge.threadStart(this)) return;}
  *   <li>{@code Thread.isAlive/join(long)/join(Duration)/getState/interrupt/isInterrupted/getStackTrace}:
  *       {@code Thread s = CoioBridge.shadowOf(this); if (s != null) return s.same(args);}
@@ -35,6 +37,9 @@ final class JdkRewriter implements ClassFileTransformer {
     static final String THREAD = "java/lang/Thread";
     /** Where the bridge lives once injected into java.base. */
     static final String BRIDGE = "sun/nio/ch/CoioBridge";
+
+    private static final String SCHEDULE =
+            "schedule(Ljava/lang/Runnable;JLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/Future;";
 
     /** Thread methods that a converted app thread forwards to its coroutine: name + descriptor. */
     private static final Set<String> DELEGATED = Set.of(
@@ -48,7 +53,7 @@ final class JdkRewriter implements ClassFileTransformer {
 
     private static final Map<String, Set<String>> TARGETS = Map.of(
             POLLER, Set.of("poll(IIJLjava/util/function/BooleanSupplier;)V", "pollSelector(IJ)V", "stopPoll(II)V"),
-            VIRTUAL_THREAD, Set.of("parkOnCarrierThread(ZJ)V"),
+            VIRTUAL_THREAD, Set.of("parkOnCarrierThread(ZJ)V", SCHEDULE),
             THREAD, union(DELEGATED, "start()V"));
 
     @Override
@@ -112,6 +117,21 @@ final class JdkRewriter implements ClassFileTransformer {
             case VIRTUAL_THREAD + ".parkOnCarrierThread(ZJ)V" -> {
                 mv.visitVarInsn(Opcodes.ALOAD, 0);
                 mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "pinnedPark", "(Ljava/lang/Thread;)V", false);
+            }
+            case VIRTUAL_THREAD + "." + SCHEDULE -> {
+                mv.visitVarInsn(Opcodes.ALOAD, 0);
+                mv.visitVarInsn(Opcodes.ALOAD, 1);
+                mv.visitVarInsn(Opcodes.LLOAD, 2);
+                mv.visitVarInsn(Opcodes.ALOAD, 4);
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "schedule",
+                        "(Ljava/lang/Thread;Ljava/lang/Runnable;JLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/Future;",
+                        false);
+                mv.visitInsn(Opcodes.DUP);
+                Label original = new Label();
+                mv.visitJumpInsn(Opcodes.IFNULL, original);
+                mv.visitInsn(Opcodes.ARETURN);
+                mv.visitLabel(original);
+                mv.visitInsn(Opcodes.POP);
             }
             case THREAD + ".start()V" -> {
                 mv.visitVarInsn(Opcodes.ALOAD, 0);

@@ -21,7 +21,9 @@ class JdkRewriterTest {
     void everyTargetMethodOfThisJdkCallsTheBridge() throws Exception {
         assertEquals(Set.of("poll(IIJLjava/util/function/BooleanSupplier;)V", "pollSelector(IJ)V", "stopPoll(II)V"),
                 methodsCallingBridge(JdkRewriter.POLLER));
-        assertEquals(Set.of("parkOnCarrierThread(ZJ)V"), methodsCallingBridge(JdkRewriter.VIRTUAL_THREAD));
+        assertEquals(Set.of("parkOnCarrierThread(ZJ)V",
+                "schedule(Ljava/lang/Runnable;JLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/Future;"),
+                methodsCallingBridge(JdkRewriter.VIRTUAL_THREAD));
         assertEquals(Set.of("start()V", "isAlive()Z", "join(J)V", "join(Ljava/time/Duration;)Z",
                         "getState()Ljava/lang/Thread$State;", "interrupt()V", "isInterrupted()Z",
                         "getStackTrace()[Ljava/lang/StackTraceElement;"),

@@ -2,6 +2,8 @@ package io.coio.agent.internal.bridge;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /*
@@ -27,6 +29,8 @@ public final class CoioBridge {
     public static volatile MethodHandle stopPoll;
     /** {@code (Thread vthread) void}. */
     public static volatile MethodHandle pinnedPark;
+    /** {@code (Thread vthread, Runnable task, long delay, TimeUnit unit) Future}: null to use the JDK's timer. */
+    public static volatile MethodHandle schedule;
     /** {@code (Thread t) boolean}: true if the thread was started as a coroutine instead. */
     public static volatile MethodHandle threadStart;
     /** {@code (Thread t) Thread}: the coroutine running app thread {@code t}, or null. */
@@ -84,6 +88,19 @@ public final class CoioBridge {
             } catch (Throwable t) {
                 report(t);
             }
+        }
+    }
+
+    public static Future<?> schedule(Thread vthread, Runnable task, long delay, TimeUnit unit) {
+        MethodHandle h = schedule;
+        if (h == null) {
+            return null;
+        }
+        try {
+            return (Future<?>) h.invokeExact(vthread, task, delay, unit);
+        } catch (Throwable t) {
+            report(t);
+            return null;
         }
     }
 
