@@ -28,8 +28,11 @@ public final class CoioAgent {
         String spec = System.getProperty("java.specification.version", "?");
         int feature = featureVersion(spec);
         if (feature < MIN_JAVA) {
+            // Detect mode too: its hooks are in JDK 21+ internals (DESIGN.md §1); nothing is checked here.
+            boolean detect = args != null && args.replace(" ", "").contains("mode=detect");
             System.err.println("coio: this JVM is Java " + spec + " (" + System.getProperty("java.home")
-                    + "); coio needs Java " + MIN_JAVA + " or newer. Fix: run the app with a JDK >= " + MIN_JAVA
+                    + "); coio needs Java " + MIN_JAVA + " or newer" + (detect ? ", detect mode too (no blocking"
+                    + " calls are checked)" : "") + ". Fix: run the app with a JDK >= " + MIN_JAVA
                     + ". The app runs without coio.");
             return;
         }

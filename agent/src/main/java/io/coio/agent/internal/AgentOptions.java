@@ -1,6 +1,8 @@
 package io.coio.agent.internal;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -12,18 +14,36 @@ import java.util.regex.PatternSyntaxException;
  * <table>
  *   <caption>Options</caption>
  *   <tr><td>{@code carriers=N}</td><td>carrier threads (N &ge; 1); default: available processors</td></tr>
- *   <tr><td>{@code mode=coroutine|off}</td><td>{@code off} loads the agent and changes nothing</td></tr>
+ *   <tr><td>{@code mode=coroutine|detect|off}</td><td>{@code detect}: convert nothing, report every blocking call
+ *       made on a non-blocking thread; {@code off} loads the agent and changes nothing</td></tr>
  *   <tr><td>{@code include=REGEX}</td><td>only app threads whose name matches become coroutines</td></tr>
  *   <tr><td>{@code exclude=REGEX}</td><td>app threads whose name or class name matches stay platform threads</td></tr>
  *   <tr><td>{@code stats=true|false}</td><td>print each carrier's counters at exit</td></tr>
  *   <tr><td>{@code quiet=true|false}</td><td>no start-up line</td></tr>
+ *   <tr><td>{@code nonblocking=REGEX}</td><td>detect mode: threads whose name matches must not block</td></tr>
+ *   <tr><td>{@code allow=CLASS#METHOD;...}</td><td>blocking calls made inside these methods (any frame on the
+ *       stack) are not reported; {@code METHOD} may be {@code *}; entries are separated by {@code ;}</td></tr>
+ *   <tr><td>{@code onblock=report|throw}</td><td>detect mode: print a report (default) or throw
+ *       {@code io.coio.agent.detect.BlockingCallError} at the call</td></tr>
+ *   <tr><td>{@code report=pinned|all|none}</td><td>coroutine mode: what is reported: coroutines that pin their
+ *       carrier (default), also file I/O and DNS lookups made on coroutines, or nothing</td></tr>
  * </table>
  *
  * A regex cannot contain a comma (the separator); use a character class such as {@code [,]} instead.
+ * Options that only matter in coroutine mode ({@code carriers, include, exclude, stats, report}) are ignored in
+ * detect mode; the detect-only options ({@code nonblocking, onblock}) are rejected in coroutine mode, since there
+ * they would silently do nothing. In {@code mode=off} every valid option is accepted and ignored.
  */
-record AgentOptions(Mode mode, int carriers, Pattern include, Pattern exclude, boolean stats, boolean quiet) {
+record AgentOptions(Mode mode, int carriers, Pattern include, Pattern exclude, boolean stats, boolean quiet,
+                    Pattern nonBlocking, List<String> allow, OnBlock onBlock, Report report) {
 
-    enum Mode { COROUTINE, OFF }
+    enum Mode { COROUTINE, DETECT, OFF }
+
+    /** Detect mode: what happens at a blocking call on a non-blocking thread. */
+    enum OnBlock { REPORT, THROW }
+
+    /** Coroutine mode: which blocking calls of coroutines are reported. */
+    enum Report { PINNED, ALL, NONE }
 
     /** A bad option: the message names the token, the problem and the fix. */
     static final class BadOption extends Exception {
@@ -39,9 +59,13 @@ record AgentOptions(Mode mode, int carriers, Pattern include, Pattern exclude, b
         Pattern exclude = null;
         boolean stats = false;
         boolean quiet = false;
+        Pattern nonBlocking = null;
+        List<String> allow = List.of();
+        OnBlock onBlock = OnBlock.REPORT;
+        Report report = Report.PINNED;
         Set<String> seen = new LinkedHashSet<>();
         if (args == null || args.isBlank()) {
-            return new AgentOptions(mode, carriers, null, null, false, false);
+            return new AgentOptions(mode, carriers, null, null, false, false, null, allow, onBlock, report);
         }
         for (String token : args.split(",", -1)) {
             String t = token.strip();
@@ -58,19 +82,101 @@ record AgentOptions(Mode mode, int carriers, Pattern include, Pattern exclude, b
                 case "carriers" -> carriers = positiveInt(token, value);
                 case "mode" -> mode = switch (value.toLowerCase(Locale.ROOT)) {
                     case "coroutine" -> Mode.COROUTINE;
+                    case "detect" -> Mode.DETECT;
                     case "off" -> Mode.OFF;
                     default -> throw new BadOption(token, "unknown mode '" + value + "'",
-                            "use mode=coroutine or mode=off");
+                            "use mode=coroutine, mode=detect or mode=off");
                 };
                 case "include" -> include = regex(token, value);
                 case "exclude" -> exclude = regex(token, value);
                 case "stats" -> stats = bool(token, value);
                 case "quiet" -> quiet = bool(token, value);
+                case "nonblocking" -> nonBlocking = regex(token, value);
+                case "allow" -> allow = allowList(token, value);
+                case "onblock" -> onBlock = switch (value.toLowerCase(Locale.ROOT)) {
+                    case "report" -> OnBlock.REPORT;
+                    case "throw" -> OnBlock.THROW;
+                    default -> throw new BadOption(token, "unknown onblock '" + value + "'",
+                            "use onblock=report or onblock=throw");
+                };
+                case "report" -> report = switch (value.toLowerCase(Locale.ROOT)) {
+                    case "pinned" -> Report.PINNED;
+                    case "all" -> Report.ALL;
+                    case "none" -> Report.NONE;
+                    default -> throw new BadOption(token, "unknown report '" + value + "'",
+                            "use report=pinned, report=all or report=none");
+                };
                 default -> throw new BadOption(token, "unknown option '" + key + "'",
-                        "use carriers, mode, include, exclude, stats or quiet");
+                        "use carriers, mode, include, exclude, stats, quiet, nonblocking, allow, onblock or report");
             }
         }
-        return new AgentOptions(mode, carriers, include, exclude, stats, quiet);
+        if (mode == Mode.COROUTINE) {
+            for (String detectOnly : new String[] {"nonblocking", "onblock"}) {
+                if (seen.contains(detectOnly)) {
+                    throw new BadOption(tokenOf(args, detectOnly), "'" + detectOnly + "' only works with mode=detect"
+                            + " (coroutine mode treats coio's coroutines as the non-blocking threads)",
+                            "add mode=detect, or drop " + detectOnly + "=");
+                }
+            }
+        }
+        return new AgentOptions(mode, carriers, include, exclude, stats, quiet, nonBlocking, allow, onBlock, report);
+    }
+
+    /** The token of {@code args} that sets {@code key}, for error messages. */
+    private static String tokenOf(String args, String key) {
+        for (String token : args.split(",", -1)) {
+            int eq = token.indexOf('=');
+            if (eq > 0 && token.substring(0, eq).strip().equals(key)) {
+                return token;
+            }
+        }
+        return key;
+    }
+
+    /**
+     * {@code allow=com.example.Cache#load;com.example.Init#*}: entries separated by {@code ;} (a comma separates
+     * agent options), each a binary class name ({@code Outer$Inner}), {@code #}, and a method name or {@code *}.
+     */
+    private static List<String> allowList(String token, String value) throws BadOption {
+        List<String> entries = new ArrayList<>();
+        for (String raw : value.split(";", -1)) {
+            String e = raw.strip();
+            if (e.isEmpty()) {
+                continue;
+            }
+            if (!isAllowEntry(e)) {
+                throw new BadOption(token, "'" + e + "' is not class#method",
+                        "write allow=com.example.Cache#load;com.example.Init#* (';' between entries)");
+            }
+            entries.add(e);
+        }
+        if (entries.isEmpty()) {
+            throw new BadOption(token, "empty allow list", "give entries such as allow=com.example.Cache#load");
+        }
+        return List.copyOf(entries);
+    }
+
+    /** {@code pkg.Class#method}, {@code pkg.Outer$Inner#<clinit>} or {@code pkg.Class#*}. */
+    static boolean isAllowEntry(String e) {
+        int hash = e.indexOf('#');
+        if (hash <= 0 || hash != e.lastIndexOf('#') || hash == e.length() - 1) {
+            return false;
+        }
+        String cls = e.substring(0, hash);
+        String method = e.substring(hash + 1);
+        for (String part : cls.split("\\.", -1)) {
+            if (!isIdentifier(part)) {
+                return false;
+            }
+        }
+        return method.equals("*") || method.equals("<init>") || method.equals("<clinit>") || isIdentifier(method);
+    }
+
+    private static boolean isIdentifier(String s) {
+        if (s.isEmpty() || !Character.isJavaIdentifierStart(s.codePointAt(0))) {
+            return false;
+        }
+        return s.codePoints().allMatch(Character::isJavaIdentifierPart);
     }
 
     private static int positiveInt(String token, String value) throws BadOption {

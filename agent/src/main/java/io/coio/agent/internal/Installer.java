@@ -1,6 +1,8 @@
 package io.coio.agent.internal;
 
 import io.coio.agent.internal.AgentOptions.BadOption;
+import io.coio.agent.internal.detect.BlockingCalls;
+import io.coio.agent.internal.detect.Detector;
 import io.coio.runtime.CarrierStats;
 import io.coio.runtime.CoioRuntime;
 import io.coio.runtime.Hooks;
@@ -15,7 +17,10 @@ import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Future;
@@ -31,6 +36,8 @@ import java.util.function.BooleanSupplier;
  *   <li>connect the readiness hooks and check that one real socket wait went through coio;
  *   <li>only then convert app threads. If anything fails, every hook is disconnected again.
  * </ol>
+ * {@code mode=detect} takes a shorter path ({@link #installDetect}): no runtime, no conversion; the bridge plus
+ * prologues on the blocking JDK methods of {@link BlockingCalls}, checked the same way.
  * Called reflectively by {@code io.coio.agent.CoioAgent} after the Java version check. Not API.
  */
 public final class Installer {
@@ -50,15 +57,31 @@ public final class Installer {
         if (options.mode() == AgentOptions.Mode.OFF) {
             return;
         }
+        if (options.mode() == AgentOptions.Mode.DETECT) {
+            installDetect(options, inst);
+            return;
+        }
         Class<?> bridge = null;
         try {
             openJdk(inst);
             CoioRuntime runtime = CoioRuntime.start(options.carriers());
             bridge = defineBridge();
-            inst.addTransformer(new JdkRewriter(), true);
+            // Blocking-call reports (DESIGN.md §4): pinned coroutines by default; report=all adds file I/O and DNS.
+            Detector reports = options.report() == AgentOptions.Report.NONE ? null
+                    : Detector.startCoroutineReports(true, options.report() == AgentOptions.Report.ALL,
+                            options.allow(), epochBump(bridge));
+            List<BlockingCalls.Call> watched = reports == null ? List.of() : reports.watchedCalls();
+            inst.addTransformer(new JdkRewriter(true, watched), true);
             inst.retransformClasses(Class.forName("sun.nio.ch.Poller"), Class.forName("java.lang.VirtualThread"),
                     Thread.class);
+            retransformLoaded(inst, watched);
             connectReadiness(bridge);
+            if (reports != null) {
+                connectReports(bridge, reports);
+                set(bridge, "pinnedPark", MethodHandles.lookup().findStatic(Detector.class, "beforePinnedPark",
+                        MethodType.methodType(void.class, Thread.class)));
+                reports.printSummaryAtExit(options.quiet());
+            }
             SelfCheck.run(runtime);
             connectThreads(bridge, runtime, options);
             System.setProperty("coio.mode", "coroutine");
@@ -75,11 +98,93 @@ public final class Installer {
             }
         } catch (Throwable t) {
             disconnect(bridge);
+            Detector.stop();
             System.err.println("coio: could not install (" + t + "). The app runs without coio.");
             if (Boolean.getBoolean("coio.debug")) {
                 t.printStackTrace();
             }
         }
+    }
+
+    /**
+     * {@code mode=detect}: converts nothing and starts no carriers. Defines the bridge, puts the
+     * {@code CoioBridge.blocking(...)} prologue on every method of {@link BlockingCalls}, connects the
+     * {@link Detector}, and proves with one watched call that the prologues reach it.
+     */
+    private static void installDetect(AgentOptions options, Instrumentation inst) {
+        Class<?> bridge = null;
+        JdkRewriter rewriter = null;
+        try {
+            Module coio = Installer.class.getModule();
+            inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(), Map.of("sun.nio.ch", Set.of(coio)),
+                    Set.of(), Map.of());
+            bridge = defineBridge();
+            boolean fail = options.onBlock() == AgentOptions.OnBlock.THROW;
+            Detector detector = Detector.startDetect(options.nonBlocking(), options.allow(), fail, epochBump(bridge));
+            List<BlockingCalls.Call> watched = detector.watchedCalls();
+            rewriter = new JdkRewriter(false, watched);
+            inst.addTransformer(rewriter, true);
+            retransformLoaded(inst, watched);
+            connectReports(bridge, detector);
+            detector.selfCheck();
+            detector.printSummaryAtExit(options.quiet());
+            System.setProperty("coio.mode", "detect");
+            if (!options.quiet()) {
+                System.err.println("coio: detect mode, non-blocking threads: " + detector.describeNonBlocking()
+                        + "; a blocking call on one is " + (fail ? "thrown as BlockingCallError" : "reported")
+                        + ", Java " + Runtime.version());
+            }
+        } catch (Throwable t) {
+            disconnect(bridge);
+            Detector.stop();
+            if (rewriter != null) {
+                inst.removeTransformer(rewriter);
+            }
+            System.err.println("coio: could not install detect mode (" + t + "). The app runs without coio.");
+            if (Boolean.getBoolean("coio.debug")) {
+                t.printStackTrace();
+            }
+        }
+    }
+
+    /** Retransforms the already-loaded JDK classes that own {@code watched} methods (the rest are rewritten at load). */
+    private static void retransformLoaded(Instrumentation inst, List<BlockingCalls.Call> watched)
+            throws java.lang.instrument.UnmodifiableClassException {
+        Set<String> names = BlockingCalls.classNames(watched);
+        if (names.isEmpty()) {
+            return;
+        }
+        List<Class<?>> loaded = new ArrayList<>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            if (c.getClassLoader() == null && names.contains(c.getName()) && inst.isModifiableClass(c)) {
+                loaded.add(c);
+            }
+        }
+        if (!loaded.isEmpty()) {
+            inst.retransformClasses(loaded.toArray(new Class<?>[0]));
+        }
+    }
+
+    /** Connects the blocking-call prologues to {@code detector} and turns them on if it watches any. */
+    private static void connectReports(Class<?> bridge, Detector detector) throws ReflectiveOperationException {
+        MethodHandles.Lookup l = MethodHandles.lookup();
+        set(bridge, "nonBlocking", l.findVirtual(Detector.class, "isNonBlocking",
+                MethodType.methodType(boolean.class, Thread.class)).bindTo(detector));
+        set(bridge, "blockingCall", l.findVirtual(Detector.class, "blockingCall",
+                MethodType.methodType(void.class, int.class, Object.class, long.class)).bindTo(detector));
+        bridge.getField("detect").setBoolean(null, !detector.watchedCalls().isEmpty());
+    }
+
+    /** Makes every thread's cached "non-blocking?" answer in the bridge stale (after a thread is marked). */
+    private static Runnable epochBump(Class<?> bridge) throws NoSuchFieldException {
+        Field epoch = bridge.getField("epoch");
+        return () -> {
+            try {
+                epoch.set(null, new Object());
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        };
     }
 
     /** Opens what coio reaches into, for coio's own module only, and lets it load its native library. */
@@ -118,7 +223,8 @@ public final class Installer {
         }
         ClassWriter w = new ClassWriter(0);
         new ClassReader(template).accept(new ClassRemapper(w, new SimpleRemapper(BRIDGE_TEMPLATE, JdkRewriter.BRIDGE)), 0);
-        MethodHandles.Lookup inPoller = MethodHandles.privateLookupIn(Class.forName("sun.nio.ch.Poller"),
+        // Not initialised here: detect mode has no use for the JDK's poller threads (coroutine mode starts them).
+        MethodHandles.Lookup inPoller = MethodHandles.privateLookupIn(Class.forName("sun.nio.ch.Poller", false, null),
                 MethodHandles.lookup());
         return inPoller.defineClass(w.toByteArray());
     }
@@ -163,8 +269,13 @@ public final class Installer {
         if (bridge == null) {
             return;
         }
+        try {
+            bridge.getField("detect").setBoolean(null, false);
+        } catch (ReflectiveOperationException | RuntimeException ignored) {
+            // best effort, as below
+        }
         for (String f : new String[] {"threadStart", "shadowOf", "poll", "pollSelector", "stopPoll", "pinnedPark",
-                "schedule"}) {
+                "schedule", "nonBlocking", "blockingCall"}) {
             try {
                 bridge.getField(f).set(null, null);
             } catch (ReflectiveOperationException | RuntimeException ignored) {

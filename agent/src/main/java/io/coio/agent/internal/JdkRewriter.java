@@ -1,5 +1,6 @@
 package io.coio.agent.internal;
 
+import io.coio.agent.internal.detect.BlockingCalls;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
@@ -10,6 +11,9 @@ import org.objectweb.asm.Type;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -26,10 +30,13 @@ import java.util.Set;
  *   <li>{@code VirtualThread.parkOnCarrierThread(timed, nanos)}: {@code CoioBridge.pinnedPark(this);}
  *   <li>{@code VirtualThread.schedule(task, delay, unit)} (timed park, sleep, timed wait):
  *       {@code Future<?> f = CoioBridge.schedule(this, task, delay, unit); if (f != null) return f;}
- *   <li>{@code Thread.start()}: {@code if (CoioBridge.threadStart(this)) return;}
+ *   <li>{@code Thread.start()} and {@code Thread.start(ThreadContainer)}: {@code if (CoioBridge.threadStart(this)) return;}
  *   <li>{@code Thread.isAlive/join(long)/join(Duration)/getState/interrupt/isInterrupted/getStackTrace}:
  *       {@code Thread s = CoioBridge.shadowOf(this); if (s != null) return s.same(args);}
+ *   <li>each watched blocking method of {@link BlockingCalls} (detect mode, coroutine mode's {@code report=all}):
+ *       {@code CoioBridge.blocking(<row id>, <this or null>, <its long argument or 0L>);}
  * </ul>
+ * Which of these a rewriter adds is fixed at construction: the coroutine hooks, the watched methods, or both.
  */
 final class JdkRewriter implements ClassFileTransformer {
     static final String POLLER = "sun/nio/ch/Poller";
@@ -38,6 +45,8 @@ final class JdkRewriter implements ClassFileTransformer {
     /** Where the bridge lives once injected into java.base. */
     static final String BRIDGE = "sun/nio/ch/CoioBridge";
 
+    /** How JDK thread containers start threads (ThreadPoolExecutor workers since JDK 21); start() does not call it. */
+    private static final String START_IN_CONTAINER = "start(Ljdk/internal/vm/ThreadContainer;)V";
     private static final String SCHEDULE =
             "schedule(Ljava/lang/Runnable;JLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/Future;";
 
@@ -54,17 +63,53 @@ final class JdkRewriter implements ClassFileTransformer {
     private static final Map<String, Set<String>> TARGETS = Map.of(
             POLLER, Set.of("poll(IIJLjava/util/function/BooleanSupplier;)V", "pollSelector(IJ)V", "stopPoll(II)V"),
             VIRTUAL_THREAD, Set.of("parkOnCarrierThread(ZJ)V", SCHEDULE),
-            THREAD, union(DELEGATED, "start()V"));
+            THREAD, union(DELEGATED, "start()V", START_IN_CONTAINER));
+
+    private final boolean coroutineHooks;
+    /** owner -> (name + desc -> watched row). */
+    private final Map<String, Map<String, BlockingCalls.Call>> watched;
+
+    /** The coroutine-mode hooks only. */
+    JdkRewriter() {
+        this(true, List.of());
+    }
+
+    /** @param coroutineHooks add the Poller/VirtualThread/Thread hooks; {@code watched}: blocking methods to watch */
+    JdkRewriter(boolean coroutineHooks, Collection<BlockingCalls.Call> watched) {
+        this.coroutineHooks = coroutineHooks;
+        this.watched = BlockingCalls.byOwner(watched);
+    }
 
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain pd, byte[] classfile) {
-        Set<String> methods = loader == null ? TARGETS.get(className) : null;
-        if (methods == null) {
+        if (loader != null) {
             return null;
         }
+        Set<String> hooks = coroutineHooks ? TARGETS.get(className) : null;
+        Map<String, BlockingCalls.Call> calls = watched.get(className);
+        if (hooks == null && calls == null) {
+            return null;
+        }
+        Set<String> methods = new HashSet<>();
+        if (hooks != null) {
+            methods.addAll(hooks);
+        }
+        if (calls != null) {
+            methods.addAll(calls.keySet());
+        }
         try {
-            return rewrite(className, methods, classfile);
+            Set<String> found = new HashSet<>();
+            byte[] rewritten = rewrite(className, methods, calls == null ? Map.of() : calls, classfile, found);
+            if (calls != null) {
+                for (BlockingCalls.Call c : calls.values()) {
+                    if (!found.contains(c.name() + c.desc())) {
+                        System.err.println("coio: cannot watch " + c.display() + " on this JDK (" + c.className()
+                                + "." + c.name() + c.desc() + " not found); such calls are not reported.");
+                    }
+                }
+            }
+            return rewritten;
         } catch (Throwable t) {
             // Never break the JVM: leave the class as it is; the installer's self-check reports the gap.
             System.err.println("coio: could not rewrite " + className.replace('/', '.') + ": " + t);
@@ -72,7 +117,8 @@ final class JdkRewriter implements ClassFileTransformer {
         }
     }
 
-    static byte[] rewrite(String className, Set<String> methods, byte[] classfile) {
+    static byte[] rewrite(String className, Set<String> methods, Map<String, BlockingCalls.Call> calls,
+                          byte[] classfile, Set<String> found) {
         ClassReader reader = new ClassReader(classfile);
         ClassWriter writer = new BootClassWriter(reader);
         reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
@@ -80,14 +126,20 @@ final class JdkRewriter implements ClassFileTransformer {
             public MethodVisitor visitMethod(int access, String name, String desc, String sig, String[] ex) {
                 MethodVisitor mv = super.visitMethod(access, name, desc, sig, ex);
                 String key = name + desc;
-                if (!methods.contains(key)) {
+                if (!methods.contains(key) || (access & (Opcodes.ACC_NATIVE | Opcodes.ACC_ABSTRACT)) != 0) {
                     return mv;
                 }
+                found.add(key);
+                BlockingCalls.Call call = calls.get(key);
                 return new MethodVisitor(Opcodes.ASM9, mv) {
                     @Override
                     public void visitCode() {
                         super.visitCode();
-                        prologue(mv, className, name, desc);
+                        if (call != null) {
+                            watchedPrologue(mv, call);
+                        } else {
+                            prologue(mv, className, name, desc);
+                        }
                     }
                 };
             }
@@ -133,12 +185,28 @@ final class JdkRewriter implements ClassFileTransformer {
                 mv.visitLabel(original);
                 mv.visitInsn(Opcodes.POP);
             }
-            case THREAD + ".start()V" -> {
+            case THREAD + ".start()V", THREAD + "." + START_IN_CONTAINER -> {
                 mv.visitVarInsn(Opcodes.ALOAD, 0);
                 returnIfTrue(mv, "threadStart", "(Ljava/lang/Thread;)Z");
             }
             default -> delegateToShadow(mv, name, desc);
         }
+    }
+
+    /** {@code CoioBridge.blocking(<id>, <this or null>, <long argument or 0L>);} */
+    private static void watchedPrologue(MethodVisitor mv, BlockingCalls.Call call) {
+        mv.visitLdcInsn(call.id());
+        if (call.passThis()) {
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+        } else {
+            mv.visitInsn(Opcodes.ACONST_NULL);
+        }
+        if (call.longArgSlot() >= 0) {
+            mv.visitVarInsn(Opcodes.LLOAD, call.longArgSlot());
+        } else {
+            mv.visitInsn(Opcodes.LCONST_0);
+        }
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "blocking", "(ILjava/lang/Object;J)V", false);
     }
 
     /** {@code if (CoioBridge.<name>(args on stack)) return;} for a void method. */
@@ -169,9 +237,9 @@ final class JdkRewriter implements ClassFileTransformer {
         mv.visitInsn(Opcodes.POP);
     }
 
-    private static Set<String> union(Set<String> a, String b) {
+    private static Set<String> union(Set<String> a, String... more) {
         java.util.HashSet<String> s = new java.util.HashSet<>(a);
-        s.add(b);
+        s.addAll(java.util.List.of(more));
         return Set.copyOf(s);
     }
 

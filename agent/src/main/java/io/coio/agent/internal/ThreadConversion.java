@@ -31,7 +31,12 @@ final class ThreadConversion {
     /** JVMTI thread states, as kept in {@code Thread.holder.threadStatus}. */
     private static final int STATUS_RUNNABLE = 0x0001 | 0x0004;
     private static final int STATUS_TERMINATED = 0x0002;
-    private static final String NETTY_LOOP_THREAD = "io.netty.util.concurrent.FastThreadLocalThread";
+    /**
+     * Netty's event-loop thread class. Built at run time: as a constant, the shade plugin would relocate it
+     * to coio's own copy of Netty and the app's Netty threads would no longer match.
+     */
+    private static final String NETTY_LOOP_THREAD = String.join(".", "io", "netty", "util", "concurrent",
+            "FastThreadLocalThread");
 
     private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
     private static final VarHandle HOLDER;
@@ -146,17 +151,32 @@ final class ThreadConversion {
         if (l == null || l == ClassLoader.getPlatformClassLoader()) {
             return false; // started by the JDK itself
         }
-        return !caller.getName().startsWith("io.coio.");
+        return !isCoioInternal(caller.getName());
     }
 
-    /** The class whose code called {@code Thread.start()} (skipping overrides of start() in subclasses). */
+    /** coio's own code (runtime, agent, its relocated dependencies) — not coio's examples or users' code. */
+    static boolean isCoioInternal(String className) {
+        return className.startsWith("io.coio.runtime.") || className.startsWith("io.coio.agent.")
+                || className.startsWith("io.coio.shaded.");
+    }
+
+    /**
+     * The class whose code called {@code Thread.start()}: skips overrides of start() in subclasses, and the
+     * JDK's thread-container plumbing ({@code SharedThreadContainer.start} -> {@code JavaLangAccess.start}
+     * -> {@code Thread.start(ThreadContainer)}) through which {@code ThreadPoolExecutor} starts workers.
+     */
     private static Class<?> callerOfStart() {
         Optional<Class<?>> c = WALKER.walk(frames -> frames
                 .dropWhile(f -> !(f.getDeclaringClass() == Thread.class && f.getMethodName().equals("start")))
-                .dropWhile(f -> f.getMethodName().equals("start") && Thread.class.isAssignableFrom(f.getDeclaringClass()))
+                .dropWhile(f -> f.getMethodName().equals("start") && isStartPlumbing(f.getDeclaringClass()))
                 .findFirst()
                 .map(StackWalker.StackFrame::getDeclaringClass));
         return c.orElse(null);
+    }
+
+    private static boolean isStartPlumbing(Class<?> c) {
+        return Thread.class.isAssignableFrom(c) || c.getName().startsWith("java.lang.System$")
+                || c.getName().startsWith("jdk.internal.vm.");
     }
 
     /**

@@ -42,7 +42,7 @@ class AgentOptionsTest {
             "carriers=0        | 'carriers=0': carriers must be a whole number from 1 to 1024",
             "carriers=abc      | 'carriers=abc': carriers must be a whole number",
             "carriers=         | 'carriers=': carriers must be",
-            "mode=fast         | 'mode=fast': unknown mode 'fast'. Fix: use mode=coroutine or mode=off.",
+            "mode=fast         | 'mode=fast': unknown mode 'fast'. Fix: use mode=coroutine, mode=detect or mode=off.",
             "bogus=1           | 'bogus=1': unknown option 'bogus'",
             "carriers          | 'carriers': expected key=value",
             "stats=yes         | 'stats=yes': expected true or false",
@@ -61,5 +61,89 @@ class AgentOptionsTest {
         AgentOptions.BadOption e = assertThrows(AgentOptions.BadOption.class,
                 () -> AgentOptions.parse("carriers=1,carriers=2", 2));
         assertTrue(e.getMessage().contains("'carriers' is given twice"), e.getMessage());
+    }
+
+    // ---- detect mode (issue 4) ----
+
+    @Test
+    void detectOptionsDefaultToReportAndPinned() throws Exception {
+        AgentOptions o = AgentOptions.parse("", 2);
+        assertNull(o.nonBlocking());
+        assertEquals(java.util.List.of(), o.allow());
+        assertEquals(AgentOptions.OnBlock.REPORT, o.onBlock());
+        assertEquals(AgentOptions.Report.PINNED, o.report());
+    }
+
+    @Test
+    void parsesDetectOptions() throws Exception {
+        AgentOptions o = AgentOptions.parse(
+                "mode=detect, nonblocking=evloop-.*|nio-[0-9]+ ,allow=com.example.Cache#load; com.example.Outer$Inner#* ;"
+                        + "com.example.Init#<clinit>,onblock=THROW", 2);
+        assertEquals(AgentOptions.Mode.DETECT, o.mode());
+        assertTrue(o.nonBlocking().matcher("evloop-1").matches());
+        assertTrue(o.nonBlocking().matcher("nio-12").matches());
+        assertFalse(o.nonBlocking().matcher("worker-1").matches());
+        assertEquals(java.util.List.of("com.example.Cache#load", "com.example.Outer$Inner#*", "com.example.Init#<clinit>"),
+                o.allow());
+        assertEquals(AgentOptions.OnBlock.THROW, o.onBlock());
+    }
+
+    @Test
+    void coroutineModeReportOption() throws Exception {
+        assertEquals(AgentOptions.Report.ALL, AgentOptions.parse("report=all", 2).report());
+        assertEquals(AgentOptions.Report.NONE, AgentOptions.parse("report=None", 2).report());
+        assertEquals(AgentOptions.Report.PINNED, AgentOptions.parse("report=pinned,allow=a.B#c", 2).report());
+    }
+
+    @Test
+    void coroutineOnlyOptionsAreIgnoredInDetectModeAndEverythingInOffMode() throws Exception {
+        AgentOptions d = AgentOptions.parse("mode=detect,carriers=3,include=x,exclude=y,stats=true,report=none", 2);
+        assertEquals(AgentOptions.Mode.DETECT, d.mode());
+        AgentOptions off = AgentOptions.parse("mode=off,nonblocking=evloop-.*,onblock=throw", 2);
+        assertEquals(AgentOptions.Mode.OFF, off.mode());
+    }
+
+    @Test
+    void detectOnlyOptionsAreRejectedInCoroutineMode() {
+        for (String args : new String[] {"nonblocking=evloop-.*", "carriers=2,onblock=throw", "mode=coroutine,onblock=report"}) {
+            AgentOptions.BadOption e = assertThrows(AgentOptions.BadOption.class, () -> AgentOptions.parse(args, 2));
+            assertTrue(e.getMessage().contains("only works with mode=detect"), e.getMessage());
+            assertTrue(e.getMessage().contains("Fix: add mode=detect, or drop "), e.getMessage());
+        }
+        AgentOptions.BadOption e = assertThrows(AgentOptions.BadOption.class,
+                () -> AgentOptions.parse("carriers=2, nonblocking=x", 2));
+        assertTrue(e.getMessage().startsWith("bad agent option ' nonblocking=x': "), e.getMessage());
+    }
+
+    @Test
+    void badDetectOptionsNameTokenProblemAndFix() {
+        String[][] cases = {
+                {"mode=detect,onblock=maybe", "'onblock=maybe': unknown onblock 'maybe'. Fix: use onblock=report or onblock=throw."},
+                {"report=some", "'report=some': unknown report 'some'. Fix: use report=pinned, report=all or report=none."},
+                {"mode=detect,nonblocking=(", "'nonblocking=(': invalid regular expression"},
+                {"mode=detect,nonblocking=", "'nonblocking=': empty regular expression"},
+                {"allow=Foo", "'allow=Foo': 'Foo' is not class#method. Fix: write allow=com.example.Cache#load;"},
+                {"allow=a.B#", "'a.B#' is not class#method"},
+                {"allow=a..B#c", "'a..B#c' is not class#method"},
+                {"allow=a.B#c#d", "'a.B#c#d' is not class#method"},
+                {"allow=a.B#c;x/y.Z#m", "'x/y.Z#m' is not class#method"},
+                {"allow=;", "'allow=;': empty allow list"},
+        };
+        for (String[] c : cases) {
+            AgentOptions.BadOption e = assertThrows(AgentOptions.BadOption.class, () -> AgentOptions.parse(c[0], 2), c[0]);
+            assertTrue(e.getMessage().startsWith("bad agent option "), e.getMessage());
+            assertTrue(e.getMessage().contains(c[1]), () -> e.getMessage() + " should contain " + c[1]);
+            assertTrue(e.getMessage().contains("Fix: "), e.getMessage());
+        }
+    }
+
+    @Test
+    void allowEntrySyntax() {
+        for (String ok : new String[] {"a.B#c", "B#c", "a.b.Outer$Inner#run", "a.B#*", "a.B#<init>", "a.B#<clinit>", "a.B#lambda$x$0"}) {
+            assertTrue(AgentOptions.isAllowEntry(ok), ok);
+        }
+        for (String bad : new String[] {"", "#c", "a.B", "a.B#", "a.B#c d", "a.B#1x", "a..B#c", ".a.B#c", "a.B#<foo>"}) {
+            assertFalse(AgentOptions.isAllowEntry(bad), bad);
+        }
     }
 }

@@ -6,13 +6,22 @@ import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
+import io.coio.agent.internal.detect.BlockingCalls;
+
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The rewriter finds every target method of this JDK and calls the bridge from each, and nothing else. */
 class JdkRewriterTest {
@@ -24,7 +33,7 @@ class JdkRewriterTest {
         assertEquals(Set.of("parkOnCarrierThread(ZJ)V",
                 "schedule(Ljava/lang/Runnable;JLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/Future;"),
                 methodsCallingBridge(JdkRewriter.VIRTUAL_THREAD));
-        assertEquals(Set.of("start()V", "isAlive()Z", "join(J)V", "join(Ljava/time/Duration;)Z",
+        assertEquals(Set.of("start()V", "start(Ljdk/internal/vm/ThreadContainer;)V", "isAlive()Z", "join(J)V", "join(Ljava/time/Duration;)Z",
                         "getState()Ljava/lang/Thread$State;", "interrupt()V", "isInterrupted()Z",
                         "getStackTrace()[Ljava/lang/StackTraceElement;"),
                 methodsCallingBridge(JdkRewriter.THREAD));
@@ -69,5 +78,124 @@ class JdkRewriterTest {
         // java.base resources are not visible through the class path loader: read them from jrt
         java.nio.file.FileSystem jrt = java.nio.file.FileSystems.getFileSystem(java.net.URI.create("jrt:/"));
         return java.nio.file.Files.readAllBytes(jrt.getPath("modules", "java.base", internalName + ".class"));
+    }
+
+    // ---- detect mode: the watched blocking methods (BlockingCalls) ----
+
+    @Test
+    void detectModeWatchesEveryBlockingMethodOfThisJdkWithItsOwnId() throws Exception {
+        JdkRewriter rewriter = new JdkRewriter(false, BlockingCalls.ALL);
+        for (Map.Entry<String, Map<String, BlockingCalls.Call>> owner : BlockingCalls.byOwner(BlockingCalls.ALL).entrySet()) {
+            byte[] rewritten = rewriter.transform(null, null, owner.getKey(), null, null, jdkClass(owner.getKey()));
+            assertNotNull(rewritten, owner.getKey() + " was not rewritten");
+            Map<String, Integer> ids = blockingIds(rewritten);
+            Map<String, Integer> expected = new HashMap<>();
+            owner.getValue().forEach((method, call) -> expected.put(method, call.id()));
+            assertEquals(expected, ids, owner.getKey() + ": methods calling CoioBridge.blocking(id, ...)");
+        }
+    }
+
+    @Test
+    void detectModeAddsNoCoroutineHooks() throws Exception {
+        JdkRewriter rewriter = new JdkRewriter(false, BlockingCalls.ALL);
+        byte[] thread = rewriter.transform(null, null, JdkRewriter.THREAD, null, null, jdkClass(JdkRewriter.THREAD));
+        assertEquals(Set.of("sleepNanos(J)V"), methodsCallingBridge(thread));
+        assertNull(rewriter.transform(null, null, JdkRewriter.POLLER, null, null, jdkClass(JdkRewriter.POLLER)));
+        assertNull(rewriter.transform(null, null, JdkRewriter.VIRTUAL_THREAD, null, null, jdkClass(JdkRewriter.VIRTUAL_THREAD)));
+    }
+
+    @Test
+    void coroutineModeReportAllWatchesOnlyCarrierBlockingCalls() throws Exception {
+        List<BlockingCalls.Call> carrier = BlockingCalls.ofKinds(BlockingCalls.carrierBlockingKinds());
+        assertTrue(carrier.stream().allMatch(c -> c.kind() == BlockingCalls.Kind.FILE || c.kind() == BlockingCalls.Kind.DNS));
+        JdkRewriter rewriter = new JdkRewriter(true, carrier);
+        byte[] thread = rewriter.transform(null, null, JdkRewriter.THREAD, null, null, jdkClass(JdkRewriter.THREAD));
+        assertTrue(!methodsCallingBridge(thread).contains("sleepNanos(J)V"), "sleep yields on a coroutine");
+        assertNotNull(rewriter.transform(null, null, "java/io/FileInputStream", null, null, jdkClass("java/io/FileInputStream")));
+        assertNull(rewriter.transform(null, null, "sun/nio/ch/NioSocketImpl", null, null, jdkClass("sun/nio/ch/NioSocketImpl")));
+    }
+
+    @Test
+    void aWatchedMethodMissingFromThisJdkIsSaidInOneLine() throws Exception {
+        BlockingCalls.Call ghost = new BlockingCalls.Call(0, "java/lang/String", "noSuchMethod", "()V",
+                "java.lang.String.noSuchMethod", BlockingCalls.Kind.FILE, BlockingCalls.When.ALWAYS, false, -1);
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            new JdkRewriter(false, List.of(ghost)).transform(null, null, "java/lang/String", null, null,
+                    jdkClass("java/lang/String"));
+        } finally {
+            System.setErr(err);
+        }
+        assertEquals("coio: cannot watch java.lang.String.noSuchMethod on this JDK (java.lang.String.noSuchMethod()V"
+                + " not found); such calls are not reported." + System.lineSeparator(), captured.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void everyRowHasAUniqueIdAndKey() {
+        Set<String> keys = new HashSet<>();
+        for (int i = 0; i < BlockingCalls.ALL.size(); i++) {
+            BlockingCalls.Call c = BlockingCalls.ALL.get(i);
+            assertEquals(i, c.id());
+            assertTrue(keys.add(c.key()), "duplicate row " + c.key());
+        }
+    }
+
+    /** name+desc -> the int constant pushed before each call of CoioBridge.blocking in that method. */
+    private static Map<String, Integer> blockingIds(byte[] classfile) {
+        Map<String, Integer> ids = new HashMap<>();
+        new ClassReader(classfile).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String desc, String sig, String[] ex) {
+                return new MethodVisitor(Opcodes.ASM9) {
+                    Integer lastConstant;
+
+                    @Override
+                    public void visitLdcInsn(Object value) {
+                        lastConstant = value instanceof Integer i ? i : null;
+                    }
+
+                    @Override
+                    public void visitIntInsn(int opcode, int operand) {
+                        lastConstant = operand;
+                    }
+
+                    @Override
+                    public void visitInsn(int opcode) {
+                        if (opcode >= Opcodes.ICONST_0 && opcode <= Opcodes.ICONST_5) {
+                            lastConstant = opcode - Opcodes.ICONST_0;
+                        }
+                    }
+
+                    @Override
+                    public void visitMethodInsn(int op, String owner, String n, String d, boolean itf) {
+                        // the prologue: <id>; this or null; long or 0L; invokestatic (only the id is an int)
+                        if (owner.equals(JdkRewriter.BRIDGE) && n.equals("blocking")) {
+                            ids.put(name + desc, lastConstant);
+                        }
+                    }
+                };
+            }
+        }, 0);
+        return ids;
+    }
+
+    private static Set<String> methodsCallingBridge(byte[] rewritten) {
+        Set<String> found = new HashSet<>();
+        new ClassReader(rewritten).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String desc, String sig, String[] ex) {
+                return new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitMethodInsn(int op, String owner, String n, String d, boolean itf) {
+                        if (owner.equals(JdkRewriter.BRIDGE)) {
+                            found.add(name + desc);
+                        }
+                    }
+                };
+            }
+        }, 0);
+        return found;
     }
 }

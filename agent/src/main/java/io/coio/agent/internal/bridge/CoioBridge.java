@@ -8,8 +8,10 @@ import java.util.function.BooleanSupplier;
 
 /*
  * WARNING: this class is copied into java.base as sun.nio.ch.CoioBridge and called from rewritten JDK
- * methods (Poller, VirtualThread, Thread). It must use only JDK types, must not reference any other coio
- * class, and must never throw anything the JDK method it sits in could not have thrown.
+ * methods (Poller, VirtualThread, Thread, and in detect mode every method in BlockingCalls). It must use only
+ * JDK types, must not reference any other coio class (nor have nested classes or lambdas: only this one class
+ * is copied), and must never throw anything the JDK method it sits in could not have thrown -- except the
+ * Error that detect mode's onblock=throw raises on purpose (created by agent code, not here).
  */
 
 /**
@@ -37,6 +39,24 @@ public final class CoioBridge {
     public static volatile MethodHandle shadowOf;
     /** False until the first app thread is converted: keeps the Thread-method hooks at one field load. */
     public static volatile boolean anyShadow;
+
+    // ---- blocking-call reports (detect mode; coroutine mode's report=all) ----
+
+    /** False unless coio watches blocking calls: then it is all a watched JDK method reads. */
+    public static volatile boolean detect;
+    /** {@code (Thread t) boolean}: must t not block? Asked once per thread, again when its name or {@link #epoch} changes. */
+    public static volatile MethodHandle nonBlocking;
+    /** {@code (int call, Object self, long arg) void}: a watched call on a non-blocking thread; may throw an Error. */
+    public static volatile MethodHandle blockingCall;
+    /** Replaced whenever the rules change (a thread is marked): makes every thread's cached answer stale. */
+    public static volatile Object epoch = new Object();
+
+    /** Per thread: {name, epoch, verdict, busy} (see {@link #blocking}); only ever touched by its own thread. */
+    private static final ThreadLocal<Object[]> THREAD_STATE = new ThreadLocal<>();
+    private static final int NAME = 0;
+    private static final int EPOCH = 1;
+    private static final int VERDICT = 2;
+    private static final int BUSY = 3;
 
     private CoioBridge() {
     }
@@ -132,6 +152,71 @@ public final class CoioBridge {
         } catch (Throwable e) {
             report(e);
             return null;
+        }
+    }
+
+    /**
+     * The prologue of every watched blocking JDK method: {@code CoioBridge.blocking(id, this or null, arg);}.
+     * When detection is off this is one volatile load. When on, a thread that may block pays a thread-local
+     * lookup and two reference compares (its cached answer); only a non-blocking thread goes on to the agent.
+     * While the agent's code runs for this thread ({@code busy}), the watched calls it makes itself (printing,
+     * class loading, locks) return at once: the report never re-enters itself.
+     */
+    public static void blocking(int call, Object self, long arg) {
+        if (!detect) {
+            return;
+        }
+        Object[] s = THREAD_STATE.get();
+        if (s == null) {
+            s = new Object[4];
+            THREAD_STATE.set(s);
+        }
+        if (s[BUSY] != null) {
+            return;
+        }
+        Thread t = Thread.currentThread();
+        String name = t.getName();
+        Object e = epoch;
+        if (s[NAME] != name || s[EPOCH] != e) {
+            s[VERDICT] = classify(t, s);
+            s[NAME] = name;
+            s[EPOCH] = e;
+        }
+        if (s[VERDICT] == Boolean.TRUE) {
+            blockingCall(call, self, arg, s);
+        }
+    }
+
+    private static Boolean classify(Thread t, Object[] s) {
+        MethodHandle h = nonBlocking;
+        if (h == null) {
+            return Boolean.FALSE;
+        }
+        s[BUSY] = Boolean.TRUE;
+        try {
+            return (boolean) h.invokeExact(t) ? Boolean.TRUE : Boolean.FALSE;
+        } catch (Throwable x) {
+            report(x);
+            return Boolean.FALSE;
+        } finally {
+            s[BUSY] = null;
+        }
+    }
+
+    private static void blockingCall(int call, Object self, long arg, Object[] s) {
+        MethodHandle h = blockingCall;
+        if (h == null) {
+            return;
+        }
+        s[BUSY] = Boolean.TRUE;
+        try {
+            h.invokeExact(call, self, arg);
+        } catch (Error err) {
+            throw err; // onblock=throw: the agent's BlockingCallError, thrown at the blocking call
+        } catch (Throwable x) {
+            report(x);
+        } finally {
+            s[BUSY] = null;
         }
     }
 

@@ -1,0 +1,645 @@
+package io.coio.agent.internal.detect;
+
+import io.coio.agent.internal.detect.BlockingCalls.Call;
+import io.coio.agent.internal.detect.BlockingCalls.Kind;
+import io.coio.runtime.CoioRuntime;
+import io.coio.runtime.Hooks;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.StackWalker.StackFrame;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.channels.SelectableChannel;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ObjLongConsumer;
+import java.util.regex.Pattern;
+
+/**
+ * Decides whether a watched JDK call (see {@link BlockingCalls}) is a blocking call on a thread that must not
+ * block, and reports it: one line plus stack on stderr for the first call at each call site (later ones are
+ * counted), a summary at exit, a {@code coio.BlockingCall} JFR event per call, every report to the registered
+ * listeners (the JUnit extension), and with {@code onblock=throw} a {@code BlockingCallError} at the call.
+ *
+ * <p>Two sources feed it. The bridge's {@code blocking} prologue calls {@link #isNonBlocking} (once per thread,
+ * cached there) and {@link #blockingCall}; coroutine mode routes the runtime's pinned-park hook through
+ * {@link #beforePinnedPark}. Both run on the thread that blocks, possibly inside JDK locks: nothing here waits
+ * for another thread, and the bridge turns off the watched calls this code makes itself while it runs.
+ *
+ * <p>Threads: every method may run on any thread at once. The static marks, allow list and listeners may be
+ * changed by the API ({@code io.coio.agent.detect.CoioDetect}) before, during and without an installation.
+ *
+ * <p>Not API: public because the bridge binds to it by method handle and the API finds it by name. The static
+ * methods the API calls take and return JDK types only, so the API works from any class loader.
+ */
+public final class Detector {
+    /** coio's own carriers: non-blocking in every mode. */
+    private static final Pattern CARRIER_NAME = Pattern.compile("coio-carrier-\\d+");
+    private static final String BRIDGE_CLASS = "sun.nio.ch.CoioBridge";
+    private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+    /** Frames kept for a report (the allow list looks at every frame). */
+    private static final int MAX_FRAMES = 256;
+    /** Distinct call sites remembered; beyond, calls are only counted in one "other call sites" bucket. */
+    private static final int MAX_SITES = 10_000;
+    private static final int MAX_THREAD_NAMES = 8;
+    private static final String NL = System.lineSeparator();
+
+    /**
+     * Allowed by default: places whose blocking is not a bug of the code running on the thread. Class loading
+     * reads class files; a pool worker or Netty loop waiting for its next task is idle, not blocked. (Also
+     * allowed, by rule: a JDK class's static initializer, console output; see {@link #walk}, {@link BlockingCalls}.)
+     */
+    public static final List<String> DEFAULT_ALLOWED = List.of(
+            "java.lang.ClassLoader#loadClass",
+            "java.util.concurrent.ThreadPoolExecutor#getTask",
+            "io.netty.channel.nio.NioEventLoop#select",
+            "io.netty.channel.nio.NioIoHandler#select",
+            "io.netty.util.concurrent.SingleThreadEventExecutor#takeTask",
+            "io.netty.util.concurrent.SingleThreadEventExecutor#confirmShutdown",
+            "io.netty.util.concurrent.GlobalEventExecutor#takeTask");
+
+    // ---- state shared with the API; valid with or without an installed detector ----
+    /** Threads marked through the API: TRUE non-blocking, FALSE may block (overrides the name rule). */
+    private static final Map<Thread, Boolean> MARKS = Collections.synchronizedMap(new WeakHashMap<>());
+    /** class name -> method names ("*" for all) inside which blocking calls are allowed. */
+    private static final ConcurrentHashMap<String, Set<String>> ALLOWED = new ConcurrentHashMap<>();
+    private static final CopyOnWriteArrayList<ObjLongConsumer<String>> LISTENERS = new CopyOnWriteArrayList<>();
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+    private static volatile Detector current;
+    /** Makes the bridge's cached per-thread answers stale (set by the installer). */
+    private static volatile Runnable epochBump = () -> { };
+    /** Per thread: inside a pinned report (the bridge's busy flag does this for the watched calls). */
+    private static final ThreadLocal<Boolean> IN_PINNED_REPORT = new ThreadLocal<>();
+
+    /** Which of the two modes this detector serves. */
+    public enum Mode { DETECT, COROUTINE }
+
+    private final Mode mode;
+    private final Pattern nonBlockingNames;
+    private final boolean throwOnBlock;
+    private final boolean reportPinned;
+    private final Set<Kind> kinds;
+    /** "class#name+desc" of watched methods that always block: a watched call inside one is not reported again. */
+    private final Set<String> outerCalls = new HashSet<>();
+    /** key "display @ call site" -> site. */
+    private final ConcurrentHashMap<String, Site> sites = new ConcurrentHashMap<>();
+    private final Site otherSites = new Site("(calls at further call sites)", "-", false);
+    private final AtomicLong internalErrors = new AtomicLong();
+    private volatile Thread selfCheckThread;
+    private volatile boolean selfCheckSeen;
+    private volatile MethodHandle newBlockingCallError;
+
+    private Detector(Mode mode, Pattern nonBlockingNames, boolean throwOnBlock, boolean reportPinned,
+                     Set<Kind> kinds) {
+        this.mode = mode;
+        this.nonBlockingNames = nonBlockingNames;
+        this.throwOnBlock = throwOnBlock;
+        this.reportPinned = reportPinned;
+        this.kinds = Set.copyOf(kinds);
+        for (Call c : watchedCalls()) {
+            if (c.when() == BlockingCalls.When.ALWAYS) {
+                outerCalls.add(c.className() + "#" + c.name() + c.desc());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ installation
+
+    /** Detect mode: every kind of blocking call on threads named by {@code nonBlockingNames}, carriers, marks. */
+    public static Detector startDetect(Pattern nonBlockingNames, List<String> allow, boolean throwOnBlock,
+                                       Runnable epochBump) {
+        return start(new Detector(Mode.DETECT, nonBlockingNames, throwOnBlock, false, BlockingCalls.allKinds()),
+                allow, epochBump);
+    }
+
+    /**
+     * Coroutine mode: coroutines that pin their carrier ({@code pinned}), and with {@code carrierBlocking} the
+     * file I/O and DNS lookups made on coroutines (which cannot yield and so block the carrier).
+     */
+    public static Detector startCoroutineReports(boolean pinned, boolean carrierBlocking, List<String> allow,
+                                                 Runnable epochBump) {
+        Set<Kind> kinds = carrierBlocking ? BlockingCalls.carrierBlockingKinds() : Set.of();
+        return start(new Detector(Mode.COROUTINE, null, false, pinned, kinds), allow, epochBump);
+    }
+
+    private static synchronized Detector start(Detector d, List<String> allow, Runnable bump) {
+        for (String e : DEFAULT_ALLOWED) {
+            addAllowed(e);
+        }
+        for (String e : allow) {
+            addAllowed(e);
+        }
+        epochBump = bump;
+        current = d;
+        return d;
+    }
+
+    /** Undoes {@link #startDetect}/{@link #startCoroutineReports} (installation failed). */
+    public static synchronized void stop() {
+        current = null;
+        epochBump = () -> { };
+    }
+
+    /** The watched methods whose prologues this detector needs. */
+    public List<Call> watchedCalls() {
+        return BlockingCalls.ofKinds(kinds);
+    }
+
+    /** For the start-up line: which threads must not block. */
+    public String describeNonBlocking() {
+        String names = nonBlockingNames == null ? "" : "names matching '" + nonBlockingNames.pattern() + "', ";
+        return names + "coio-carrier-N, and threads marked with io.coio.agent.detect.CoioDetect.markNonBlocking";
+    }
+
+    /**
+     * The install-time proof that the watched prologues reach this detector (BlockHound's
+     * {@code testInstrumentation()}): the installing thread, marked non-blocking for the moment, parks for a
+     * nanosecond; the call must arrive here (it is recorded as the self-check, never reported).
+     */
+    public void selfCheck() {
+        Thread me = Thread.currentThread();
+        Boolean before = MARKS.get(me);
+        selfCheckThread = me;
+        try {
+            MARKS.put(me, Boolean.TRUE);
+            epochBump.run();
+            java.util.concurrent.locks.LockSupport.parkNanos(1);
+        } finally {
+            selfCheckThread = null;
+            if (before == null) {
+                MARKS.remove(me);
+            } else {
+                MARKS.put(me, before);
+            }
+            epochBump.run();
+        }
+        if (!selfCheckSeen) {
+            throw new IllegalStateException("self-check: a blocking call on a non-blocking thread did not reach coio's"
+                    + " detector (LockSupport.parkNanos was not rewritten; is another agent rewriting it?)");
+        }
+    }
+
+    /**
+     * Prints the per-call-site counts at exit: if anything was reported, or in detect mode unless {@code quiet}
+     * (then a line saying there was nothing).
+     */
+    public void printSummaryAtExit(boolean quiet) {
+        Thread hook = new Thread(() -> printSummary(quiet), "coio-detect-summary");
+        MARKS.put(hook, Boolean.FALSE);
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    // ------------------------------------------------------------------------------- the bridge's calls
+
+    /** Must {@code t} not block? The bridge caches the answer per thread until its name or the marks change. */
+    public boolean isNonBlocking(Thread t) {
+        Boolean marked = MARKS.get(t);
+        if (marked != null) {
+            return marked;
+        }
+        if (mode == Mode.COROUTINE) {
+            return CoioRuntime.isCoroutine(t);
+        }
+        String name = t.getName();
+        return CARRIER_NAME.matcher(name).matches()
+                || (nonBlockingNames != null && nonBlockingNames.matcher(name).matches());
+    }
+
+    /**
+     * A watched method was called on a non-blocking thread. Reports it if it really blocks and no allowed
+     * method is on the stack; with {@code onblock=throw}, then throws {@code BlockingCallError}.
+     */
+    public void blockingCall(int id, Object self, long arg) {
+        Call call = BlockingCalls.ALL.get(id);
+        if (!kinds.contains(call.kind()) || !reallyBlocks(call, self, arg)) {
+            return;
+        }
+        Thread t = Thread.currentThread();
+        if (t == selfCheckThread) {
+            selfCheckSeen = true;
+            return;
+        }
+        Report e;
+        try {
+            Walk w = WALKER.walk(frames -> walk(frames.iterator(), call.kind()));
+            if (w.frames.isEmpty() || w.allowed || w.insideOuterCall || w.consoleLock) {
+                return;
+            }
+            e = record(call.display(), false, t, w, 0);
+        } catch (RuntimeException | LinkageError x) {
+            internalError(x);
+            return;
+        }
+        if (throwOnBlock) {
+            throw blockingCallError(e);
+        }
+    }
+
+    /**
+     * Coroutine mode's replacement of the runtime's pinned-park hook: hands the carrier's loop on first (the
+     * runtime's job), then reports the pinned coroutine. Never throws.
+     */
+    public static void beforePinnedPark(Thread vthread) {
+        Hooks.beforePinnedPark(vthread);
+        Detector d = current;
+        if (d == null || !d.reportPinned || Thread.currentThread() != vthread || IN_PINNED_REPORT.get() != null
+                || !CoioRuntime.isCoroutine(vthread)) {
+            return;
+        }
+        IN_PINNED_REPORT.set(Boolean.TRUE);
+        try {
+            d.pinned(vthread);
+        } catch (Throwable x) {
+            d.internalError(x);
+        } finally {
+            IN_PINNED_REPORT.remove();
+        }
+    }
+
+    private void pinned(Thread vthread) {
+        Walk w = WALKER.walk(frames -> walk(frames.iterator(), Kind.PARK));
+        if (w.frames.isEmpty() || w.allowed) {
+            return;
+        }
+        // Name the outermost watched JDK call below the app (what the user called), and why it cannot unmount.
+        int shown = 0;
+        String display = null;
+        for (int i = 0; i < w.frames.size() && i < w.firstAppFrame; i++) {
+            Call c = rowOf(w.frames.get(i));
+            if (c != null) {
+                display = c.display();
+                shown = i;
+            }
+        }
+        if (display == null) {
+            display = "java.lang.VirtualThread.park";
+        }
+        String reason = "a frame that cannot unmount";
+        for (StackFrame f : w.frames) {
+            if (f.getMethodName().equals("<clinit>")) {
+                reason = "class initializer of " + f.getClassName();
+                break;
+            }
+            if (f.isNativeMethod()) {
+                reason = "native method " + f.getClassName() + "." + f.getMethodName();
+                break;
+            }
+        }
+        record(display + " (pinned: " + reason + ")", true, vthread, w, shown);
+    }
+
+    // ------------------------------------------------------------------------------------- deciding
+
+    private static boolean reallyBlocks(Call call, Object self, long arg) {
+        return switch (call.when()) {
+            case ALWAYS -> true;
+            case CHANNEL_IN_BLOCKING_MODE -> !(self instanceof SelectableChannel ch) || ch.isBlocking();
+            case ARG_POSITIVE -> arg > 0;
+            case ARG_NONZERO -> arg != 0;
+            case NOT_STANDARD_STREAM -> !isStandardStream(self);
+        };
+    }
+
+    private static boolean isStandardStream(Object self) {
+        if (self instanceof FileOutputStream out) {
+            try {
+                FileDescriptor fd = out.getFD();
+                return fd == FileDescriptor.out || fd == FileDescriptor.err;
+            } catch (IOException closed) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** What one stack walk finds. */
+    private static final class Walk {
+        /** From the watched JDK method (or, pinned, the virtual thread's park) down; at most MAX_FRAMES. */
+        final List<StackFrame> frames = new ArrayList<>();
+        /** Index in {@link #frames} of the first frame of app code (not JDK, not coio), or frames.size(). */
+        int firstAppFrame = Integer.MAX_VALUE;
+        boolean allowed;
+        boolean insideOuterCall;
+        boolean consoleLock;
+    }
+
+    /** One pass over the stack below the bridge: frames to show, allow list, outer watched call, console lock. */
+    private Walk walk(Iterator<StackFrame> it, Kind kind) {
+        Walk w = new Walk();
+        boolean belowBridge = false;
+        int index = -1;
+        while (it.hasNext()) {
+            StackFrame f = it.next();
+            String cls = f.getClassName();
+            if (!belowBridge) {
+                belowBridge = cls.equals(BRIDGE_CLASS);
+                continue;
+            }
+            if (cls.equals(BRIDGE_CLASS)) {
+                continue;
+            }
+            index++;
+            if (w.frames.size() < MAX_FRAMES) {
+                w.frames.add(f);
+            }
+            Set<String> allowedMethods = ALLOWED.get(cls);
+            if (allowedMethods != null && (allowedMethods.contains("*") || allowedMethods.contains(f.getMethodName()))) {
+                w.allowed = true;
+                return w;
+            }
+            if (f.getMethodName().equals("<clinit>") && isJdkClass(f.getDeclaringClass())) {
+                // The JDK's own one-time lazy initialisation (net.properties on the first socket, tzdb.dat, ...):
+                // not the code on this thread, and nothing it could change. App class initialisers are reported.
+                w.allowed = true;
+                return w;
+            }
+            boolean app = isAppFrame(f);
+            if (app && w.firstAppFrame == Integer.MAX_VALUE) {
+                w.firstAppFrame = index;
+            }
+            if (index > 0 && outerCalls.contains(cls + "#" + f.getMethodName() + f.getDescriptor())) {
+                w.insideOuterCall = true;
+            }
+            if (w.firstAppFrame == Integer.MAX_VALUE && (kind == Kind.PARK || kind == Kind.WAIT)
+                    && f.getDeclaringClass() == PrintStream.class) {
+                w.consoleLock = true; // waiting for System.out's lock: console output is exempt
+            }
+        }
+        return w;
+    }
+
+    private static boolean isJdkClass(Class<?> c) {
+        ClassLoader l = c.getClassLoader();
+        return l == null || l == ClassLoader.getPlatformClassLoader();
+    }
+
+    private static boolean isAppFrame(StackFrame f) {
+        Class<?> c = f.getDeclaringClass();
+        if (isJdkClass(c)) {
+            return false;
+        }
+        String n = c.getName();
+        return !(n.startsWith("io.coio.agent.") || n.startsWith("io.coio.runtime.") || n.startsWith("io.coio.shaded."));
+    }
+
+    private static Call rowOf(StackFrame f) {
+        for (Call c : BlockingCalls.ALL) {
+            if (c.name().equals(f.getMethodName()) && c.className().equals(f.getClassName())
+                    && c.desc().equals(f.getDescriptor())) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------------------------- reporting
+
+    /** One call site: its counts and the threads seen there. */
+    private static final class Site {
+        final String display;
+        final String callSite;
+        final boolean pinned;
+        final LongAdder count = new LongAdder();
+        final Set<String> threads = ConcurrentHashMap.newKeySet();
+
+        Site(String display, String callSite, boolean pinned) {
+            this.display = display;
+            this.callSite = callSite;
+            this.pinned = pinned;
+        }
+
+        void seenOn(String thread) {
+            if (threads.size() < MAX_THREAD_NAMES) {
+                threads.add(thread);
+            }
+        }
+    }
+
+    /** One reported call, as built for the stderr report, the listeners, JFR and the thrown error. */
+    private record Report(String header, String callSite, List<StackFrame> frames, boolean first, boolean pinned,
+                         String display, String thread) {
+        String stackText() {
+            StringBuilder sb = new StringBuilder();
+            for (StackFrame f : frames) {
+                sb.append("\tat ").append(f.toStackTraceElement()).append(NL);
+            }
+            return sb.toString();
+        }
+
+        String text() {
+            return header + NL + stackText();
+        }
+    }
+
+    private Report record(String display, boolean pinned, Thread t, Walk w, int from) {
+        List<StackFrame> frames = w.frames.subList(from, w.frames.size());
+        // The call site: the first frame of app code; without one (say, deeper than the frames kept), the
+        // watched method's caller.
+        int siteIndex = w.firstAppFrame > from && w.firstAppFrame < w.frames.size()
+                ? w.firstAppFrame : Math.min(from + 1, w.frames.size() - 1);
+        String callSite = w.frames.get(siteIndex).toStackTraceElement().toString();
+        String key = display + " @ " + callSite;
+        boolean first = false;
+        Site site = sites.get(key);
+        if (site == null) {
+            if (sites.size() >= MAX_SITES) {
+                site = otherSites;
+            } else {
+                Site fresh = new Site(display, callSite, pinned);
+                site = sites.putIfAbsent(key, fresh);
+                if (site == null) {
+                    site = fresh;
+                    first = true;
+                }
+            }
+        }
+        String thread = threadName(t);
+        site.count.increment();
+        site.seenOn(thread);
+        Report e = new Report("coio: blocking call " + display + " on thread " + thread, callSite, frames, first,
+                pinned, display, thread);
+        long seq = SEQUENCE.incrementAndGet();
+        String text = null;
+        if (first && !throwOnBlock) {
+            text = e.text();
+            System.err.print(text);
+            System.err.flush();
+        }
+        if (JfrSupport.AVAILABLE) {
+            JfrSupport.emit(e.display, thread, callSite, e, first, pinned);
+        }
+        if (!LISTENERS.isEmpty()) {
+            if (text == null) {
+                text = e.text();
+            }
+            for (ObjLongConsumer<String> l : LISTENERS) {
+                try {
+                    l.accept(text, seq);
+                } catch (RuntimeException x) {
+                    internalError(x);
+                }
+            }
+        }
+        return e;
+    }
+
+    private static String threadName(Thread t) {
+        String n = t.getName();
+        return n.isEmpty() ? t.toString() : n;
+    }
+
+    private Error blockingCallError(Report e) {
+        String message = e.header.substring("coio: ".length()) + " (coio detect mode, onblock=throw)";
+        Error error;
+        try {
+            MethodHandle ctor = newBlockingCallError;
+            if (ctor == null) {
+                // In the agent jar's API package (compiled for Java 8, so not visible to this source root).
+                Class<?> c = Class.forName("io.coio.agent.detect.BlockingCallError", true, Detector.class.getClassLoader());
+                ctor = MethodHandles.publicLookup().findConstructor(c, MethodType.methodType(void.class, String.class))
+                        .asType(MethodType.methodType(Error.class, String.class));
+                newBlockingCallError = ctor;
+            }
+            error = (Error) ctor.invokeExact(message);
+        } catch (Throwable x) {
+            error = new AssertionError(message);
+        }
+        StackTraceElement[] trace = new StackTraceElement[e.frames.size()];
+        for (int i = 0; i < trace.length; i++) {
+            trace[i] = e.frames.get(i).toStackTraceElement();
+        }
+        error.setStackTrace(trace);
+        return error;
+    }
+
+    private void internalError(Throwable x) {
+        if (internalErrors.getAndIncrement() == 0) {
+            System.err.println("coio: internal error while checking a blocking call (further ones are counted): " + x);
+            x.printStackTrace();
+        }
+    }
+
+    private void printSummary(boolean quiet) {
+        List<Site> all = new ArrayList<>(sites.values());
+        if (otherSites.count.sum() > 0) {
+            all.add(otherSites);
+        }
+        long calls = 0;
+        for (Site s : all) {
+            calls += s.count.sum();
+        }
+        StringBuilder sb = new StringBuilder();
+        if (all.isEmpty()) {
+            if (mode == Mode.COROUTINE || quiet) {
+                return;
+            }
+            sb.append("coio: detect summary: no blocking calls on non-blocking threads").append(NL);
+        } else {
+            sb.append("coio: ").append(mode == Mode.DETECT ? "detect" : "blocking-call").append(" summary: ")
+                    .append(all.size()).append(all.size() == 1 ? " call site, " : " call sites, ")
+                    .append(calls).append(calls == 1 ? " blocking call" : " blocking calls").append(NL);
+            all.sort(Comparator.comparingLong((Site s) -> s.count.sum()).reversed());
+            for (Site s : all) {
+                List<String> threads = new ArrayList<>(s.threads);
+                Collections.sort(threads);
+                sb.append("coio:   ").append(s.count.sum()).append("x ").append(s.display).append(" at ")
+                        .append(s.callSite).append(threads.size() == 1 ? ", thread " : ", threads ")
+                        .append(String.join(" ", threads)).append(NL);
+            }
+        }
+        if (internalErrors.get() > 0) {
+            sb.append("coio:   (").append(internalErrors.get()).append(" internal errors while checking calls)").append(NL);
+        }
+        System.err.print(sb);
+        System.err.flush();
+    }
+
+    /** JFR, only touched when the jdk.jfr module is present. */
+    private static final class JfrSupport {
+        static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.jfr").isPresent();
+
+        static void emit(String method, String thread, String callSite, Report e, boolean first, boolean pinned) {
+            BlockingCallEvent ev = new BlockingCallEvent();
+            if (ev.isEnabled()) {
+                ev.method = method;
+                ev.thread = thread;
+                ev.callSite = callSite;
+                ev.stack = e.stackText();
+                ev.first = first;
+                ev.pinned = pinned;
+                ev.commit();
+            }
+        }
+    }
+
+    // --------------------------------------------------------------- the API's entry points (JDK types)
+
+    /** "detect", "coroutine" (coroutine mode reporting pinned or carrier-blocking calls), or null. */
+    public static String activeMode() {
+        Detector d = current;
+        if (d == null || (d.mode == Mode.COROUTINE && !d.reportPinned && d.kinds.isEmpty())) {
+            return null;
+        }
+        return d.mode == Mode.DETECT ? "detect" : "coroutine";
+    }
+
+    /** Marks {@code t}: true must not block, false may block, null back to the name rule. */
+    public static void mark(Thread t, Boolean nonBlocking) {
+        if (t == null) {
+            throw new NullPointerException("thread");
+        }
+        if (nonBlocking == null) {
+            MARKS.remove(t);
+        } else {
+            MARKS.put(t, nonBlocking);
+        }
+        epochBump.run();
+    }
+
+    /** Blocking calls made while {@code className.methodName} ({@code *}: any method) is on the stack are allowed. */
+    public static void allow(String className, String methodName) {
+        if (className == null || methodName == null || className.isBlank() || methodName.isBlank()
+                || className.contains("/") || className.contains("#")) {
+            throw new IllegalArgumentException("expected a binary class name (com.example.Outer$Inner) and a method"
+                    + " name or *, got '" + className + "', '" + methodName + "'");
+        }
+        addAllowed(className.strip() + "#" + methodName.strip());
+    }
+
+    private static void addAllowed(String entry) {
+        int hash = entry.indexOf('#');
+        ALLOWED.computeIfAbsent(entry.substring(0, hash), k -> ConcurrentHashMap.newKeySet()).add(entry.substring(hash + 1));
+    }
+
+    /** {@code listener.accept(report text, sequence number)} for every reported call, deduplicated or not. */
+    public static void addListener(ObjLongConsumer<String> listener) {
+        LISTENERS.add(listener);
+    }
+
+    public static void removeListener(ObjLongConsumer<String> listener) {
+        LISTENERS.remove(listener);
+    }
+
+    /** For tests of this class: the entries of the allow list. */
+    static Collection<String> allowedEntries() {
+        List<String> r = new ArrayList<>();
+        ALLOWED.forEach((c, ms) -> ms.forEach(m -> r.add(c + "#" + m)));
+        return r;
+    }
+}

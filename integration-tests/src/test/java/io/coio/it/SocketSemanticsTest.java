@@ -1,0 +1,178 @@
+package io.coio.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import example.apps.SocketSemanticsApp;
+import io.coio.it.harness.AgentJvm;
+import io.coio.it.harness.ScenarioOutput;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Blocking-socket semantics under the agent equal the JDK's own virtual-thread semantics.
+ *
+ * <p>{@link SocketSemanticsApp} runs every scenario twice: once under the agent ({@code carriers=1},
+ * threads started with {@code new Thread}), once without the agent on {@code Thread.ofVirtual()} (the
+ * reference). Each test checks one promise: the agent run's outcome equals the reference run's, which
+ * equals the outcome written here (so a change in either shows up), and timings where they matter.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(180)
+class SocketSemanticsTest {
+    static final String[] SCENARIOS = {
+        "soTimeout50", "soTimeout300", "soTimeout1500", "acceptTimeout", "connectTimeout", "connectRefused",
+        "closeWhileReading", "closeWhileAccepting", "closeChannelWhileReading",
+        "interruptWhileReading", "interruptWhileAccepting", "interruptChannelRead",
+        "peerReset", "halfClose",
+    };
+
+    ScenarioOutput coio;
+    ScenarioOutput jdk;
+
+    @BeforeAll
+    void runBoth() {
+        coio = run(AgentJvm.builder(SocketSemanticsApp.class).agent("carriers=1"), "thread");
+        jdk = run(AgentJvm.builder(SocketSemanticsApp.class).noAgent(), "virtual");
+    }
+
+    private static ScenarioOutput run(AgentJvm.Builder builder, String threadKind) {
+        List<Object> args = new ArrayList<>();
+        args.add(threadKind);
+        Collections.addAll(args, (Object[]) SCENARIOS);
+        try (AgentJvm app = builder.args(args.toArray()).start()) {
+            app.awaitStdout("^DONE$", Duration.ofSeconds(120));
+            assertEquals(0, app.awaitExit(Duration.ofSeconds(30)), "exit code" + app.describeState());
+            return new ScenarioOutput(app.stdoutLines(), app.describeState());
+        }
+    }
+
+    /** The scenario ran on a coio coroutine, was seen parked where relevant, and matches the JDK and {@code expected}. */
+    private void assertSame(String scenario, String expected) {
+        assertEquals("virtual=true coio=true", coio.on(scenario),
+                "under the agent, the app's new Thread must run as a coroutine on a coio carrier" + coio.description());
+        assertNull(coio.notParked(scenario), "under the agent, " + scenario + "'s thread was never seen parked"
+                + " in the socket call" + coio.description());
+        assertNull(jdk.notParked(scenario), "reference run: " + scenario + " never parked" + jdk.description());
+        assertEquals(expected, jdk.result(scenario), "reference JDK virtual-thread outcome of " + scenario
+                + " changed" + jdk.description());
+        assertEquals(jdk.result(scenario), coio.result(scenario), scenario + " under the agent differs from plain"
+                + " JDK virtual threads" + coio.description());
+    }
+
+    /** Every measured duration of {@code scenario} is at least {@code min} ms and below 10 s. */
+    private void assertElapsed(String scenario, long min) {
+        for (long ms : coio.elapsed(scenario)) {
+            assertTrue(ms >= min, scenario + " ended after " + ms + " ms, earlier than its " + min + " ms timeout"
+                    + coio.description());
+            assertTrue(ms < 10_000, scenario + " took " + ms + " ms for a " + min + " ms timeout" + coio.description());
+        }
+    }
+
+    @Test
+    @DisplayName("setSoTimeout(50): read throws SocketTimeoutException after >= 50 ms (not rounded up to 1 s), socket stays usable")
+    void soTimeout50() {
+        assertSame("soTimeout50", String.join("; ", Collections.nCopies(5, "SocketTimeoutException: Read timed out"))
+                + "; then read 42");
+        assertElapsed("soTimeout50", 50);
+        // Rounding the 50 ms timeout up to whole seconds would make every one of the 5 reads take >= 1 s;
+        // the fastest of 5 staying under 900 ms tolerates a loaded machine.
+        long fastest = Collections.min(coio.elapsed("soTimeout50"));
+        assertTrue(fastest < 900, "the fastest of 5 reads with a 50 ms SO_TIMEOUT took " + fastest
+                + " ms: timeouts look rounded up to seconds" + coio.description());
+    }
+
+    @Test
+    @DisplayName("setSoTimeout(300): read throws SocketTimeoutException after >= 300 ms")
+    void soTimeout300() {
+        assertSame("soTimeout300", "SocketTimeoutException: Read timed out; then read 42");
+        assertElapsed("soTimeout300", 300);
+    }
+
+    @Test
+    @DisplayName("setSoTimeout(1500): read throws SocketTimeoutException after >= 1500 ms, not early")
+    void soTimeout1500() {
+        assertSame("soTimeout1500", "SocketTimeoutException: Read timed out; then read 42");
+        assertElapsed("soTimeout1500", 1500);
+    }
+
+    @Test
+    @DisplayName("ServerSocket.setSoTimeout(300): accept throws SocketTimeoutException after >= 300 ms")
+    void acceptTimeout() {
+        assertSame("acceptTimeout", "SocketTimeoutException: Accept timed out");
+        assertElapsed("acceptTimeout", 300);
+    }
+
+    @Test
+    @DisplayName("connect(addr, 300) to a listener with a full accept queue throws SocketTimeoutException after >= 300 ms")
+    void connectTimeout() {
+        assertSame("connectTimeout", "SocketTimeoutException: Connect timed out; connected=false");
+        assertElapsed("connectTimeout", 300);
+    }
+
+    @Test
+    @DisplayName("connect to a closed port throws ConnectException: Connection refused (Socket and SocketChannel)")
+    void connectRefused() {
+        assertSame("connectRefused", "socket ConnectException: Connection refused; channel ConnectException: Connection refused");
+    }
+
+    @Test
+    @DisplayName("close() from another thread wakes a reader parked in Socket read with SocketException: Socket closed, promptly")
+    void closeWhileReading() {
+        assertSame("closeWhileReading", "SocketException: Socket closed; closed=true");
+        for (long ms : coio.elapsed("closeWhileReading")) {
+            assertTrue(ms < 5_000, "the reader woke " + ms + " ms after close" + coio.description());
+        }
+    }
+
+    @Test
+    @DisplayName("close() from another thread wakes a thread parked in ServerSocket accept with SocketException")
+    void closeWhileAccepting() {
+        assertSame("closeWhileAccepting", "SocketException: Socket closed");
+    }
+
+    @Test
+    @DisplayName("close() from another thread wakes a reader parked in SocketChannel read with AsynchronousCloseException")
+    void closeChannelWhileReading() {
+        assertSame("closeChannelWhileReading", "java.nio.channels.AsynchronousCloseException");
+    }
+
+    @Test
+    @DisplayName("interrupt() of a thread parked in Socket read closes the socket and throws SocketException, as on JDK virtual threads")
+    void interruptWhileReading() {
+        assertSame("interruptWhileReading", "SocketException: Closed by interrupt; interrupted=true; closed=true");
+    }
+
+    @Test
+    @DisplayName("interrupt() of a thread parked in ServerSocket accept closes it and throws SocketException, as on JDK virtual threads")
+    void interruptWhileAccepting() {
+        assertSame("interruptWhileAccepting", "SocketException: Closed by interrupt; interrupted=true; closed=true");
+    }
+
+    @Test
+    @DisplayName("interrupt() of a thread parked in SocketChannel read throws ClosedByInterruptException and closes the channel")
+    void interruptChannelRead() {
+        assertSame("interruptChannelRead", "java.nio.channels.ClosedByInterruptException; interrupted=true; open=false");
+    }
+
+    @Test
+    @DisplayName("peer reset (SO_LINGER 0 + close) wakes a parked reader with SocketException: Connection reset")
+    void peerReset() {
+        assertSame("peerReset", "SocketException: Connection reset");
+    }
+
+    @Test
+    @DisplayName("half-close: shutdownOutput gives the peer EOF (-1) while the other direction still delivers data")
+    void halfClose() {
+        assertSame("halfClose", "server read 1000 bytes then -1; client got 'got 1000' then -1;"
+                + " write after shutdownOutput: SocketException: Broken pipe");
+    }
+}
