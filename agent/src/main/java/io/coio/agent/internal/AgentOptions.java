@@ -201,7 +201,8 @@ record AgentOptions(Mode mode, int carriers, Pattern include, Pattern exclude, b
 
     private static Pattern regex(String token, String value) throws BadOption {
         if (value.isEmpty()) {
-            throw new BadOption(token, "empty regular expression", "give a pattern such as exclude=worker-.*");
+            throw new BadOption(token, "empty regular expression",
+                    "give a pattern such as " + token.split("=")[0].strip() + "=worker-.*");
         }
         try {
             return Pattern.compile(value);
