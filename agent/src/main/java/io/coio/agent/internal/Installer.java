@@ -260,8 +260,8 @@ public final class Installer {
                 MethodType.methodType(boolean.class, Thread.class)).bindTo(conversion));
     }
 
-    private static void set(Class<?> bridge, String field, MethodHandle handle) throws ReflectiveOperationException {
-        bridge.getField(field).set(null, handle);
+    private static void set(Class<?> bridge, String hook, MethodHandle handle) throws ReflectiveOperationException {
+        bridge.getMethod("connect", String.class, MethodHandle.class).invoke(null, hook, handle);
     }
 
     /** Every hook back to "do nothing": the JDK's code runs as if coio were absent. */
@@ -277,7 +277,7 @@ public final class Installer {
         for (String f : new String[] {"threadStart", "shadowOf", "poll", "pollSelector", "stopPoll", "pinnedPark",
                 "schedule", "nonBlocking", "blockingCall"}) {
             try {
-                bridge.getField(f).set(null, null);
+                set(bridge, f, null);
             } catch (ReflectiveOperationException | RuntimeException ignored) {
                 // best effort: the field may not exist in a partially defined bridge
             }

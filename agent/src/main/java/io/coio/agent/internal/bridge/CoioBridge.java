@@ -2,6 +2,9 @@ package io.coio.agent.internal.bridge;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.MutableCallSite;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -16,32 +19,43 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The bootstrap-visible bridge between the JDK's rewritten methods and coio (BlockHound's
- * {@code BlockHoundRuntime} pattern). Each hook is a {@link MethodHandle} set by the agent once coio is
- * running; while a handle is null the hook does nothing and the JDK's code runs unchanged, so clearing
- * them turns coio off completely.
+ * {@code BlockHoundRuntime} pattern). Each coroutine-mode hook is a {@link MutableCallSite}: its target
+ * starts as "do nothing" ({@link MethodHandles#empty}: false, null or no-op), so the JDK's code runs
+ * unchanged, and the agent connects coio's handler once coio is running. Through the call site's
+ * invoker (a constant) the JIT inlines the handler into the JDK method, so a hook costs what the
+ * handler costs; connecting or disconnecting a hook deoptimises the code that inlined it. Disconnecting
+ * every hook turns coio off completely.
  *
  * <p>Not API.
  */
 public final class CoioBridge {
+    private static final MutableCallSite POLL = site(boolean.class, int.class, int.class, long.class, BooleanSupplier.class);
+    private static final MutableCallSite POLL_SELECTOR = site(boolean.class, int.class, long.class);
+    private static final MutableCallSite STOP_POLL = site(void.class, int.class, int.class);
+    private static final MutableCallSite PINNED_PARK = site(void.class, Thread.class);
+    private static final MutableCallSite SCHEDULE = site(Future.class, Thread.class, Runnable.class, long.class,
+            TimeUnit.class);
+    private static final MutableCallSite THREAD_START = site(boolean.class, Thread.class);
+    private static final MutableCallSite SHADOW_OF = site(Thread.class, Thread.class);
+
     /** {@code (int fd, int event, long nanos, BooleanSupplier isOpen) boolean}: true if coio did the wait. */
-    public static volatile MethodHandle poll;
+    private static final MethodHandle poll = POLL.dynamicInvoker();
     /** {@code (int fd, long nanos) boolean}. */
-    public static volatile MethodHandle pollSelector;
+    private static final MethodHandle pollSelector = POLL_SELECTOR.dynamicInvoker();
     /** {@code (int fd, int event) void}. */
-    public static volatile MethodHandle stopPoll;
+    private static final MethodHandle stopPoll = STOP_POLL.dynamicInvoker();
     /** {@code (Thread vthread) void}. */
-    public static volatile MethodHandle pinnedPark;
+    private static final MethodHandle pinnedPark = PINNED_PARK.dynamicInvoker();
     /** {@code (Thread vthread, Runnable task, long delay, TimeUnit unit) Future}: null to use the JDK's timer. */
-    public static volatile MethodHandle schedule;
+    private static final MethodHandle schedule = SCHEDULE.dynamicInvoker();
     /** {@code (Thread t) boolean}: true if the thread was started as a coroutine instead. */
-    public static volatile MethodHandle threadStart;
+    private static final MethodHandle threadStart = THREAD_START.dynamicInvoker();
     /** {@code (Thread t) Thread}: the coroutine running app thread {@code t}, or null. */
-    public static volatile MethodHandle shadowOf;
+    private static final MethodHandle shadowOf = SHADOW_OF.dynamicInvoker();
     /** False until the first app thread is converted: keeps the Thread-method hooks at one field load. */
     public static volatile boolean anyShadow;
 
     // ---- blocking-call reports (detect mode; coroutine mode's report=all) ----
-
     /** False unless coio watches blocking calls: then it is all a watched JDK method reads. */
     public static volatile boolean detect;
     /** {@code (Thread t) boolean}: must t not block? Asked once per thread, again when its name or {@link #epoch} changes. */
@@ -61,13 +75,43 @@ public final class CoioBridge {
     private CoioBridge() {
     }
 
-    public static boolean poll(int fd, int event, long nanos, BooleanSupplier isOpen) throws IOException {
-        MethodHandle h = poll;
-        if (h == null) {
-            return false;
+    /**
+     * Connects hook {@code name} to {@code handler}, or back to "do nothing" if {@code handler} is null.
+     * Called by the agent's installer only.
+     */
+    public static void connect(String name, MethodHandle handler) {
+        MutableCallSite site = switch (name) {
+            case "poll" -> POLL;
+            case "pollSelector" -> POLL_SELECTOR;
+            case "stopPoll" -> STOP_POLL;
+            case "pinnedPark" -> PINNED_PARK;
+            case "schedule" -> SCHEDULE;
+            case "threadStart" -> THREAD_START;
+            case "shadowOf" -> SHADOW_OF;
+            case "nonBlocking" -> {
+                nonBlocking = handler;
+                yield null;
+            }
+            case "blockingCall" -> {
+                blockingCall = handler;
+                yield null;
+            }
+            default -> throw new IllegalArgumentException("no hook named " + name);
+        };
+        if (site != null) {
+            site.setTarget(handler == null ? MethodHandles.empty(site.type()) : handler.asType(site.type()));
+            MutableCallSite.syncAll(new MutableCallSite[] {site});
         }
+    }
+
+    private static MutableCallSite site(Class<?> returns, Class<?>... params) {
+        MethodType type = MethodType.methodType(returns, params);
+        return new MutableCallSite(MethodHandles.empty(type));
+    }
+
+    public static boolean poll(int fd, int event, long nanos, BooleanSupplier isOpen) throws IOException {
         try {
-            return (boolean) h.invokeExact(fd, event, nanos, isOpen);
+            return (boolean) poll.invokeExact(fd, event, nanos, isOpen);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -76,12 +120,8 @@ public final class CoioBridge {
     }
 
     public static boolean pollSelector(int fd, long nanos) throws IOException {
-        MethodHandle h = pollSelector;
-        if (h == null) {
-            return false;
-        }
         try {
-            return (boolean) h.invokeExact(fd, nanos);
+            return (boolean) pollSelector.invokeExact(fd, nanos);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -90,34 +130,24 @@ public final class CoioBridge {
     }
 
     public static void stopPoll(int fd, int event) {
-        MethodHandle h = stopPoll;
-        if (h != null) {
-            try {
-                h.invokeExact(fd, event);
-            } catch (Throwable t) {
-                report(t);
-            }
+        try {
+            stopPoll.invokeExact(fd, event);
+        } catch (Throwable t) {
+            report(t);
         }
     }
 
     public static void pinnedPark(Thread vthread) {
-        MethodHandle h = pinnedPark;
-        if (h != null) {
-            try {
-                h.invokeExact(vthread);
-            } catch (Throwable t) {
-                report(t);
-            }
+        try {
+            pinnedPark.invokeExact(vthread);
+        } catch (Throwable t) {
+            report(t);
         }
     }
 
     public static Future<?> schedule(Thread vthread, Runnable task, long delay, TimeUnit unit) {
-        MethodHandle h = schedule;
-        if (h == null) {
-            return null;
-        }
         try {
-            return (Future<?>) h.invokeExact(vthread, task, delay, unit);
+            return (Future<?>) schedule.invokeExact(vthread, task, delay, unit);
         } catch (Throwable t) {
             report(t);
             return null;
@@ -125,12 +155,8 @@ public final class CoioBridge {
     }
 
     public static boolean threadStart(Thread t) {
-        MethodHandle h = threadStart;
-        if (h == null) {
-            return false;
-        }
         try {
-            return (boolean) h.invokeExact(t);
+            return (boolean) threadStart.invokeExact(t);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -138,17 +164,16 @@ public final class CoioBridge {
         }
     }
 
-    /** The coroutine standing in for app thread {@code t}, or null (the common case: one field load). */
+    /**
+     * The coroutine standing in for app thread {@code t}, or null. While no thread was ever converted this is
+     * one field load; a virtual thread never has a stand-in (only the app's platform Thread objects do).
+     */
     public static Thread shadowOf(Thread t) {
-        if (!anyShadow) {
-            return null;
-        }
-        MethodHandle h = shadowOf;
-        if (h == null) {
+        if (!anyShadow || t.isVirtual()) {
             return null;
         }
         try {
-            return (Thread) h.invokeExact(t);
+            return (Thread) shadowOf.invokeExact(t);
         } catch (Throwable e) {
             report(e);
             return null;
