@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The echo benchmark (what `./coio bench` runs after building):
 #
-#   run-bench.sh AGENT_JAR EXAMPLES_JAR [--quick] [--skip-agent] [--servers coio,virtual,platform,netty]
+#   run-bench.sh AGENT_JAR EXAMPLES_JAR [--quick] [--skip-agent] [--servers coio,coio1,virtual,platform,netty]
 #
 # Servers, each a fresh JVM per measurement:
 #   coio      the unmodified EchoServer under -javaagent:AGENT_JAR=carriers=2
+#   coio1     the same with carriers=1 (the load tool shares the machine's 2 cores)
 #   virtual   the same EchoServer with --virtual (JDK virtual threads, no agent)
 #   platform  the same EchoServer, one OS thread per connection (no agent)
 #   netty     NettyEchoServer, hand-written async Netty epoll with 2 event loops
@@ -27,7 +28,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 usage() { sed -n '4p' "$0" | sed 's/^# *//' >&2; exit 2; }
 [ $# -ge 2 ] || usage
 AGENT_JAR=$1 EXAMPLES_JAR=$2; shift 2
-QUICK=false SERVERS=coio,virtual,platform,netty
+QUICK=false SERVERS=coio,coio1,virtual,platform,netty
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=true; shift ;;
@@ -51,9 +52,9 @@ check_java
 check_examples_jar
 for s in ${SERVERS//,/ }; do
   case "$s" in
-    coio) check_agent_jar "$AGENT_JAR" "$0 $AGENT_JAR $EXAMPLES_JAR --skip-agent" ;;
+    coio|coio1) check_agent_jar "$AGENT_JAR" "$0 $AGENT_JAR $EXAMPLES_JAR --skip-agent" ;;
     virtual|platform|netty) ;;
-    *) die "unknown server '$s' in --servers (known: coio, virtual, platform, netty)" ;;
+    *) die "unknown server '$s' in --servers (known: coio, coio1, virtual, platform, netty)" ;;
   esac
 done
 raise_fd_limit "$MAX_CONNECTIONS"
@@ -67,6 +68,7 @@ start_named_server() {
   local opts=(${SERVER_JAVA_OPTS:-})
   case "$1" in
     coio)     start_server "$2" "${opts[@]}" "-javaagent:$AGENT_JAR=carriers=2" -cp "$EXAMPLES_JAR" io.coio.examples.EchoServer 0 ;;
+    coio1)    start_server "$2" "${opts[@]}" "-javaagent:$AGENT_JAR=carriers=1" -cp "$EXAMPLES_JAR" io.coio.examples.EchoServer 0 ;;
     virtual)  start_server "$2" "${opts[@]}" -cp "$EXAMPLES_JAR" io.coio.examples.EchoServer 0 --virtual ;;
     platform) start_server "$2" "${opts[@]}" -cp "$EXAMPLES_JAR" io.coio.examples.EchoServer 0 ;;
     # -jar so the manifest's Enable-Native-Access applies (no JNI warning on JDK 24+).
@@ -77,6 +79,7 @@ start_named_server() {
 label() {
   case "$1" in
     coio) echo "EchoServer + coio agent (2 carriers)" ;;
+    coio1) echo "EchoServer + coio agent (1 carrier)" ;;
     virtual) echo "EchoServer --virtual (JDK virtual threads)" ;;
     platform) echo "EchoServer (platform threads)" ;;
     netty) echo "NettyEchoServer (epoll, 2 event loops)" ;;
