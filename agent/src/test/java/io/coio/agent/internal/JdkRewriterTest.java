@@ -52,21 +52,7 @@ class JdkRewriterTest {
     private static Set<String> methodsCallingBridge(String className) throws Exception {
         byte[] rewritten = new JdkRewriter().transform(null, null, className, null, null, jdkClass(className));
         assertNotNull(rewritten, className + " was not rewritten");
-        Set<String> found = new HashSet<>();
-        new ClassReader(rewritten).accept(new ClassVisitor(Opcodes.ASM9) {
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String desc, String sig, String[] ex) {
-                return new MethodVisitor(Opcodes.ASM9) {
-                    @Override
-                    public void visitMethodInsn(int op, String owner, String n, String d, boolean itf) {
-                        if (owner.equals(JdkRewriter.BRIDGE)) {
-                            found.add(name + desc);
-                        }
-                    }
-                };
-            }
-        }, 0);
-        return found;
+        return methodsCallingBridge(rewritten);
     }
 
     private static byte[] jdkClass(String internalName) throws Exception {
