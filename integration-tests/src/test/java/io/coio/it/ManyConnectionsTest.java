@@ -38,6 +38,14 @@ class ManyConnectionsTest {
     }
 
     @Test
+    @DisplayName("where native epoll cannot load, the agent says so in its start-up line and the server still runs on coroutines (readiness from the JDK poller): every byte echoed, <= 64 OS threads")
+    void nioFallbackIsAnnouncedAndStillServes() {
+        // Netty's own switch to refuse its native transport, under the name the shaded copy reads.
+        serve(EchoThreadPerConnectionApp.class, 1, "^coio: coroutine mode, 1 carrier, NIO loop \\(native epoll unavailable",
+                "-Dio.coio.shaded.io.netty.transport.noNative=true");
+    }
+
+    @Test
     @DisplayName("control: without the agent the same server needs an OS thread per connection (the thread count really measures the app)")
     void withoutAgentEveryConnectionCostsAnOsThread() {
         int connections = 300;
@@ -53,11 +61,19 @@ class ManyConnectionsTest {
     }
 
     private static void serve(Class<?> app, int carriers) {
-        try (AgentJvm server = AgentJvm.builder(app).agent("carriers=" + carriers).start()) {
+        serve(app, carriers, "^coio: coroutine mode, \\d+ carriers?, epoll readiness");
+    }
+
+    private static void serve(Class<?> app, int carriers, String startupLine, String... jvmArgs) {
+        AgentJvm.Builder builder = AgentJvm.builder(app).agent("carriers=" + carriers);
+        for (String arg : jvmArgs) {
+            builder.jvmArg(arg);
+        }
+        try (AgentJvm server = builder.start()) {
             server.awaitStdout("^coio\\.mode=.*$");
             int port = Integer.parseInt(server.awaitStdout("^listening on (\\d+)$").group(1));
             // The startup line comes before main runs; allow for the stderr pipe lagging behind stdout.
-            server.awaitLine(AgentJvm.Stream.STDERR, "^coio: coroutine mode, ", Duration.ofSeconds(10));
+            server.awaitLine(AgentJvm.Stream.STDERR, startupLine, Duration.ofSeconds(10));
             assertEquals(1, server.stdoutMatching("^coio\\.mode=coroutine coio\\.carriers=" + carriers + "$").size(),
                     "coio.mode/coio.carriers system properties" + server.describeState());
 
