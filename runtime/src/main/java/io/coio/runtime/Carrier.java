@@ -58,11 +58,9 @@ final class Carrier implements Executor {
     private volatile Thread loopThread;
     /** True while the loop thread is about to block, or blocked, in epoll: then {@link #execute} must wake it. */
     private volatile boolean parked;
-    private volatile boolean shutdown;
 
     /** Loop thread: waiters whose epoll interest or timer must be set up or torn down before the next wait. */
     private final ArrayList<Waiter> pending = new ArrayList<>();
-    private ArrayList<Waiter> draining = new ArrayList<>();
     /** Loop thread: registrations by fd. */
     private final IntObjectHashMap<FdRegistration> fds = new IntObjectHashMap<>();
 
@@ -144,19 +142,11 @@ final class Carrier implements Executor {
     }
 
     private void applyPending() {
-        if (pending.isEmpty()) {
-            return;
+        // apply() only completes waiters (unpark queues their coroutines); it never adds to pending.
+        for (int i = 0; i < pending.size(); i++) {
+            apply(pending.get(i));
         }
-        // Swap lists: apply() may complete waiters whose coroutines are then queued, never re-entering here.
-        ArrayList<Waiter> batch = draining;
-        draining = new ArrayList<>(0);
-        batch.addAll(pending);
         pending.clear();
-        for (int i = 0; i < batch.size(); i++) {
-            apply(batch.get(i));
-        }
-        batch.clear();
-        draining = batch;
     }
 
     /** Loop thread: bring epoll and the timer in line with the waiter's state. */
@@ -293,7 +283,7 @@ final class Carrier implements Executor {
 
     private void runLoop() {
         Thread me = Thread.currentThread();
-        while (!shutdown) {
+        for (;;) {
             if (!runReadyTasks(me)) {
                 return; // a pinned coroutine handed the loop to another thread
             }
@@ -345,11 +335,6 @@ final class Carrier implements Executor {
             System.err.println("coio: unexpected error on carrier " + Thread.currentThread().getName());
             t.printStackTrace();
         }
-    }
-
-    void shutdown() {
-        shutdown = true;
-        eventLoop.wakeup();
     }
 
     CarrierStats stats() {

@@ -160,6 +160,34 @@ class ReadinessTest {
     }
 
     @Test
+    void aReusedFdNumberIsRegisteredAfresh() throws Exception {
+        // The carrier keeps an fd registered after a wait; when the JDK closes the fd the kernel forgets it,
+        // and a new socket may get the same number. A wait on it must still be woken (re-arm fails, re-register).
+        CompletableFuture<SocketChannel[]> second = new CompletableFuture<>();
+        AtomicBoolean sameNumber = new AtomicBoolean();
+        Thread t = coroutine(() -> {
+            SocketChannel[] first = pair();
+            int fd = fd(first[0]);
+            first[1].write(ByteBuffer.wrap(new byte[] {1}));
+            assertTrue(Hooks.poll(fd, Hooks.POLLIN, 0, () -> true)); // registers fd on this carrier
+            first[0].close();
+            first[1].close();
+            SocketChannel[] next = pair();
+            for (int i = 0; i < 100 && fd(next[0]) != fd; i++) {
+                next = pair(); // keep the lowest free numbers in use until ours comes round again
+            }
+            sameNumber.set(fd(next[0]) == fd);
+            second.complete(next);
+            assertTrue(Hooks.poll(fd(next[0]), Hooks.POLLIN, 0, () -> true));
+        });
+        SocketChannel[] next = second.get(LIMIT.toSeconds(), TimeUnit.SECONDS);
+        assertTrue(sameNumber.get(), "the kernel did not hand out the closed fd number again");
+        awaitState(t, Thread.State.WAITING);
+        next[1].write(ByteBuffer.wrap(new byte[] {2}));
+        assertTrue(t.join(LIMIT), "a wait on a reused fd number was never woken");
+    }
+
+    @Test
     void manyConcurrentWaitsEachWakeExactlyOnce() throws Exception {
         int n = 300;
         List<SocketChannel[]> pairs = new ArrayList<>();
