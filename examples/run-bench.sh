@@ -15,7 +15,7 @@
 #   quick:   500 connections x  50 round trips,  2,000 x 20, 1 run; idle memory with 1,000 connections
 # (Round-trip counts are chosen so each timed run lasts seconds, not one JIT-dominated second;
 # BENCH_RUNS overrides the number of runs.)
-# Prints Markdown tables: throughput / p99 / server OS threads, and memory per idle connection
+# Prints Markdown tables: throughput / p99 / server CPU per round trip / server OS threads, and memory per idle connection
 # (server RSS and heap-after-GC growth divided by the number of connections).
 # Time-bounded: every load has a deadline and the whole run a budget (BENCH_BUDGET_S, default 840 s);
 # measurements that no longer fit are reported as skipped. A full run takes ~4 minutes on 2 idle cores.
@@ -155,12 +155,12 @@ errors_note() { # marks a row whose load reported errors
 echo
 echo "## Echo throughput ($($QUICK && echo quick || echo full) run, 128-byte round trips, all connections concurrent)"
 echo
-echo "| server | connections | round trips/s | p99 ms | server OS threads (max) |"
-echo "|---|---:|---:|---:|---:|"
+echo "| server | connections | round trips/s | p99 ms | server CPU µs / round trip | server OS threads (max) |"
+echo "|---|---:|---:|---:|---:|---:|"
 for s in ${SERVERS//,/ }; do
   for load in "${LOADS[@]}"; do
     set -- $load
-    echo "| $(label "$s")$(errors_note "$s-$1") | $1 | $(field "$s-$1" rt_per_s) | $(field "$s-$1" p99_ms) | $(field "$s-$1" server_threads_max) |"
+    echo "| $(label "$s")$(errors_note "$s-$1") | $1 | $(field "$s-$1" rt_per_s) | $(field "$s-$1" p99_ms) | $(field "$s-$1" server_cpu_us_per_rt) | $(field "$s-$1" server_threads_max) |"
   done
 done
 echo

@@ -92,14 +92,18 @@ public final class EchoLoad {
         long endNanos;
         int opened;
         int threadsFinal;
+        long cpuBefore;
+        long cpuAfter;
         MemorySample idleAfter = null;
         try {
             state.await(state.connected, GRACE_NANOS);
             connectedNanos = System.nanoTime();
             opened = state.open.get();
+            cpuBefore = probe.cpuMicros();
             state.start.countDown();
             state.await(state.done, GRACE_NANOS);
             endNanos = System.nanoTime();
+            cpuAfter = probe.cpuMicros();
             // Sampled while every connection is still open: the count that matters for "N connections".
             threadsFinal = probe.threads();
             if (options.connectOnly) {
@@ -142,6 +146,7 @@ public final class EchoLoad {
                 options.serverPid,
                 probe.maxThreads(),
                 threadsFinal,
+                cpuBefore < 0 || cpuAfter < 0 ? -1 : cpuAfter - cpuBefore,
                 idleBefore,
                 idleAfter);
     }

@@ -31,6 +31,7 @@ public record LoadResult(
         long serverPid,
         int serverThreadsMax,
         int serverThreadsFinal,
+        long serverCpuMicros,      // user + system CPU of the server during the round trips; -1 if unknown
         MemorySample idleBefore,   // connect-only mode, else null
         MemorySample idleAfter) {
 
@@ -53,6 +54,11 @@ public record LoadResult(
 
     double roundTripsPerSecond() {
         return roundTripSeconds <= 0 ? 0 : roundTripsDone / roundTripSeconds;
+    }
+
+    /** Server CPU (user + system) per completed round trip, in microseconds; NaN when unknown. */
+    double serverCpuMicrosPerRoundTrip() {
+        return serverCpuMicros < 0 || roundTripsDone == 0 ? Double.NaN : (double) serverCpuMicros / roundTripsDone;
     }
 
     /** Growth of a memory figure per idle connection, in KiB; NaN when either side is unknown. */
@@ -79,6 +85,8 @@ public record LoadResult(
         if (serverPid > 0) {
             out.printf(Locale.ROOT, "  server threads  max %d, at end of the round trips %d (OS threads of pid %d)%n",
                     serverThreadsMax, serverThreadsFinal, serverPid);
+            out.printf(Locale.ROOT, "  server CPU      %.1f us per round trip (user + system, during the round trips)%n",
+                    serverCpuMicrosPerRoundTrip());
         }
         if (idleAfter != null) {
             out.printf(Locale.ROOT, "  idle memory     %d connections: server RSS %s -> %s (%s per connection), heap used after GC %s -> %s (%s per connection)%n",
@@ -103,7 +111,8 @@ public record LoadResult(
                         ms(p50Nanos), ms(p99Nanos), ms(p999Nanos), ms(maxNanos)))
                 .append(" errors=").append(errors())
                 .append(" server_threads_max=").append(serverThreadsMax)
-                .append(" server_threads_final=").append(serverThreadsFinal);
+                .append(" server_threads_final=").append(serverThreadsFinal)
+                .append(String.format(Locale.ROOT, " server_cpu_us_per_rt=%.1f", serverCpuMicrosPerRoundTrip()));
         if (idleAfter != null) {
             line.append(" rss_kib_before=").append(idleBefore.rssKib())
                     .append(" rss_kib_after=").append(idleAfter.rssKib())

@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
  */
 final class ServerProbe implements AutoCloseable {
 
+    static final int USER_HZ = 100;
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)([KMG])");
 
     private final long pid;
@@ -57,6 +58,26 @@ final class ServerProbe implements AutoCloseable {
 
     int maxThreads() {
         return maxThreads.get();
+    }
+
+    /**
+     * CPU time the server process has used so far, user + system, in microseconds, from fields 14 and 15 of
+     * {@code /proc/PID/stat} (clock ticks of {@value #USER_HZ} Hz, Linux's fixed USER_HZ); -1 if unknown.
+     * Unlike throughput, CPU per round trip hardly depends on what else competes for the machine's cores.
+     */
+    long cpuMicros() {
+        if (pid <= 0) {
+            return -1;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // The command name (field 2) is in parentheses and may contain spaces: count fields after it.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 (utime) and 15 (stime)
+            return ticks * (1_000_000 / USER_HZ);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** Resident set size in KiB (the {@code VmRSS:} line). */

@@ -100,6 +100,27 @@ class PartsTest {
     }
 
     @Test
+    void probeMeasuresCpuTimeSpentByTheProcess() {
+        try (ServerProbe probe = ServerProbe.of(ProcessHandle.current().pid())) {
+            long before = probe.cpuMicros();
+            assertTrue(before > 0, "this JVM has used CPU: " + before);
+            // Burn at least 300 ms of CPU on this thread (bounded in time), then the counter must have moved.
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            long start = mx.getCurrentThreadCpuTime();
+            long spin = 0;
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (mx.getCurrentThreadCpuTime() - start < 300_000_000L && System.nanoTime() < deadline) {
+                spin += Long.numberOfTrailingZeros(spin + System.nanoTime());
+            }
+            long after = probe.cpuMicros();
+            assertTrue(after - before >= 200_000, "CPU counter moved by " + (after - before) + " us (spin " + spin + ")");
+        }
+        try (ServerProbe none = ServerProbe.of(-1)) {
+            assertEquals(-1, none.cpuMicros());
+        }
+    }
+
+    @Test
     void optionsAreParsedAndCheckedWithPreciseMessages() {
         LoadOptions o = LoadOptions.parse(new String[] {"--port", "7000", "-c", "10000", "-r", "5", "--threads", "1", "--quiet"});
         assertEquals(7000, o.port);
