@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * Blocking-socket corner cases, each run in a thread the app starts, printing what happened so that a
@@ -206,48 +207,27 @@ public final class SocketSemanticsApp {
         try (ServerSocket ss = new ServerSocket(0, 50, LOOPBACK);
              Socket client = new Socket(LOOPBACK, ss.getLocalPort());
              Socket peer = ss.accept()) {
-            AtomicReference<Thread> reader = new AtomicReference<>();
-            AtomicReference<String> outcome = new AtomicReference<>("reader did not finish");
             AtomicLong closedAt = new AtomicLong();
-            Thread t = start(() -> {
-                reader.set(Thread.currentThread());
-                try {
-                    int b = client.getInputStream().read();
-                    outcome.set("read returned " + b);
-                } catch (IOException e) {
-                    outcome.set(describe(e));
-                }
-                elapsed("closeWhileReading", closedAt.get());
-            });
-            awaitParked("closeWhileReading", reader);
+            Blocked reader = blockIn("closeWhileReading", "reader", () -> "read returned " + client.getInputStream().read(),
+                    SocketSemanticsApp::describe, false, () -> elapsed("closeWhileReading", closedAt.get()));
             closedAt.set(System.nanoTime());
             client.close();
-            t.join(10_000);
+            String outcome = reader.outcomeAfter("close");
             // A late peer write must not be seen by the closed socket's reader.
             peer.getOutputStream().write(1);
-            result("closeWhileReading", (t.isAlive() ? "reader still blocked 10 s after close" : outcome.get())
-                    + "; closed=" + client.isClosed());
+            result("closeWhileReading", outcome + "; closed=" + client.isClosed());
         }
     }
 
     /** Another thread closes the ServerSocket while this one is parked in accept. */
     private static void closeWhileAccepting() throws Exception {
         ServerSocket ss = new ServerSocket(0, 50, LOOPBACK);
-        AtomicReference<Thread> acceptor = new AtomicReference<>();
-        AtomicReference<String> outcome = new AtomicReference<>("acceptor did not finish");
-        Thread t = start(() -> {
-            acceptor.set(Thread.currentThread());
-            try {
-                ss.accept().close();
-                outcome.set("accepted");
-            } catch (IOException e) {
-                outcome.set(describe(e));
-            }
-        });
-        awaitParked("closeWhileAccepting", acceptor);
+        Blocked acceptor = blockIn("closeWhileAccepting", "acceptor", () -> {
+            ss.accept().close();
+            return "accepted";
+        }, SocketSemanticsApp::describe, false, NOTHING);
         ss.close();
-        t.join(10_000);
-        result("closeWhileAccepting", t.isAlive() ? "acceptor still blocked 10 s after close" : outcome.get());
+        result("closeWhileAccepting", acceptor.outcomeAfter("close"));
     }
 
     /** Another thread closes a blocking SocketChannel while this one is parked in read. */
@@ -255,22 +235,12 @@ public final class SocketSemanticsApp {
         try (ServerSocket ss = new ServerSocket(0, 50, LOOPBACK);
              SocketChannel ch = SocketChannel.open(new InetSocketAddress(LOOPBACK, ss.getLocalPort()));
              Socket peer = ss.accept()) {
-            AtomicReference<Thread> reader = new AtomicReference<>();
-            AtomicReference<String> outcome = new AtomicReference<>("reader did not finish");
-            Thread t = start(() -> {
-                reader.set(Thread.currentThread());
-                try {
-                    int n = ch.read(ByteBuffer.allocate(16));
-                    outcome.set("read returned " + n);
-                } catch (IOException e) {
-                    outcome.set(e.getClass().getName());
-                }
-            });
-            awaitParked("closeChannelWhileReading", reader);
+            Blocked reader = blockIn("closeChannelWhileReading", "reader",
+                    () -> "read returned " + ch.read(ByteBuffer.allocate(16)), e -> e.getClass().getName(), false, NOTHING);
             ch.close();
-            t.join(10_000);
+            String outcome = reader.outcomeAfter("close");
             peer.getOutputStream().write(1);
-            result("closeChannelWhileReading", t.isAlive() ? "reader still blocked 10 s after close" : outcome.get());
+            result("closeChannelWhileReading", outcome);
         }
     }
 
@@ -279,46 +249,22 @@ public final class SocketSemanticsApp {
         try (ServerSocket ss = new ServerSocket(0, 50, LOOPBACK);
              Socket client = new Socket(LOOPBACK, ss.getLocalPort());
              Socket peer = ss.accept()) {
-            AtomicReference<Thread> reader = new AtomicReference<>();
-            AtomicReference<String> outcome = new AtomicReference<>("reader did not finish");
-            Thread t = start(() -> {
-                reader.set(Thread.currentThread());
-                try {
-                    int b = client.getInputStream().read();
-                    outcome.set("read returned " + b);
-                } catch (IOException e) {
-                    outcome.set(describe(e));
-                }
-                outcome.set(outcome.get() + "; interrupted=" + Thread.currentThread().isInterrupted());
-            });
-            awaitParked("interruptWhileReading", reader);
-            t.interrupt();
-            t.join(10_000);
-            result("interruptWhileReading", (t.isAlive() ? "reader still blocked 10 s after interrupt" : outcome.get())
-                    + "; closed=" + client.isClosed());
+            Blocked reader = blockIn("interruptWhileReading", "reader",
+                    () -> "read returned " + client.getInputStream().read(), SocketSemanticsApp::describe, true, NOTHING);
+            reader.thread().interrupt();
+            result("interruptWhileReading", reader.outcomeAfter("interrupt") + "; closed=" + client.isClosed());
         }
     }
 
     /** Thread.interrupt() of a thread parked in ServerSocket accept. */
     private static void interruptWhileAccepting() throws Exception {
         try (ServerSocket ss = new ServerSocket(0, 50, LOOPBACK)) {
-            AtomicReference<Thread> acceptor = new AtomicReference<>();
-            AtomicReference<String> outcome = new AtomicReference<>("acceptor did not finish");
-            Thread t = start(() -> {
-                acceptor.set(Thread.currentThread());
-                try {
-                    ss.accept().close();
-                    outcome.set("accepted");
-                } catch (IOException e) {
-                    outcome.set(describe(e));
-                }
-                outcome.set(outcome.get() + "; interrupted=" + Thread.currentThread().isInterrupted());
-            });
-            awaitParked("interruptWhileAccepting", acceptor);
-            t.interrupt();
-            t.join(10_000);
-            result("interruptWhileAccepting", (t.isAlive() ? "acceptor still blocked 10 s after interrupt"
-                    : outcome.get()) + "; closed=" + ss.isClosed());
+            Blocked acceptor = blockIn("interruptWhileAccepting", "acceptor", () -> {
+                ss.accept().close();
+                return "accepted";
+            }, SocketSemanticsApp::describe, true, NOTHING);
+            acceptor.thread().interrupt();
+            result("interruptWhileAccepting", acceptor.outcomeAfter("interrupt") + "; closed=" + ss.isClosed());
         }
     }
 
@@ -327,23 +273,10 @@ public final class SocketSemanticsApp {
         try (ServerSocket ss = new ServerSocket(0, 50, LOOPBACK);
              SocketChannel ch = SocketChannel.open(new InetSocketAddress(LOOPBACK, ss.getLocalPort()));
              Socket peer = ss.accept()) {
-            AtomicReference<Thread> reader = new AtomicReference<>();
-            AtomicReference<String> outcome = new AtomicReference<>("reader did not finish");
-            Thread t = start(() -> {
-                reader.set(Thread.currentThread());
-                try {
-                    int n = ch.read(ByteBuffer.allocate(16));
-                    outcome.set("read returned " + n);
-                } catch (IOException e) {
-                    outcome.set(e.getClass().getName());
-                }
-                outcome.set(outcome.get() + "; interrupted=" + Thread.currentThread().isInterrupted());
-            });
-            awaitParked("interruptChannelRead", reader);
-            t.interrupt();
-            t.join(10_000);
-            result("interruptChannelRead", (t.isAlive() ? "reader still blocked 10 s after interrupt" : outcome.get())
-                    + "; open=" + ch.isOpen());
+            Blocked reader = blockIn("interruptChannelRead", "reader",
+                    () -> "read returned " + ch.read(ByteBuffer.allocate(16)), e -> e.getClass().getName(), true, NOTHING);
+            reader.thread().interrupt();
+            result("interruptChannelRead", reader.outcomeAfter("interrupt") + "; open=" + ch.isOpen());
         }
     }
 
@@ -354,22 +287,11 @@ public final class SocketSemanticsApp {
         try (ServerSocket ss = new ServerSocket(0, 50, LOOPBACK);
              Socket client = new Socket(LOOPBACK, ss.getLocalPort())) {
             Socket peer = ss.accept();
-            AtomicReference<Thread> reader = new AtomicReference<>();
-            AtomicReference<String> outcome = new AtomicReference<>("reader did not finish");
-            Thread t = start(() -> {
-                reader.set(Thread.currentThread());
-                try {
-                    int b = client.getInputStream().read();
-                    outcome.set("read returned " + b);
-                } catch (IOException e) {
-                    outcome.set(describe(e));
-                }
-            });
-            awaitParked("peerReset", reader);
+            Blocked reader = blockIn("peerReset", "reader", () -> "read returned " + client.getInputStream().read(),
+                    SocketSemanticsApp::describe, false, NOTHING);
             peer.setSoLinger(true, 0);
             peer.close();
-            t.join(10_000);
-            result("peerReset", t.isAlive() ? "reader still blocked 10 s after the peer's reset" : outcome.get());
+            result("peerReset", reader.outcomeAfter("the peer's reset"));
         }
     }
 
@@ -417,6 +339,48 @@ public final class SocketSemanticsApp {
     }
 
     // -------------------------------------------------------------------------------- helpers
+
+    /** One blocking socket call, returning what it did ("read returned 7", "accepted"). */
+    interface BlockingCall {
+        String call() throws IOException;
+    }
+
+    private static final Runnable NOTHING = () -> { };
+
+    /** A thread parked in a blocking socket call, and what the call did once it returned. */
+    record Blocked(String subject, Thread thread, AtomicReference<String> outcome) {
+        /** Joins (at most 10 s); the call's outcome, or that the thread is still blocked after {@code cause}. */
+        String outcomeAfter(String cause) throws InterruptedException {
+            thread.join(10_000);
+            return thread.isAlive() ? subject + " still blocked 10 s after " + cause : outcome.get();
+        }
+    }
+
+    /**
+     * Starts a thread (the way the chosen mode does) that makes {@code call} and records its result, or its
+     * exception as {@code error} describes it, optionally followed by its interrupt status, then runs
+     * {@code after}; returns once the thread is parked inside the call.
+     */
+    private static Blocked blockIn(String scenario, String subject, BlockingCall call,
+                                   Function<IOException, String> error, boolean reportInterrupt, Runnable after)
+            throws InterruptedException {
+        AtomicReference<Thread> self = new AtomicReference<>();
+        AtomicReference<String> outcome = new AtomicReference<>(subject + " did not finish");
+        Thread t = start(() -> {
+            self.set(Thread.currentThread());
+            try {
+                outcome.set(call.call());
+            } catch (IOException e) {
+                outcome.set(error.apply(e));
+            }
+            if (reportInterrupt) {
+                outcome.set(outcome.get() + "; interrupted=" + Thread.currentThread().isInterrupted());
+            }
+            after.run();
+        });
+        awaitParked(scenario, self);
+        return new Blocked(subject, t, outcome);
+    }
 
     /**
      * Waits (at most 10 s) until {@code ref}'s thread is parked inside a socket call: state WAITING or
