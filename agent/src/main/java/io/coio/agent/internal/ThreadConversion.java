@@ -132,7 +132,7 @@ final class ThreadConversion {
     }
 
     private static boolean eligibleClass(Class<?> c) {
-        if (c != Thread.class && c.getClassLoader() == null) {
+        if (c != Thread.class && isJdk(c.getClassLoader())) {
             return false; // a JDK Thread subclass (InnocuousThread, ForkJoinWorkerThread, TimerThread, ...)
         }
         for (Class<?> k = c; k != Thread.class; k = k.getSuperclass()) {
@@ -147,11 +147,15 @@ final class ThreadConversion {
         if (caller == ThreadPoolExecutor.class) {
             return t.getClass() == Thread.class; // a worker from the default (or a plain) thread factory
         }
-        ClassLoader l = caller.getClassLoader();
-        if (l == null || l == ClassLoader.getPlatformClassLoader()) {
+        if (isJdk(caller.getClassLoader())) {
             return false; // started by the JDK itself
         }
         return !isCoioInternal(caller.getName());
+    }
+
+    /** The boot and platform loaders define the JDK's own classes. */
+    private static boolean isJdk(ClassLoader loader) {
+        return loader == null || loader == ClassLoader.getPlatformClassLoader();
     }
 
     /** coio's own code (runtime, agent, its relocated dependencies) — not coio's examples or users' code. */
