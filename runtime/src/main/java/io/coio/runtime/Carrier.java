@@ -119,11 +119,7 @@ final class Carrier implements Executor {
      * request travels through the run queue instead.
      */
     void arm(Waiter w) {
-        if (onLoopThread()) {
-            pending.add(w);
-        } else {
-            execute(() -> apply(w));
-        }
+        applyOnLoop(w);
     }
 
     /** Called by the coroutine when its wait is over, whatever ended it; tears down on the loop thread. */
@@ -134,6 +130,11 @@ final class Carrier implements Executor {
             return; // the loop completed it and tore it down in the same step (see wake)
         }
         // CANCELLED or STOPPED: the loop still holds its epoll attachment and timer.
+        applyOnLoop(w);
+    }
+
+    /** Has the loop {@link #apply} {@code w} before it next waits: directly from its own thread, else queued. */
+    private void applyOnLoop(Waiter w) {
         if (onLoopThread()) {
             pending.add(w);
         } else {
@@ -203,32 +204,30 @@ final class Carrier implements Executor {
                 reg.detach(w);
             }
             FdRegistration fresh = register(reg.fdVal());
-            for (Waiter x : new Waiter[] {r, w}) {
-                if (x == null) {
-                    continue;
-                }
-                if (fresh == null) {
-                    wake(x, Waiter.FAILED);
-                } else {
-                    fresh.attach(x);
-                }
+            if (fresh == null) {
+                fail(r);
+                fail(w);
+                return;
             }
-            if (fresh != null) {
-                try {
-                    fresh.rearm();
-                } catch (UncheckedIOException e) {
-                    failAll(fresh);
-                }
+            if (r != null) {
+                fresh.attach(r);
+            }
+            if (w != null) {
+                fresh.attach(w);
+            }
+            try {
+                fresh.rearm();
+            } catch (UncheckedIOException e) {
+                fail(fresh.reader);
+                fail(fresh.writer);
             }
         }
     }
 
-    private void failAll(FdRegistration reg) {
-        if (reg.reader != null) {
-            wake(reg.reader, Waiter.FAILED);
-        }
-        if (reg.writer != null) {
-            wake(reg.writer, Waiter.FAILED);
+    /** Loop thread: epoll refused the fd; {@code w} (if any) falls back to the JDK's poller. */
+    private void fail(Waiter w) {
+        if (w != null) {
+            wake(w, Waiter.FAILED);
         }
     }
 
