@@ -61,7 +61,7 @@ final class ThreadConversion {
     private final ConcurrentHashMap<Thread, Thread> shadows = new ConcurrentHashMap<>();
     private final KeepAlive keepAlive = new KeepAlive();
 
-    /** @param firstShadow run once, before the first shadow is published (turns on the Thread hooks) */
+    /** @param firstShadow run before a shadow is published while none exists (turns on the Thread hooks) */
     ThreadConversion(CoioRuntime runtime, Pattern include, Pattern exclude, Runnable firstShadow) {
         this.runtime = runtime;
         this.include = include;
