@@ -31,7 +31,7 @@ public final class DatagramEchoApp {
     }
 
     private static void receive() {
-        Thread me = Thread.currentThread();
+        Thread me = JvmThread.current();
         System.out.println("receiver virtual=" + me.isVirtual() + " thread=" + me);
         try (DatagramChannel ch = DatagramChannel.open()) {
             ch.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));

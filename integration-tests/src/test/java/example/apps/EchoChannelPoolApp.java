@@ -38,7 +38,7 @@ public final class EchoChannelPoolApp {
     private static void handle(SocketChannel ch) {
         int n = HANDLERS.incrementAndGet();
         if (n <= REPORTED_HANDLERS) {
-            Thread me = Thread.currentThread();
+            Thread me = JvmThread.current();
             System.out.println("handler " + n + " virtual=" + me.isVirtual() + " thread=" + me);
         }
         ByteBuffer buf = ByteBuffer.allocate(8192);

@@ -34,7 +34,7 @@ public final class EchoThreadPerConnectionApp {
     private static void handle(Socket s) {
         int n = HANDLERS.incrementAndGet();
         if (n <= REPORTED_HANDLERS) {
-            Thread me = Thread.currentThread();
+            Thread me = JvmThread.current();
             System.out.println("handler " + n + " virtual=" + me.isVirtual() + " thread=" + me);
         }
         byte[] buf = new byte[8192];

@@ -8,7 +8,7 @@ package example.apps;
 public final class HelloApp {
     public static void main(String[] args) throws InterruptedException {
         System.out.println("hello " + String.join(" ", args));
-        Thread t = new Thread(() -> System.out.println("worker virtual=" + Thread.currentThread().isVirtual()));
+        Thread t = new Thread(() -> System.out.println("worker virtual=" + JvmThread.current().isVirtual()));
         t.start();
         t.join();
         System.out.println("coio.mode=" + System.getProperty("coio.mode") + " coio.carriers="

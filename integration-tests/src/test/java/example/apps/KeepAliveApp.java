@@ -24,7 +24,7 @@ public final class KeepAliveApp {
                     String line = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))
                             .readLine();
                     System.out.println("worker after main returned: " + line + " virtual="
-                            + Thread.currentThread().isVirtual());
+                            + JvmThread.current().isVirtual());
                 }
             } catch (InterruptedException | IOException e) {
                 System.out.println("worker error: " + e);

@@ -43,7 +43,7 @@ public final class PinnedInitApp {
                 if (line.startsWith("echo ")) {
                     out.println(line);
                 } else if (line.equals("whoami")) {
-                    Thread me = Thread.currentThread();
+                    Thread me = JvmThread.current();
                     out.println("virtual=" + me.isVirtual() + " coio=" + me.toString().contains("@coio-carrier-"));
                 } else if (line.equals("init")) {
                     out.println("init " + SlowConfig.VALUE);

@@ -62,7 +62,7 @@ public final class SocketSemanticsApp {
                 continue;
             }
             Thread t = start(() -> {
-                Thread me = Thread.currentThread();
+                Thread me = JvmThread.current();
                 System.out.println("ON " + name + " virtual=" + me.isVirtual()
                         + " coio=" + me.toString().contains("@coio-carrier-"));
                 try {
@@ -252,6 +252,10 @@ public final class SocketSemanticsApp {
             Blocked reader = blockIn("interruptWhileReading", "reader",
                     () -> "read returned " + client.getInputStream().read(), SocketSemanticsApp::describe, true, NOTHING);
             reader.thread().interrupt();
+            reader.thread().join(1_000); // a platform thread's read goes on: give it data (if the socket lives)
+            if (!client.isClosed()) {
+                peer.getOutputStream().write(7);
+            }
             result("interruptWhileReading", reader.outcomeAfter("interrupt") + "; closed=" + client.isClosed());
         }
     }
@@ -264,6 +268,10 @@ public final class SocketSemanticsApp {
                 return "accepted";
             }, SocketSemanticsApp::describe, true, NOTHING);
             acceptor.thread().interrupt();
+            acceptor.thread().join(1_000); // a platform thread's accept goes on: give it a client (if it lives)
+            if (!ss.isClosed()) {
+                new Socket(LOOPBACK, ss.getLocalPort()).close();
+            }
             result("interruptWhileAccepting", acceptor.outcomeAfter("interrupt") + "; closed=" + ss.isClosed());
         }
     }

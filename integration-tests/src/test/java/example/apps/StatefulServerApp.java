@@ -76,7 +76,7 @@ public final class StatefulServerApp {
                 return "slept " + p[1] + " concurrent " + MAX_SLEEPING.get();
             }
             case "whoami" -> {
-                Thread me = Thread.currentThread();
+                Thread me = JvmThread.current();
                 return "thread " + me.getName() + " virtual=" + me.isVirtual()
                         + " coio=" + me.toString().contains("@coio-carrier-");
             }

@@ -34,7 +34,7 @@ public final class StaysPlatformApp {
     private static void report(String which, Function<Runnable, Thread> factory) throws InterruptedException {
         AtomicReference<String> kind = new AtomicReference<>("did not run");
         Thread t = factory.apply(() -> {
-            Thread me = Thread.currentThread();
+            Thread me = JvmThread.current();
             kind.set("virtual=" + me.isVirtual() + " coio=" + me.toString().contains("@coio-carrier-"));
         });
         t.start();

@@ -36,7 +36,7 @@ public final class ThreadContractApp {
     }
 
     private static String kind() {
-        Thread me = Thread.currentThread();
+        Thread me = JvmThread.current();
         return "virtual=" + me.isVirtual() + " coio=" + me.toString().contains("@coio-carrier-");
     }
 

@@ -7,6 +7,7 @@ import io.netty.channel.nio.NioIoHandler;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /**
  * coio's scheduler: a fixed set of carriers, each an OS thread with its own epoll loop, on which
@@ -88,6 +89,24 @@ public final class CoioRuntime {
      */
     public Thread newCoroutine(String name, Runnable task) {
         Carrier c = leastLoaded();
+        return newCoroutine(c, c, name, task);
+    }
+
+    /**
+     * Creates an unstarted coroutine that runs the app's platform thread {@code appThread} (its task is
+     * usually {@code appThread::run}): like {@link #newCoroutine(String, Runnable)}, and
+     * {@link #appThreadOf} answers {@code appThread} for it. It inherits no inheritable thread-locals and has
+     * the system class loader as context class loader: the caller sets up what the app thread should see.
+     */
+    public Thread newCoroutineFor(Thread appThread, Runnable task) {
+        Carrier c = leastLoaded();
+        AppThreadScheduler scheduler = new AppThreadScheduler(c, appThread);
+        Thread t = newCoroutine(c, scheduler, appThread.getName(), task);
+        scheduler.bind(t);
+        return t;
+    }
+
+    private static Thread newCoroutine(Carrier c, Executor scheduler, String name, Runnable task) {
         Runnable counted = () -> {
             try {
                 task.run();
@@ -95,10 +114,19 @@ public final class CoioRuntime {
                 c.live.decrementAndGet();
             }
         };
-        Thread t = JdkInternals.virtualThreadBuilder(c).name(name).unstarted(counted);
+        Thread t = JdkInternals.virtualThreadBuilder(scheduler).name(name).inheritInheritableThreadLocals(
+                scheduler == c).unstarted(counted);
         c.started.incrementAndGet();
         c.live.incrementAndGet();
         return t;
+    }
+
+    /**
+     * The app's platform {@code Thread} that coroutine {@code coroutine} runs (made by {@link #newCoroutineFor}),
+     * or null for any other thread. Costs a class check and two field loads.
+     */
+    public static Thread appThreadOf(Thread coroutine) {
+        return JdkInternals.appThreadOf(coroutine);
     }
 
     /** True if {@code t} is a coroutine scheduled by coio (a virtual thread on one of its carriers). */

@@ -47,18 +47,48 @@ public final class Hooks {
         long deadline = nanos > 0 ? deadlineAfter(nanos) : 0;
         Waiter w = new Waiter(t, fd, write, deadline);
         Long key = Waiter.key(fd, write);
+        // An app's platform thread is not woken from socket I/O by an interrupt (the JDK closes the socket
+        // only for virtual threads): its coroutine waits on, and gets its interrupt status back afterwards.
+        boolean platformThread = JdkInternals.appThreadOf(t) != null;
+        boolean interrupted = platformThread && Thread.interrupted();
         WAITING.put(key, w);
         try {
-            if (isOpen.getAsBoolean() && !t.isInterrupted()) {
+            if (isOpen.getAsBoolean() && (platformThread || !t.isInterrupted())) {
                 carrier.arm(w);
                 LockSupport.park(w);
+                while (platformThread && w.isWaiting()) {
+                    interrupted |= Thread.interrupted();
+                    LockSupport.park(w);
+                }
             }
         } finally {
             WAITING.remove(key, w);
             carrier.disarm(w);
+            if (interrupted) {
+                t.interrupt();
+            }
         }
         // epoll refused the fd (not pollable): let the JDK's poller wait for it instead.
         return w.state() != Waiter.FAILED;
+    }
+
+    /**
+     * Replaces {@code t.isInterrupted()} where the JDK's socket code ({@code NioSocketImpl.park}, a
+     * {@code DatagramSocket}'s park) decides that an interrupted virtual thread's blocking I/O ends with
+     * the socket closed. For the coroutine of an app's platform thread it answers false: on a platform
+     * thread an interrupt leaves the socket open and the I/O going on, so it must under coio too
+     * ({@link #poll} keeps waiting and restores the interrupt status). Where readiness comes from the JDK's
+     * poller (no native epoll) the JDK's virtual-thread behaviour stays.
+     */
+    public static boolean interruptEndsSocketIo(Thread t) {
+        if (!t.isInterrupted()) {
+            return false;
+        }
+        if (JdkInternals.appThreadOf(t) == null) {
+            return true;
+        }
+        Carrier c = JdkInternals.carrierOf(t);
+        return c == null || !c.usesEpoll();
     }
 
     /** Replaces {@code Poller.pollSelector}: a Selector's epoll fd waits like a socket's read side. */

@@ -52,8 +52,20 @@ final class JdkInternals {
 
     /** The carrier that schedules {@code t}, or null if {@code t} is not a coio coroutine. */
     static Carrier carrierOf(Thread t) {
-        if (t.getClass() == VIRTUAL_THREAD && SCHEDULER.get(t) instanceof Carrier c) {
+        if (t.getClass() != VIRTUAL_THREAD) {
+            return null;
+        }
+        Object s = SCHEDULER.get(t);
+        if (s instanceof Carrier c) {
             return c;
+        }
+        return s instanceof AppThreadScheduler a ? a.carrier : null;
+    }
+
+    /** The app's platform {@code Thread} that coroutine {@code t} runs, or null (not a converted thread's coroutine). */
+    static Thread appThreadOf(Thread t) {
+        if (t.getClass() == VIRTUAL_THREAD && SCHEDULER.get(t) instanceof AppThreadScheduler a) {
+            return a.appThreadOf(t);
         }
         return null;
     }

@@ -42,6 +42,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class Installer {
     private static final String BRIDGE_TEMPLATE = "io/coio/agent/internal/bridge/CoioBridge";
+    private static final String APP_THREADS_TEMPLATE = "io/coio/agent/internal/bridge/CoioThreads";
 
     private Installer() {
     }
@@ -72,8 +73,7 @@ public final class Installer {
                             options.allow(), epochBump(bridge));
             List<BlockingCalls.Call> watched = reports == null ? List.of() : reports.watchedCalls();
             inst.addTransformer(new JdkRewriter(true, watched), true);
-            inst.retransformClasses(Class.forName("sun.nio.ch.Poller"), Class.forName("java.lang.VirtualThread"),
-                    Thread.class);
+            inst.retransformClasses(coroutineTargets());
             retransformLoaded(inst, watched);
             connectReadiness(bridge);
             if (reports != null) {
@@ -83,7 +83,9 @@ public final class Installer {
                 reports.printSummaryAtExit(options.quiet());
             }
             SelfCheck.run(runtime);
+            defineAppThreadClass();
             connectThreads(bridge, runtime, options);
+            rewriteAppClasses(inst);
             System.setProperty("coio.mode", "coroutine");
             System.setProperty("coio.carriers", Integer.toString(runtime.carrierCount()));
             if (options.stats()) {
@@ -145,6 +147,47 @@ public final class Installer {
                 t.printStackTrace();
             }
         }
+    }
+
+    /** The JDK classes the coroutine-mode hooks rewrite, loaded (not initialised) so that all are rewritten now. */
+    private static Class<?>[] coroutineTargets() throws ClassNotFoundException {
+        List<Class<?>> classes = new ArrayList<>();
+        for (String name : JdkRewriter.coroutineTargetClasses()) {
+            classes.add(Class.forName(name, false, null));
+        }
+        return classes.toArray(new Class<?>[0]);
+    }
+
+    /**
+     * From now on app classes call {@code java.lang.CoioThreads.currentThread()} instead of
+     * {@code Thread.currentThread()} ({@link AppThreadCalls}); app classes loaded already (few, at premain)
+     * are rewritten too.
+     */
+    private static void rewriteAppClasses(Instrumentation inst) throws java.lang.instrument.UnmodifiableClassException {
+        inst.addTransformer(new AppThreadCalls(), true);
+        List<Class<?>> loaded = new ArrayList<>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            ClassLoader l = c.getClassLoader();
+            if (l != null && l != ClassLoader.getPlatformClassLoader() && inst.isModifiableClass(c)
+                    && !c.isHidden() && !ThreadConversion.isCoioInternal(c.getName())) {
+                loaded.add(c);
+            }
+        }
+        if (!loaded.isEmpty()) {
+            inst.retransformClasses(loaded.toArray(new Class<?>[0]));
+        }
+    }
+
+    /** Copies the app-facing template into java.lang as java.lang.CoioThreads (exported to every module). */
+    private static void defineAppThreadClass() throws IOException, IllegalAccessException {
+        try {
+            Class.forName(AppThreadCalls.APP_CURRENT_THREAD_OWNER.replace('/', '.'), false, null);
+            return; // agentmain twice
+        } catch (ClassNotFoundException notYet) {
+            // define it below
+        }
+        MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup()).defineClass(
+                renamedTemplate(APP_THREADS_TEMPLATE, AppThreadCalls.APP_CURRENT_THREAD_OWNER));
     }
 
     /** Retransforms the already-loaded JDK classes that own {@code watched} methods (the rest are rewritten at load). */
@@ -214,19 +257,26 @@ public final class Installer {
         } catch (ClassNotFoundException notYet) {
             // define it below
         }
-        byte[] template;
-        try (InputStream in = Installer.class.getResourceAsStream("/" + BRIDGE_TEMPLATE + ".class")) {
-            if (in == null) {
-                throw new IOException("bridge template missing from the agent jar");
-            }
-            template = in.readAllBytes();
-        }
-        ClassWriter w = new ClassWriter(0);
-        new ClassReader(template).accept(new ClassRemapper(w, new SimpleRemapper(BRIDGE_TEMPLATE, JdkRewriter.BRIDGE)), 0);
         // Not initialised here: detect mode has no use for the JDK's poller threads (coroutine mode starts them).
         MethodHandles.Lookup inPoller = MethodHandles.privateLookupIn(Class.forName("sun.nio.ch.Poller", false, null),
                 MethodHandles.lookup());
-        return inPoller.defineClass(w.toByteArray());
+        return inPoller.defineClass(renamedTemplate(BRIDGE_TEMPLATE, JdkRewriter.BRIDGE));
+    }
+
+    /** The agent jar's copy of a bridge template, renamed to {@code as}, with references to the bridge renamed too. */
+    private static byte[] renamedTemplate(String template, String as) throws IOException {
+        byte[] bytes;
+        try (InputStream in = Installer.class.getResourceAsStream("/" + template + ".class")) {
+            if (in == null) {
+                throw new IOException("bridge template " + template + " missing from the agent jar");
+            }
+            bytes = in.readAllBytes();
+        }
+        ClassWriter w = new ClassWriter(0);
+        Map<String, String> names = new java.util.HashMap<>(Map.of(BRIDGE_TEMPLATE, JdkRewriter.BRIDGE));
+        names.put(template, as);
+        new ClassReader(bytes).accept(new ClassRemapper(w, new SimpleRemapper(names)), 0);
+        return w.toByteArray();
     }
 
     private static void connectReadiness(Class<?> bridge) throws ReflectiveOperationException {
@@ -254,6 +304,15 @@ public final class Installer {
             }
         });
         MethodHandles.Lookup l = MethodHandles.lookup();
+        set(bridge, "appThreadOf", l.findStatic(CoioRuntime.class, "appThreadOf",
+                MethodType.methodType(Thread.class, Thread.class)));
+        set(bridge, "interruptEndsSocketIo", l.findStatic(Hooks.class, "interruptEndsSocketIo",
+                MethodType.methodType(boolean.class, Thread.class)));
+        ThreadListing listing = new ThreadListing(conversion.runningAppThreads());
+        set(bridge, "allThreads", l.findVirtual(ThreadListing.class, "allThreads",
+                MethodType.methodType(Thread[].class)).bindTo(listing));
+        set(bridge, "allStackTraces", l.findVirtual(ThreadListing.class, "allStackTraces",
+                MethodType.methodType(Map.class)).bindTo(listing));
         set(bridge, "shadowOf", l.findVirtual(ThreadConversion.class, "shadowOf",
                 MethodType.methodType(Thread.class, Thread.class)).bindTo(conversion));
         set(bridge, "threadStart", l.findVirtual(ThreadConversion.class, "start",
@@ -274,8 +333,9 @@ public final class Installer {
         } catch (ReflectiveOperationException | RuntimeException ignored) {
             // best effort, as below
         }
-        for (String f : new String[] {"threadStart", "shadowOf", "poll", "pollSelector", "stopPoll", "pinnedPark",
-                "schedule", "nonBlocking", "blockingCall"}) {
+        for (String f : new String[] {"threadStart", "shadowOf", "appThreadOf", "interruptEndsSocketIo", "allThreads",
+                "allStackTraces", "poll", "pollSelector", "stopPoll", "pinnedPark", "schedule", "nonBlocking",
+                "blockingCall"}) {
             try {
                 set(bridge, f, null);
             } catch (ReflectiveOperationException | RuntimeException ignored) {

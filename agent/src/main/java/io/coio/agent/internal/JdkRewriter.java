@@ -58,12 +58,62 @@ final class JdkRewriter implements ClassFileTransformer {
             "getState()Ljava/lang/Thread$State;",
             "interrupt()V",
             "isInterrupted()Z",
-            "getStackTrace()[Ljava/lang/StackTraceElement;");
+            "asyncGetStackTrace()[Ljava/lang/StackTraceElement;",
+            "getContextClassLoader()Ljava/lang/ClassLoader;",
+            "setContextClassLoader(Ljava/lang/ClassLoader;)V");
+
+    static final String LOCK_SUPPORT = "java/util/concurrent/locks/LockSupport";
+    static final String NIO_SOCKET_IMPL = "sun/nio/ch/NioSocketImpl";
+    static final String DATAGRAM_CHANNEL_IMPL = "sun/nio/ch/DatagramChannelImpl";
+    static final String DEFAULT_THREAD_FACTORY = "java/util/concurrent/Executors$DefaultThreadFactory";
+    private static final String CURRENT_THREAD = "currentThread()Ljava/lang/Thread;";
+    private static final String IS_INTERRUPTED = "isInterrupted()Z";
+
+    /**
+     * JDK methods in which a call is replaced by a bridge call (owner.method -> {call replaced -> bridge
+     * method of the same shape}). In these, {@code Thread.currentThread()} means "the app's current
+     * thread" (a converted thread's own Thread object, not the coroutine running it): a new thread takes
+     * its group, priority, daemon status, inheritable thread-locals and context class loader from it, the
+     * thread-count and enumeration methods look at its group, and {@code getStackTrace()} recognises it as
+     * the current thread. In the JDK's socket park methods, the "interrupted, so close the socket" test
+     * is coio's, so that an app's platform thread keeps platform-thread semantics.
+     */
+    private static final Map<String, Map<String, Map<String, String>>> CALL_REWRITES = Map.of(
+            THREAD, Map.of(
+                    "<init>(Ljava/lang/ThreadGroup;Ljava/lang/String;ILjava/lang/Runnable;J)V", appCurrentThread(),
+                    "<init>(Ljava/lang/String;IZ)V", appCurrentThread(),
+                    "activeCount()I", appCurrentThread(),
+                    "enumerate([Ljava/lang/Thread;)I", appCurrentThread(),
+                    "getStackTrace()[Ljava/lang/StackTraceElement;", appCurrentThread()),
+            DEFAULT_THREAD_FACTORY, Map.of("<init>()V", appCurrentThread()),
+            NIO_SOCKET_IMPL, Map.of("park(Ljava/io/FileDescriptor;IJ)V",
+                    Map.of(THREAD + "." + IS_INTERRUPTED, "interruptEndsSocketIo(Ljava/lang/Thread;)Z")),
+            DATAGRAM_CHANNEL_IMPL, Map.of("park(IJ)V",
+                    Map.of(THREAD + "." + IS_INTERRUPTED, "interruptEndsSocketIo(Ljava/lang/Thread;)Z")));
 
     private static final Map<String, Set<String>> TARGETS = Map.of(
             POLLER, Set.of("poll(IIJLjava/util/function/BooleanSupplier;)V", "pollSelector(IJ)V", "stopPoll(II)V"),
             VIRTUAL_THREAD, Set.of("parkOnCarrierThread(ZJ)V", SCHEDULE),
-            THREAD, union(DELEGATED, "start()V", START_IN_CONTAINER));
+            THREAD, union(union(DELEGATED, "start()V", START_IN_CONTAINER, "setName(Ljava/lang/String;)V",
+                    "getAllThreads()[Ljava/lang/Thread;", "getAllStackTraces()Ljava/util/Map;"),
+                    CALL_REWRITES.get(THREAD).keySet().toArray(new String[0])),
+            LOCK_SUPPORT, Set.of("unpark(Ljava/lang/Thread;)V", "getBlocker(Ljava/lang/Thread;)Ljava/lang/Object;"),
+            NIO_SOCKET_IMPL, CALL_REWRITES.get(NIO_SOCKET_IMPL).keySet(),
+            DATAGRAM_CHANNEL_IMPL, CALL_REWRITES.get(DATAGRAM_CHANNEL_IMPL).keySet(),
+            DEFAULT_THREAD_FACTORY, CALL_REWRITES.get(DEFAULT_THREAD_FACTORY).keySet());
+
+    /** The JDK classes the coroutine-mode hooks rewrite (binary names), for retransformation at install. */
+    static Set<String> coroutineTargetClasses() {
+        Set<String> names = new HashSet<>();
+        for (String c : TARGETS.keySet()) {
+            names.add(c.replace('/', '.'));
+        }
+        return names;
+    }
+
+    private static Map<String, String> appCurrentThread() {
+        return Map.of(THREAD + "." + CURRENT_THREAD, "appCurrentThread()Ljava/lang/Thread;");
+    }
 
     private final boolean coroutineHooks;
     /** owner -> (name + desc -> watched row). */
@@ -131,6 +181,10 @@ final class JdkRewriter implements ClassFileTransformer {
                 }
                 found.add(key);
                 BlockingCalls.Call call = calls.get(key);
+                Map<String, String> replaced = CALL_REWRITES.getOrDefault(className, Map.of()).get(key);
+                if (replaced != null && call == null) {
+                    return new CallReplacer(mv, replaced);
+                }
                 return new MethodVisitor(Opcodes.ASM9, mv) {
                     @Override
                     public void visitCode() {
@@ -189,6 +243,26 @@ final class JdkRewriter implements ClassFileTransformer {
                 mv.visitVarInsn(Opcodes.ALOAD, 0);
                 returnIfTrue(mv, "threadStart", "(Ljava/lang/Thread;)Z");
             }
+            case THREAD + ".setName(Ljava/lang/String;)V" -> {
+                mv.visitVarInsn(Opcodes.ALOAD, 0);
+                mv.visitVarInsn(Opcodes.ALOAD, 1);
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "renamed", "(Ljava/lang/Thread;Ljava/lang/String;)V", false);
+            }
+            case THREAD + ".getAllThreads()[Ljava/lang/Thread;", THREAD + ".getAllStackTraces()Ljava/util/Map;" -> {
+                String returns = Type.getReturnType(desc).getDescriptor();
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, name, "()" + returns, false);
+                mv.visitInsn(Opcodes.DUP);
+                Label original = new Label();
+                mv.visitJumpInsn(Opcodes.IFNULL, original);
+                mv.visitInsn(Opcodes.ARETURN);
+                mv.visitLabel(original);
+                mv.visitInsn(Opcodes.POP);
+            }
+            case LOCK_SUPPORT + ".unpark(Ljava/lang/Thread;)V", LOCK_SUPPORT + ".getBlocker(Ljava/lang/Thread;)Ljava/lang/Object;" -> {
+                mv.visitVarInsn(Opcodes.ALOAD, 0);
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "running", "(Ljava/lang/Thread;)Ljava/lang/Thread;", false);
+                mv.visitVarInsn(Opcodes.ASTORE, 0);
+            }
             default -> delegateToShadow(mv, name, desc);
         }
     }
@@ -235,6 +309,27 @@ final class JdkRewriter implements ClassFileTransformer {
         mv.visitInsn(method.getReturnType().getOpcode(Opcodes.IRETURN));
         mv.visitLabel(original);
         mv.visitInsn(Opcodes.POP);
+    }
+
+    /** Replaces calls {@code owner.name desc} listed in {@code replaced} by static bridge calls of the same shape. */
+    private static final class CallReplacer extends MethodVisitor {
+        private final Map<String, String> replaced;
+
+        CallReplacer(MethodVisitor mv, Map<String, String> replaced) {
+            super(Opcodes.ASM9, mv);
+            this.replaced = replaced;
+        }
+
+        @Override
+        public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean itf) {
+            String bridge = replaced.get(owner + "." + name + desc);
+            if (bridge == null) {
+                super.visitMethodInsn(opcode, owner, name, desc, itf);
+                return;
+            }
+            int paren = bridge.indexOf('(');
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, bridge.substring(0, paren), bridge.substring(paren), false);
+        }
     }
 
     private static Set<String> union(Set<String> a, String... more) {

@@ -83,7 +83,7 @@ final class ThreadConversion {
             if ((int) THREAD_STATUS.get(HOLDER.get(t)) != 0) {
                 return false; // the JDK's start() will throw IllegalThreadStateException
             }
-            Thread shadow = runtime.newCoroutine(t.getName(), () -> runAsCoroutine(t));
+            Thread shadow = runtime.newCoroutineFor(t, () -> runAsCoroutine(t));
             shadow.setContextClassLoader(t.getContextClassLoader());
             if (shadows.isEmpty()) {
                 firstShadow.run();
@@ -103,8 +103,14 @@ final class ThreadConversion {
         return shadows.get(t);
     }
 
+    /** The app threads whose coroutines run now (a live view). */
+    java.util.Set<Thread> runningAppThreads() {
+        return shadows.keySet();
+    }
+
     private void runAsCoroutine(Thread app) {
         try {
+            AppThreadState.share(app, Thread.currentThread());
             app.run();
         } catch (Throwable e) {
             Thread.UncaughtExceptionHandler h = app.getUncaughtExceptionHandler();
@@ -112,6 +118,7 @@ final class ThreadConversion {
                 h.uncaughtException(app, e);
             }
         } finally {
+            AppThreadState.handBack(app, Thread.currentThread());
             THREAD_STATUS.setVolatile(HOLDER.get(app), STATUS_TERMINATED);
             shadows.remove(app);
             synchronized (app) {
@@ -136,8 +143,9 @@ final class ThreadConversion {
             return false; // a JDK Thread subclass (InnocuousThread, ForkJoinWorkerThread, TimerThread, ...)
         }
         for (Class<?> k = c; k != Thread.class; k = k.getSuperclass()) {
-            if (k.getName().equals(NETTY_LOOP_THREAD)) {
-                return false; // runs its own event loop
+            String n = k.getName();
+            if (n.equals(NETTY_LOOP_THREAD) || n.endsWith("." + NETTY_LOOP_THREAD)) {
+                return false; // runs its own event loop; also relocated copies (io.grpc.netty.shaded.io.netty...)
             }
         }
         return true;

@@ -37,6 +37,10 @@ public final class CoioBridge {
             TimeUnit.class);
     private static final MutableCallSite THREAD_START = site(boolean.class, Thread.class);
     private static final MutableCallSite SHADOW_OF = site(Thread.class, Thread.class);
+    private static final MutableCallSite APP_THREAD_OF = site(Thread.class, Thread.class);
+    private static final MutableCallSite INTERRUPT_ENDS_SOCKET_IO = site(boolean.class, Thread.class);
+    private static final MutableCallSite ALL_THREADS = site(Thread[].class);
+    private static final MutableCallSite ALL_STACK_TRACES = site(java.util.Map.class);
 
     /** {@code (int fd, int event, long nanos, BooleanSupplier isOpen) boolean}: true if coio did the wait. */
     private static final MethodHandle poll = POLL.dynamicInvoker();
@@ -52,6 +56,14 @@ public final class CoioBridge {
     private static final MethodHandle threadStart = THREAD_START.dynamicInvoker();
     /** {@code (Thread t) Thread}: the coroutine running app thread {@code t}, or null. */
     private static final MethodHandle shadowOf = SHADOW_OF.dynamicInvoker();
+    /** {@code (Thread coroutine) Thread}: the app thread a coroutine runs, or null. */
+    private static final MethodHandle appThreadOf = APP_THREAD_OF.dynamicInvoker();
+    /** {@code (Thread t) boolean}: does an interrupt end t's socket I/O (closing the socket)? */
+    private static final MethodHandle interruptEndsSocketIo = INTERRUPT_ENDS_SOCKET_IO.dynamicInvoker();
+    /** {@code () Thread[]}: live platform threads plus running converted app threads. */
+    private static final MethodHandle allThreads = ALL_THREADS.dynamicInvoker();
+    /** {@code () Map}: Thread.getAllStackTraces() with the running converted app threads. */
+    private static final MethodHandle allStackTraces = ALL_STACK_TRACES.dynamicInvoker();
     /** False until the first app thread is converted: keeps the Thread-method hooks at one field load. */
     public static volatile boolean anyShadow;
 
@@ -88,6 +100,10 @@ public final class CoioBridge {
             case "schedule" -> SCHEDULE;
             case "threadStart" -> THREAD_START;
             case "shadowOf" -> SHADOW_OF;
+            case "appThreadOf" -> APP_THREAD_OF;
+            case "interruptEndsSocketIo" -> INTERRUPT_ENDS_SOCKET_IO;
+            case "allThreads" -> ALL_THREADS;
+            case "allStackTraces" -> ALL_STACK_TRACES;
             case "nonBlocking" -> {
                 nonBlocking = handler;
                 yield null;
@@ -174,6 +190,87 @@ public final class CoioBridge {
         }
         try {
             return (Thread) shadowOf.invokeExact(t);
+        } catch (Throwable e) {
+            report(e);
+            return null;
+        }
+    }
+
+    /**
+     * What {@code Thread.currentThread()} means to the app: for the coroutine that runs a converted app
+     * thread, that app thread's own {@code Thread} object. App classes call this instead of
+     * {@code Thread.currentThread()} (through {@code java.lang.CoioThreads}), and so do the JDK methods
+     * where the current thread is handed on to the app (a new thread's parent, see JdkRewriter).
+     * Until the first conversion, or on a platform thread, it is one field load and a class check.
+     */
+    public static Thread appCurrentThread() {
+        Thread t = Thread.currentThread();
+        if (!anyShadow || !t.isVirtual()) {
+            return t;
+        }
+        try {
+            Thread app = (Thread) appThreadOf.invokeExact(t);
+            return app != null ? app : t;
+        } catch (Throwable e) {
+            report(e);
+            return t;
+        }
+    }
+
+    /**
+     * The thread that really runs {@code t}'s code: the coroutine if {@code t} is a running converted app
+     * thread, else {@code t}. {@code LockSupport.unpark(t)} and {@code getBlocker(t)} act on it.
+     */
+    public static Thread running(Thread t) {
+        if (t == null || !anyShadow || t.isVirtual()) {
+            return t;
+        }
+        Thread s = shadowOf(t);
+        return s != null ? s : t;
+    }
+
+    /** Prologue of {@code Thread.setName}: a running converted app thread's coroutine takes the new name too. */
+    public static void renamed(Thread t, String name) {
+        Thread s = shadowOf(t);
+        if (s != null && name != null) {
+            s.setName(name);
+        }
+    }
+
+    /** Replaces {@code t.isInterrupted()} in the JDK's socket park methods (see Hooks.interruptEndsSocketIo). */
+    public static boolean interruptEndsSocketIo(Thread t) {
+        if (!anyShadow) {
+            return t.isInterrupted();
+        }
+        try {
+            return (boolean) interruptEndsSocketIo.invokeExact(t);
+        } catch (Throwable e) {
+            report(e);
+            return t.isInterrupted();
+        }
+    }
+
+    /** Prologue of {@code Thread.getAllThreads()}: null to let the JDK answer (no converted thread yet). */
+    public static Thread[] getAllThreads() {
+        if (!anyShadow) {
+            return null;
+        }
+        try {
+            return (Thread[]) allThreads.invokeExact();
+        } catch (Throwable e) {
+            report(e);
+            return null;
+        }
+    }
+
+    /** Prologue of {@code Thread.getAllStackTraces()}: null to let the JDK answer. */
+    @SuppressWarnings("unchecked")
+    public static java.util.Map<Thread, StackTraceElement[]> getAllStackTraces() {
+        if (!anyShadow) {
+            return null;
+        }
+        try {
+            return (java.util.Map<Thread, StackTraceElement[]>) allStackTraces.invokeExact();
         } catch (Throwable e) {
             report(e);
             return null;

@@ -21,7 +21,7 @@ public final class PinnedCoroutineApp {
         ExecutorService pool = Executors.newFixedThreadPool(1);
         try {
             int length = pool.submit(() -> {
-                System.out.println("task virtual=" + Thread.currentThread().isVirtual());
+                System.out.println("task virtual=" + example.apps.JvmThread.current().isVirtual());
                 System.out.println("init " + SlowInit.VALUE);
                 return Files.readAllBytes(file).length;
             }).get(60, TimeUnit.SECONDS);

@@ -1,0 +1,81 @@
+package io.coio.agent.internal;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The per-thread state that a converted app thread and the coroutine running it must agree on.
+ *
+ * <p>Thread-locals: the two share their thread-local maps, so that
+ * {@code ThreadLocal} and {@code InheritableThreadLocal} values live on the app's own {@code Thread}
+ * object, exactly as they would on a platform thread: the JDK's {@code ThreadLocal} code (which keys on
+ * the coroutine, {@code Thread.currentThread()} in JDK code) and a child thread created by the app (which
+ * inherits from the app's thread, see JdkRewriter) see the same map. Costs nothing per access.
+ *
+ * <p>A map is created lazily by the JDK when the first value is set; so that both threads point at one map
+ * from the start, an empty one is made here by setting and removing a private marker.
+ *
+ * <p>Context class loader: while the coroutine runs, the app thread's get/setContextClassLoader forward to
+ * it (JdkRewriter), so that JDK code on the coroutine sees what the app set; at the end the app thread
+ * keeps the last one set, as a platform thread does.
+ *
+ * <p>Threads: {@link #share} and {@link #handBack} run on the coroutine itself, at its start and end.
+ */
+final class AppThreadState {
+    private static final ThreadLocal<Object> MARKER = new ThreadLocal<>();
+    private static final InheritableThreadLocal<Object> INHERITABLE_MARKER = new InheritableThreadLocal<>();
+    private static final VarHandle THREAD_LOCALS;
+    private static final VarHandle INHERITABLE_THREAD_LOCALS;
+    private static final VarHandle CONTEXT_CLASS_LOADER;
+    /** {@code ThreadLocal.createMap(Thread, T)}: creates the map of the kind of the receiver on a given thread. */
+    private static final MethodHandle CREATE_MAP;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup());
+            Class<?> map = Class.forName("java.lang.ThreadLocal$ThreadLocalMap");
+            THREAD_LOCALS = l.findVarHandle(Thread.class, "threadLocals", map);
+            INHERITABLE_THREAD_LOCALS = l.findVarHandle(Thread.class, "inheritableThreadLocals", map);
+            CONTEXT_CLASS_LOADER = l.findVarHandle(Thread.class, "contextClassLoader", ClassLoader.class);
+            CREATE_MAP = MethodHandles.privateLookupIn(ThreadLocal.class, MethodHandles.lookup())
+                    .findVirtual(ThreadLocal.class, "createMap", MethodType.methodType(void.class, Thread.class, Object.class));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("unsupported JDK: Thread.threadLocals / contextClassLoader / ThreadLocal.createMap not found", e);
+        }
+    }
+
+    private AppThreadState() {
+    }
+
+    /** Called on {@code coroutine} before it runs {@code app}'s code. */
+    static void share(Thread app, Thread coroutine) {
+        ensureMap(app, THREAD_LOCALS, MARKER);
+        ensureMap(app, INHERITABLE_THREAD_LOCALS, INHERITABLE_MARKER);
+        THREAD_LOCALS.setVolatile(coroutine, THREAD_LOCALS.getVolatile(app));
+        INHERITABLE_THREAD_LOCALS.setVolatile(coroutine, INHERITABLE_THREAD_LOCALS.getVolatile(app));
+        MARKER.remove(); // on the coroutine: removes the marker from the now shared map
+        INHERITABLE_MARKER.remove();
+    }
+
+    /**
+     * Called on {@code coroutine} when {@code app}'s code has ended: the app thread drops its thread-local
+     * maps (a platform thread does at exit) and keeps the context class loader last set.
+     */
+    static void handBack(Thread app, Thread coroutine) {
+        THREAD_LOCALS.setVolatile(app, null);
+        INHERITABLE_THREAD_LOCALS.setVolatile(app, null);
+        CONTEXT_CLASS_LOADER.setVolatile(app, CONTEXT_CLASS_LOADER.getVolatile(coroutine));
+    }
+
+    private static void ensureMap(Thread app, VarHandle field, ThreadLocal<Object> marker) {
+        if (field.getVolatile(app) == null) {
+            try {
+                CREATE_MAP.invoke(marker, app, null);
+            } catch (Throwable t) {
+                throw new IllegalStateException("cannot create a thread-local map", t);
+            }
+        }
+    }
+}

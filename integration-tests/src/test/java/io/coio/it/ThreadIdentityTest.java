@@ -1,0 +1,83 @@
+package io.coio.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import example.apps.ThreadIdentityApp;
+import io.coio.it.harness.AgentJvm;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * An app cannot tell that its threads run as coroutines: inside a converted thread it sees its own Thread
+ * object (identity, subclass fields, method references), unpark by reference wakes it, child threads
+ * inherit from it, socket reads keep platform interrupt semantics, JDK code sees the context class loader
+ * it set, thread-locals live on it, and stack traces and enumeration show it. Same answers without the agent.
+ */
+@Timeout(180)
+class ThreadIdentityTest {
+
+    static Map<String, String> expected() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("identity", "true sameId=true");
+        m.put("methodReference", "isCurrentThreadObject=true virtual=false");
+        m.put("subclass", "field=42 self=true");
+        m.put("unpark", "alive=false blockerSeen=true");
+        m.put("child.daemonfalse", "daemon=false priority=10 group=main inherited=set-inside-parent");
+        m.put("child.daemontrue", "daemon=true priority=1 group=main inherited=set-inside-parent");
+        m.put("socketInterrupt", "aliveAfterInterrupt=true read=hello interrupted=true closed=false");
+        m.put("contextClassLoader", "jdkUsedIt=true visibleOnThread=true");
+        m.put("threadLocal", "before=null after=inner mainKept=main-value");
+        m.put("stackTrace", "inside=getStackTrace callerIsLambda=true outsideShowsWait=true inGetAllStackTraces=true");
+        m.put("enumerate", "inMainGroup=true");
+        m.put("holdsLock", "true false");
+        m.put("defaultThreadFactoryGroup", "main");
+        return m;
+    }
+
+    private static Map<String, String> run(AgentJvm.Builder builder) {
+        try (AgentJvm app = builder.start()) {
+            app.awaitStdout("^DONE$");
+            assertEquals(0, app.awaitExit(Duration.ofSeconds(30)), "exit code" + app.describeState());
+            Map<String, String> seen = new LinkedHashMap<>();
+            for (String l : app.stdoutMatching("^CHECK ")) {
+                String[] p = l.split(" ", 3);
+                seen.put(p[1], p.length == 3 ? p[2] : "");
+            }
+            return seen;
+        }
+    }
+
+    private static void assertChecks(Map<String, String> seen, String kind, String what) {
+        Map<String, String> expected = new LinkedHashMap<>(expected());
+        expected.put("kind", kind);
+        StringBuilder wrong = new StringBuilder();
+        expected.forEach((k, v) -> {
+            if (!v.equals(seen.get(k))) {
+                wrong.append("\n  ").append(k).append(": expected '").append(v).append("', was '").append(seen.get(k)).append("'");
+            }
+        });
+        assertTrue(wrong.isEmpty(), what + ":" + wrong);
+    }
+
+    @ParameterizedTest(name = "carriers={0}")
+    @ValueSource(ints = {1, 2})
+    @DisplayName("under the agent the app's threads run as coroutines and the app sees exactly what it sees without the agent")
+    void underAgent(int carriers) {
+        assertChecks(run(AgentJvm.builder(ThreadIdentityApp.class).agent("carriers=" + carriers)),
+                "virtual=true coio=true", "under the agent");
+    }
+
+    @Test
+    @DisplayName("reference: the expectations are the JDK's own, on platform threads")
+    void withoutAgent() {
+        assertChecks(run(AgentJvm.builder(ThreadIdentityApp.class).noAgent()), "virtual=false coio=false",
+                "without the agent");
+    }
+}

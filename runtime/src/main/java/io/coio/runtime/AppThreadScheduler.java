@@ -1,0 +1,43 @@
+package io.coio.runtime;
+
+import java.util.concurrent.Executor;
+
+/**
+ * The scheduler of a coroutine that runs an app's own platform {@code Thread} (a converted thread): it
+ * schedules on the coroutine's carrier like the carrier itself, and it remembers which app {@code Thread}
+ * object the coroutine stands for. Keeping that link here, on the one object the JDK already stores in
+ * every virtual thread ({@code VirtualThread.scheduler}), makes "which app thread is running?" two field
+ * loads, with no map and no extra field in the JDK's classes.
+ *
+ * <p>A virtual thread that such a coroutine creates inherits this scheduler (the JDK passes the parent's
+ * scheduler on); it runs on the same carrier but stands for nothing: {@link #appThreadOf} checks that the
+ * asking thread is the coroutine this scheduler was made for.
+ *
+ * <p>Threads: immutable after {@link #bind}, which runs once, before the coroutine starts.
+ */
+final class AppThreadScheduler implements Executor {
+    final Carrier carrier;
+    final Thread appThread;
+    /** The coroutine created with this scheduler; written once before it starts (published by Thread.start). */
+    private Thread coroutine;
+
+    AppThreadScheduler(Carrier carrier, Thread appThread) {
+        this.carrier = carrier;
+        this.appThread = appThread;
+    }
+
+    void bind(Thread coroutine) {
+        assert this.coroutine == null;
+        this.coroutine = coroutine;
+    }
+
+    /** The app thread that {@code vthread} runs, or null if it is not this scheduler's coroutine. */
+    Thread appThreadOf(Thread vthread) {
+        return vthread == coroutine ? appThread : null;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        carrier.execute(task);
+    }
+}
