@@ -51,6 +51,7 @@ public final class ThreadIdentityApp {
         threadLocalsAndInheritance();
         stackTraces();
         enumeration();
+        threadMXBean();
         run("holdsLock", () -> {
             Object lock = new Object();
             synchronized (lock) {
@@ -231,6 +232,34 @@ public final class ThreadIdentityApp {
     /** A body run on a new app thread; what it throws is reported as its result. */
     interface Body {
         Object get() throws Exception;
+    }
+
+    /** Monitoring (JMX, Spring's thread dump, thread-count metrics) sees the app's threads and what they wait on. */
+    private static void threadMXBean() throws InterruptedException {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        int before = mx.getThreadCount();
+        CountDownLatch release = new CountDownLatch(1);
+        Thread[] blocked = new Thread[5];
+        for (int i = 0; i < blocked.length; i++) {
+            blocked[i] = new Thread(() -> awaitQuietly(release), "mx-worker-" + i);
+            blocked[i].start();
+        }
+        for (Thread t : blocked) {
+            awaitState(t, Thread.State.WAITING);
+        }
+        int grew = mx.getThreadCount() - before;
+        long id = blocked[0].threadId();
+        boolean idListed = Arrays.stream(mx.getAllThreadIds()).anyMatch(x -> x == id);
+        String dumped = Arrays.stream(mx.dumpAllThreads(false, false))
+                .filter(i -> i.getThreadId() == id)
+                .map(i -> i.getThreadName() + " " + i.getThreadState() + " on " + i.getLockName().replaceAll("@.*", "")
+                        + " stackHasAwait=" + Arrays.stream(i.getStackTrace()).anyMatch(e -> e.getMethodName().equals("await")))
+                .findFirst().orElse("not in dumpAllThreads");
+        release.countDown();
+        for (Thread t : blocked) {
+            t.join(10_000);
+        }
+        check("threadMXBean", "countGrewBy5=" + (grew >= 5) + " idListed=" + idListed + " dump=" + dumped);
     }
 
     private static void run(String name, Body body) throws Exception {

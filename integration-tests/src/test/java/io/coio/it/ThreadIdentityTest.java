@@ -36,6 +36,8 @@ class ThreadIdentityTest {
         m.put("threadLocal", "before=null after=inner mainKept=main-value");
         m.put("stackTrace", "inside=getStackTrace callerIsLambda=true outsideShowsWait=true inGetAllStackTraces=true");
         m.put("enumerate", "inMainGroup=true");
+        m.put("threadMXBean", "countGrewBy5=true idListed=true"
+                + " dump=mx-worker-0 WAITING on java.util.concurrent.CountDownLatch$Sync stackHasAwait=true");
         m.put("holdsLock", "true false");
         m.put("defaultThreadFactoryGroup", "main");
         return m;

@@ -153,6 +153,9 @@ public final class Installer {
     private static Class<?>[] coroutineTargets() throws ClassNotFoundException {
         List<Class<?>> classes = new ArrayList<>();
         for (String name : JdkRewriter.coroutineTargetClasses()) {
+            if (name.startsWith("sun.management.") && ModuleLayer.boot().findModule("java.management").isEmpty()) {
+                continue; // a runtime image without java.management: no ThreadMXBean to teach
+            }
             classes.add(Class.forName(name, false, null));
         }
         return classes.toArray(new Class<?>[0]);
@@ -238,6 +241,12 @@ public final class Installer {
                 Map.of("sun.nio.ch", Set.of(coio), "jdk.internal.misc", Set.of(coio)),
                 Map.of("java.lang", Set.of(coio), "sun.nio.ch", Set.of(coio)),
                 Set.of(), Map.of());
+        // ThreadMXBean (java.management's ThreadImpl) calls the bridge; coio builds ThreadInfos for app threads.
+        ModuleLayer.boot().findModule("java.management").ifPresent(management -> {
+            inst.redefineModule(base, Set.of(), Map.of("sun.nio.ch", Set.of(management)), Map.of(), Set.of(), Map.of());
+            inst.redefineModule(management, Set.of(), Map.of(), Map.of("java.lang.management", Set.of(coio)),
+                    Set.of(), Map.of());
+        });
         // JDK 22+: without this, loading Netty's JNI library prints a "restricted method" warning. Native
         // access is granted per module, and coio shares the class path's unnamed module with the app, so
         // this is the same as --enable-native-access=ALL-UNNAMED (documented in the agent README).
@@ -308,7 +317,11 @@ public final class Installer {
                 MethodType.methodType(Thread.class, Thread.class)));
         set(bridge, "interruptEndsSocketIo", l.findStatic(Hooks.class, "interruptEndsSocketIo",
                 MethodType.methodType(boolean.class, Thread.class)));
-        ThreadListing listing = new ThreadListing(conversion.runningAppThreads());
+        ThreadListing listing = new ThreadListing(conversion.runningAppThreads(), ThreadListing.threadInfoConstructor());
+        set(bridge, "appThreads", l.findVirtual(ThreadListing.class, "appThreads",
+                MethodType.methodType(Thread[].class, boolean.class)).bindTo(listing));
+        set(bridge, "appThreadInfos", l.findVirtual(ThreadListing.class, "withInfos",
+                MethodType.methodType(Object[].class, Object[].class)).bindTo(listing));
         set(bridge, "allThreads", l.findVirtual(ThreadListing.class, "allThreads",
                 MethodType.methodType(Thread[].class)).bindTo(listing));
         set(bridge, "allStackTraces", l.findVirtual(ThreadListing.class, "allStackTraces",
@@ -334,7 +347,7 @@ public final class Installer {
             // best effort, as below
         }
         for (String f : new String[] {"threadStart", "shadowOf", "appThreadOf", "interruptEndsSocketIo", "allThreads",
-                "allStackTraces", "poll", "pollSelector", "stopPoll", "pinnedPark", "schedule", "nonBlocking",
+                "allStackTraces", "appThreads", "appThreadInfos", "poll", "pollSelector", "stopPoll", "pinnedPark", "schedule", "nonBlocking",
                 "blockingCall"}) {
             try {
                 set(bridge, f, null);

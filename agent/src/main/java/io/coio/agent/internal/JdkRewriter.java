@@ -78,7 +78,21 @@ final class JdkRewriter implements ClassFileTransformer {
      * the current thread. In the JDK's socket park methods, the "interrupted, so close the socket" test
      * is coio's, so that an app's platform thread keeps platform-thread semantics.
      */
+    static final String THREAD_IMPL = "sun/management/ThreadImpl";
+
     private static final Map<String, Map<String, Map<String, String>>> CALL_REWRITES = Map.of(
+            // ThreadMXBean: converted app threads count, have ids and appear in dumpAllThreads ("+": the JDK's
+            // call stays, and the bridge method adds the app threads to what it returned).
+            THREAD_IMPL, Map.of(
+                    "getThreadCount()I", Map.of("sun/management/VMManagement.getLiveThreadCount()I",
+                            "+withAppThreadCount(I)I"),
+                    "getDaemonThreadCount()I", Map.of("sun/management/VMManagement.getDaemonThreadCount()I",
+                            "+withDaemonAppThreadCount(I)I"),
+                    "getAllThreadIds()[J", Map.of(THREAD_IMPL + ".getThreads()[Ljava/lang/Thread;",
+                            "+withAppThreads([Ljava/lang/Thread;)[Ljava/lang/Thread;"),
+                    "dumpAllThreads(ZZI)[Ljava/lang/management/ThreadInfo;", Map.of(
+                            THREAD_IMPL + ".dumpThreads0([JZZI)[Ljava/lang/management/ThreadInfo;",
+                            "+withAppThreadInfos([Ljava/lang/Object;)[Ljava/lang/Object;")),
             THREAD, Map.of(
                     "<init>(Ljava/lang/ThreadGroup;Ljava/lang/String;ILjava/lang/Runnable;J)V", appCurrentThread(),
                     "<init>(Ljava/lang/String;IZ)V", appCurrentThread(),
@@ -100,7 +114,8 @@ final class JdkRewriter implements ClassFileTransformer {
             LOCK_SUPPORT, Set.of("unpark(Ljava/lang/Thread;)V", "getBlocker(Ljava/lang/Thread;)Ljava/lang/Object;"),
             NIO_SOCKET_IMPL, CALL_REWRITES.get(NIO_SOCKET_IMPL).keySet(),
             DATAGRAM_CHANNEL_IMPL, CALL_REWRITES.get(DATAGRAM_CHANNEL_IMPL).keySet(),
-            DEFAULT_THREAD_FACTORY, CALL_REWRITES.get(DEFAULT_THREAD_FACTORY).keySet());
+            DEFAULT_THREAD_FACTORY, CALL_REWRITES.get(DEFAULT_THREAD_FACTORY).keySet(),
+            THREAD_IMPL, CALL_REWRITES.get(THREAD_IMPL).keySet());
 
     /** The JDK classes the coroutine-mode hooks rewrite (binary names), for retransformation at install. */
     static Set<String> coroutineTargetClasses() {
@@ -327,8 +342,18 @@ final class JdkRewriter implements ClassFileTransformer {
                 super.visitMethodInsn(opcode, owner, name, desc, itf);
                 return;
             }
+            boolean filter = bridge.startsWith("+");
+            if (filter) { // keep the call, pass its result through the bridge
+                super.visitMethodInsn(opcode, owner, name, desc, itf);
+                bridge = bridge.substring(1);
+            }
             int paren = bridge.indexOf('(');
-            super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, bridge.substring(0, paren), bridge.substring(paren), false);
+            String bridgeDesc = bridge.substring(paren);
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, bridge.substring(0, paren), bridgeDesc, false);
+            Type wanted = Type.getReturnType(desc);
+            if (filter && !wanted.equals(Type.getReturnType(bridgeDesc))) {
+                super.visitTypeInsn(Opcodes.CHECKCAST, wanted.getInternalName()); // the bridge knows JDK types only
+            }
         }
     }
 

@@ -31,10 +31,67 @@ final class ThreadListing {
         }
     }
 
-    private final Set<Thread> running;
+    /**
+     * JVMTI thread-status bits by {@code Thread.State}, as {@code ThreadInfo} expects them (jvmti.h):
+     * ALIVE 0x1, TERMINATED 0x2, RUNNABLE 0x4, WAITING_INDEFINITELY 0x10, WAITING_WITH_TIMEOUT 0x20,
+     * BLOCKED_ON_MONITOR_ENTER 0x400.
+     */
+    private static final int[] JVMTI_STATUS = {0, 0x5, 0x401, 0x11, 0x21, 0x2};
 
-    ThreadListing(Set<Thread> running) {
+    private final Set<Thread> running;
+    /** {@code new ThreadInfo(Thread, int, Object, Thread, long, long, long, long, StackTraceElement[])}, or null. */
+    private final MethodHandle newThreadInfo;
+
+    /** @param newThreadInfo ThreadInfo's private constructor (java.lang.management opened to coio), or null */
+    ThreadListing(Set<Thread> running, MethodHandle newThreadInfo) {
         this.running = running;
+        this.newThreadInfo = newThreadInfo;
+    }
+
+    /** The ThreadInfo constructor that the JVM itself uses, if java.management is present and opened to coio. */
+    static MethodHandle threadInfoConstructor() {
+        try {
+            Class<?> info = Class.forName("java.lang.management.ThreadInfo");
+            return MethodHandles.privateLookupIn(info, MethodHandles.lookup()).findConstructor(info,
+                    MethodType.methodType(void.class, Thread.class, int.class, Object.class, Thread.class, long.class,
+                            long.class, long.class, long.class, StackTraceElement[].class))
+                    .asType(MethodType.methodType(Object.class, Thread.class, int.class, Object.class, Thread.class,
+                            long.class, long.class, long.class, long.class, StackTraceElement[].class));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null; // no java.management in this runtime image: nothing to answer for
+        }
+    }
+
+    /** The running app threads ({@code daemonOnly}: the daemon ones), for ThreadMXBean's counts and ids. */
+    Thread[] appThreads(boolean daemonOnly) {
+        return running.stream().filter(t -> t.isAlive() && (!daemonOnly || t.isDaemon())).toArray(Thread[]::new);
+    }
+
+    /**
+     * {@code ThreadMXBean.dumpAllThreads}: the JVM's {@code ThreadInfo}s plus one per running app thread, with
+     * the app thread's name, id, state, stack and what it waits on (its coroutine's park blocker). Locked
+     * monitors and synchronizers of app threads are not reported (documented).
+     */
+    Object[] withInfos(Object[] jvm) {
+        if (newThreadInfo == null) {
+            return jvm;
+        }
+        java.util.List<Object> all = new java.util.ArrayList<>(java.util.Arrays.asList(jvm));
+        for (Thread t : running) {
+            StackTraceElement[] stack = t.getStackTrace();
+            Thread.State state = t.getState();
+            if (state == Thread.State.TERMINATED || state == Thread.State.NEW) {
+                continue;
+            }
+            Object blocker = java.util.concurrent.locks.LockSupport.getBlocker(t); // forwarded to the coroutine
+            try {
+                all.add((Object) newThreadInfo.invokeExact(t, JVMTI_STATUS[state.ordinal()], blocker, (Thread) null,
+                        -1L, -1L, -1L, -1L, stack));
+            } catch (Throwable e) {
+                throw new IllegalStateException("cannot describe " + t, e);
+            }
+        }
+        return all.toArray((Object[]) java.lang.reflect.Array.newInstance(jvm.getClass().getComponentType(), 0));
     }
 
     /** {@code Thread.getAllThreads()}: the JVM's platform threads plus the running app threads. */

@@ -41,6 +41,8 @@ public final class CoioBridge {
     private static final MutableCallSite INTERRUPT_ENDS_SOCKET_IO = site(boolean.class, Thread.class);
     private static final MutableCallSite ALL_THREADS = site(Thread[].class);
     private static final MutableCallSite ALL_STACK_TRACES = site(java.util.Map.class);
+    private static final MutableCallSite APP_THREADS = site(Thread[].class, boolean.class);
+    private static final MutableCallSite APP_THREAD_INFOS = site(Object[].class, Object[].class);
 
     /** {@code (int fd, int event, long nanos, BooleanSupplier isOpen) boolean}: true if coio did the wait. */
     private static final MethodHandle poll = POLL.dynamicInvoker();
@@ -64,6 +66,10 @@ public final class CoioBridge {
     private static final MethodHandle allThreads = ALL_THREADS.dynamicInvoker();
     /** {@code () Map}: Thread.getAllStackTraces() with the running converted app threads. */
     private static final MethodHandle allStackTraces = ALL_STACK_TRACES.dynamicInvoker();
+    /** {@code (boolean daemonOnly) Thread[]}: the running converted app threads. */
+    private static final MethodHandle appThreads = APP_THREADS.dynamicInvoker();
+    /** {@code (Object[] threadInfos) Object[]}: ThreadMXBean.dumpAllThreads' result plus the running app threads. */
+    private static final MethodHandle appThreadInfos = APP_THREAD_INFOS.dynamicInvoker();
     /** False until the first app thread is converted: keeps the Thread-method hooks at one field load. */
     public static volatile boolean anyShadow;
 
@@ -104,6 +110,8 @@ public final class CoioBridge {
             case "interruptEndsSocketIo" -> INTERRUPT_ENDS_SOCKET_IO;
             case "allThreads" -> ALL_THREADS;
             case "allStackTraces" -> ALL_STACK_TRACES;
+            case "appThreads" -> APP_THREADS;
+            case "appThreadInfos" -> APP_THREAD_INFOS;
             case "nonBlocking" -> {
                 nonBlocking = handler;
                 yield null;
@@ -274,6 +282,51 @@ public final class CoioBridge {
         } catch (Throwable e) {
             report(e);
             return null;
+        }
+    }
+
+    // ---- ThreadMXBean (sun.management.ThreadImpl): each receives what the JVM answered, adds the app threads ----
+
+    public static int withAppThreadCount(int jvm) {
+        return jvm + appThreads(false).length;
+    }
+
+    public static int withDaemonAppThreadCount(int jvm) {
+        return jvm + appThreads(true).length;
+    }
+
+    public static Thread[] withAppThreads(Thread[] jvm) {
+        Thread[] app = appThreads(false);
+        if (app.length == 0) {
+            return jvm;
+        }
+        Thread[] all = java.util.Arrays.copyOf(jvm, jvm.length + app.length);
+        System.arraycopy(app, 0, all, jvm.length, app.length);
+        return all;
+    }
+
+    public static Object[] withAppThreadInfos(Object[] jvm) {
+        if (!anyShadow) {
+            return jvm;
+        }
+        try {
+            return (Object[]) appThreadInfos.invokeExact(jvm);
+        } catch (Throwable e) {
+            report(e);
+            return jvm;
+        }
+    }
+
+    private static Thread[] appThreads(boolean daemonOnly) {
+        if (!anyShadow) {
+            return new Thread[0];
+        }
+        try {
+            Thread[] a = (Thread[]) appThreads.invokeExact(daemonOnly);
+            return a != null ? a : new Thread[0];
+        } catch (Throwable e) {
+            report(e);
+            return new Thread[0];
         }
     }
 
