@@ -252,7 +252,7 @@ public final class ThreadIdentityApp {
         boolean idListed = Arrays.stream(mx.getAllThreadIds()).anyMatch(x -> x == id);
         String dumped = Arrays.stream(mx.dumpAllThreads(false, false))
                 .filter(i -> i.getThreadId() == id)
-                .map(i -> i.getThreadName() + " " + i.getThreadState() + " on " + i.getLockName().replaceAll("@.*", "")
+                .map(i -> i.getThreadName() + " " + i.getThreadState() + " on " + String.valueOf(i.getLockName()).replaceAll("@.*", "")
                         + " stackHasAwait=" + Arrays.stream(i.getStackTrace()).anyMatch(e -> e.getMethodName().equals("await")))
                 .findFirst().orElse("not in dumpAllThreads");
         release.countDown();
