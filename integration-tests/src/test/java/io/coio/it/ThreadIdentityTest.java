@@ -38,6 +38,7 @@ class ThreadIdentityTest {
         m.put("enumerate", "inMainGroup=true");
         m.put("threadMXBean", "countGrewBy5=true idListed=true"
                 + " dump=mx-worker-0 WAITING on java.util.concurrent.CountDownLatch$Sync stackHasAwait=true");
+        m.put("poolHooks", "beforeExecuteGotFactoryThread=true taskSeesFactoryThread=true");
         m.put("holdsLock", "true false");
         m.put("defaultThreadFactoryGroup", "main");
         return m;

@@ -79,6 +79,7 @@ final class JdkRewriter implements ClassFileTransformer {
      * is coio's, so that an app's platform thread keeps platform-thread semantics.
      */
     static final String THREAD_IMPL = "sun/management/ThreadImpl";
+    static final String THREAD_POOL_EXECUTOR = "java/util/concurrent/ThreadPoolExecutor";
 
     private static final Map<String, Map<String, Map<String, String>>> CALL_REWRITES = Map.of(
             // ThreadMXBean: converted app threads count, have ids and appear in dumpAllThreads ("+": the JDK's
@@ -100,6 +101,9 @@ final class JdkRewriter implements ClassFileTransformer {
                     "enumerate([Ljava/lang/Thread;)I", appCurrentThread(),
                     "getStackTrace()[Ljava/lang/StackTraceElement;", appCurrentThread()),
             DEFAULT_THREAD_FACTORY, Map.of("<init>()V", appCurrentThread()),
+            // beforeExecute(Thread, Runnable) of an app's ThreadPoolExecutor subclass gets the worker's Thread
+            THREAD_POOL_EXECUTOR, Map.of("runWorker(Ljava/util/concurrent/ThreadPoolExecutor$Worker;)V",
+                    appCurrentThread()),
             NIO_SOCKET_IMPL, Map.of("park(Ljava/io/FileDescriptor;IJ)V",
                     Map.of(THREAD + "." + IS_INTERRUPTED, "interruptEndsSocketIo(Ljava/lang/Thread;)Z")),
             DATAGRAM_CHANNEL_IMPL, Map.of("park(IJ)V",
@@ -115,6 +119,7 @@ final class JdkRewriter implements ClassFileTransformer {
             NIO_SOCKET_IMPL, CALL_REWRITES.get(NIO_SOCKET_IMPL).keySet(),
             DATAGRAM_CHANNEL_IMPL, CALL_REWRITES.get(DATAGRAM_CHANNEL_IMPL).keySet(),
             DEFAULT_THREAD_FACTORY, CALL_REWRITES.get(DEFAULT_THREAD_FACTORY).keySet(),
+            THREAD_POOL_EXECUTOR, CALL_REWRITES.get(THREAD_POOL_EXECUTOR).keySet(),
             THREAD_IMPL, CALL_REWRITES.get(THREAD_IMPL).keySet());
 
     /** The JDK classes the coroutine-mode hooks rewrite (binary names), for retransformation at install. */
