@@ -152,9 +152,10 @@ public final class ThreadIdentityApp {
             });
             reader.start();
             awaitBlockedInRead(reader);
+            Thread.State inRead = reader.getState();
             reader.interrupt();
             reader.join(300); // a platform thread stays blocked: the read is not woken by the interrupt
-            String during = "aliveAfterInterrupt=" + reader.isAlive();
+            String during = "stateInRead=" + inRead + " aliveAfterInterrupt=" + reader.isAlive();
             OutputStream out = peer.getOutputStream();
             out.write("hello".getBytes(StandardCharsets.US_ASCII));
             out.flush();

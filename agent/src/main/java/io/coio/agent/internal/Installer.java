@@ -317,6 +317,8 @@ public final class Installer {
                 MethodType.methodType(Thread.class, Thread.class)));
         set(bridge, "interruptEndsSocketIo", l.findStatic(Hooks.class, "interruptEndsSocketIo",
                 MethodType.methodType(boolean.class, Thread.class)));
+        set(bridge, "stateAsPlatform", l.findStatic(Hooks.class, "stateAsPlatformThread",
+                MethodType.methodType(Thread.State.class, Thread.class)));
         ThreadListing listing = new ThreadListing(conversion.runningAppThreads(), ThreadListing.threadInfoConstructor());
         set(bridge, "appThreads", l.findVirtual(ThreadListing.class, "appThreads",
                 MethodType.methodType(Thread[].class, boolean.class)).bindTo(listing));
@@ -347,7 +349,7 @@ public final class Installer {
             // best effort, as below
         }
         for (String f : new String[] {"threadStart", "shadowOf", "appThreadOf", "interruptEndsSocketIo", "allThreads",
-                "allStackTraces", "appThreads", "appThreadInfos", "poll", "pollSelector", "stopPoll", "pinnedPark", "schedule", "nonBlocking",
+                "allStackTraces", "appThreads", "appThreadInfos", "stateAsPlatform", "poll", "pollSelector", "stopPoll", "pinnedPark", "schedule", "nonBlocking",
                 "blockingCall"}) {
             try {
                 set(bridge, f, null);

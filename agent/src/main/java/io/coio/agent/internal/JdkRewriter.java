@@ -55,7 +55,6 @@ final class JdkRewriter implements ClassFileTransformer {
             "isAlive()Z",
             "join(J)V",
             "join(Ljava/time/Duration;)Z",
-            "getState()Ljava/lang/Thread$State;",
             "interrupt()V",
             "isInterrupted()Z",
             "asyncGetStackTrace()[Ljava/lang/StackTraceElement;",
@@ -67,6 +66,7 @@ final class JdkRewriter implements ClassFileTransformer {
     static final String DATAGRAM_CHANNEL_IMPL = "sun/nio/ch/DatagramChannelImpl";
     static final String DEFAULT_THREAD_FACTORY = "java/util/concurrent/Executors$DefaultThreadFactory";
     private static final String CURRENT_THREAD = "currentThread()Ljava/lang/Thread;";
+    private static final String GET_STATE = "getState()Ljava/lang/Thread$State;";
     private static final String IS_INTERRUPTED = "isInterrupted()Z";
 
     /**
@@ -112,7 +112,7 @@ final class JdkRewriter implements ClassFileTransformer {
     private static final Map<String, Set<String>> TARGETS = Map.of(
             POLLER, Set.of("poll(IIJLjava/util/function/BooleanSupplier;)V", "pollSelector(IJ)V", "stopPoll(II)V"),
             VIRTUAL_THREAD, Set.of("parkOnCarrierThread(ZJ)V", SCHEDULE),
-            THREAD, union(union(DELEGATED, "start()V", START_IN_CONTAINER, "setName(Ljava/lang/String;)V",
+            THREAD, union(union(DELEGATED, "start()V", START_IN_CONTAINER, "setName(Ljava/lang/String;)V", GET_STATE,
                     "getAllThreads()[Ljava/lang/Thread;", "getAllStackTraces()Ljava/util/Map;"),
                     CALL_REWRITES.get(THREAD).keySet().toArray(new String[0])),
             LOCK_SUPPORT, Set.of("unpark(Ljava/lang/Thread;)V", "getBlocker(Ljava/lang/Thread;)Ljava/lang/Object;"),
@@ -262,6 +262,16 @@ final class JdkRewriter implements ClassFileTransformer {
             case THREAD + ".start()V", THREAD + "." + START_IN_CONTAINER -> {
                 mv.visitVarInsn(Opcodes.ALOAD, 0);
                 returnIfTrue(mv, "threadStart", "(Ljava/lang/Thread;)Z");
+            }
+            case THREAD + "." + GET_STATE -> { // a converted thread's state, as a platform thread would report it
+                mv.visitVarInsn(Opcodes.ALOAD, 0);
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "stateOf", "(Ljava/lang/Thread;)Ljava/lang/Thread$State;", false);
+                mv.visitInsn(Opcodes.DUP);
+                Label original = new Label();
+                mv.visitJumpInsn(Opcodes.IFNULL, original);
+                mv.visitInsn(Opcodes.ARETURN);
+                mv.visitLabel(original);
+                mv.visitInsn(Opcodes.POP);
             }
             case THREAD + ".setName(Ljava/lang/String;)V" -> {
                 mv.visitVarInsn(Opcodes.ALOAD, 0);

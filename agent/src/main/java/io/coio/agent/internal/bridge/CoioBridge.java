@@ -42,6 +42,7 @@ public final class CoioBridge {
     private static final MutableCallSite ALL_THREADS = site(Thread[].class);
     private static final MutableCallSite ALL_STACK_TRACES = site(java.util.Map.class);
     private static final MutableCallSite APP_THREADS = site(Thread[].class, boolean.class);
+    private static final MutableCallSite STATE_AS_PLATFORM = site(Thread.State.class, Thread.class);
     private static final MutableCallSite APP_THREAD_INFOS = site(Object[].class, Object[].class);
 
     /** {@code (int fd, int event, long nanos, BooleanSupplier isOpen) boolean}: true if coio did the wait. */
@@ -66,6 +67,8 @@ public final class CoioBridge {
     private static final MethodHandle allThreads = ALL_THREADS.dynamicInvoker();
     /** {@code () Map}: Thread.getAllStackTraces() with the running converted app threads. */
     private static final MethodHandle allStackTraces = ALL_STACK_TRACES.dynamicInvoker();
+    /** {@code (Thread coroutine) Thread.State}: the coroutine's state as a platform thread would report it. */
+    private static final MethodHandle stateAsPlatform = STATE_AS_PLATFORM.dynamicInvoker();
     /** {@code (boolean daemonOnly) Thread[]}: the running converted app threads. */
     private static final MethodHandle appThreads = APP_THREADS.dynamicInvoker();
     /** {@code (Object[] threadInfos) Object[]}: ThreadMXBean.dumpAllThreads' result plus the running app threads. */
@@ -111,6 +114,7 @@ public final class CoioBridge {
             case "allThreads" -> ALL_THREADS;
             case "allStackTraces" -> ALL_STACK_TRACES;
             case "appThreads" -> APP_THREADS;
+            case "stateAsPlatform" -> STATE_AS_PLATFORM;
             case "appThreadInfos" -> APP_THREAD_INFOS;
             case "nonBlocking" -> {
                 nonBlocking = handler;
@@ -235,6 +239,23 @@ public final class CoioBridge {
         }
         Thread s = shadowOf(t);
         return s != null ? s : t;
+    }
+
+    /**
+     * Prologue of {@code Thread.getState}: for a running converted app thread, its coroutine's state as a
+     * platform thread would report it (RUNNABLE while blocked in socket I/O); null to let the JDK answer.
+     */
+    public static Thread.State stateOf(Thread t) {
+        Thread s = shadowOf(t);
+        if (s == null) {
+            return null;
+        }
+        try {
+            return (Thread.State) stateAsPlatform.invokeExact(s);
+        } catch (Throwable e) {
+            report(e);
+            return s.getState();
+        }
     }
 
     /** Prologue of {@code Thread.setName}: a running converted app thread's coroutine takes the new name too. */
