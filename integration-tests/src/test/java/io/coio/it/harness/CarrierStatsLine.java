@@ -1,9 +1,9 @@
 package io.coio.it.harness;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Map;
 
 /**
  * One {@code coio stats: carrier=...} line, as the agent prints it at exit with {@code stats=true} (one per
@@ -13,18 +13,32 @@ import java.util.regex.Pattern;
  */
 public record CarrierStatsLine(int carrier, long started, long live, long parks, long wakeups, long epollWaits,
                                long pinnedFallbacks, String line) {
-    private static final Pattern FORMAT = Pattern.compile("^coio stats: carrier=(\\d+) started=(\\d+) live=(\\d+)"
-            + " parks=(\\d+) wakeups=(\\d+) epollWaits=(\\d+) pinnedFallbacks=(\\d+)$");
+    private static final String PREFIX = "coio stats: ";
 
-    /** Parses one line; fails the test if it is not in the agent's format. */
+    /**
+     * Parses one line of {@code key=value} counters; fails the test if it is not a stats line or lacks one of
+     * the counters above (counters added later are accepted and ignored here).
+     */
     public static CarrierStatsLine parse(String line) {
-        Matcher m = FORMAT.matcher(line);
-        if (!m.matches()) {
-            throw new AssertionError("not a coio stats line in the documented format: " + line);
+        if (!line.startsWith(PREFIX)) {
+            throw new AssertionError("not a coio stats line: " + line);
         }
-        return new CarrierStatsLine(Integer.parseInt(m.group(1)), Long.parseLong(m.group(2)),
-                Long.parseLong(m.group(3)), Long.parseLong(m.group(4)), Long.parseLong(m.group(5)),
-                Long.parseLong(m.group(6)), Long.parseLong(m.group(7)), line);
+        Map<String, Long> v = new HashMap<>();
+        for (String token : line.substring(PREFIX.length()).trim().split(" +")) {
+            int eq = token.indexOf('=');
+            try {
+                v.put(token.substring(0, eq), Long.parseLong(token.substring(eq + 1)));
+            } catch (RuntimeException e) {
+                throw new AssertionError("not a key=number counter: '" + token + "' in " + line, e);
+            }
+        }
+        for (String key : List.of("carrier", "started", "live", "parks", "wakeups", "epollWaits", "pinnedFallbacks")) {
+            if (!v.containsKey(key)) {
+                throw new AssertionError("coio stats line without " + key + ": " + line);
+            }
+        }
+        return new CarrierStatsLine(Math.toIntExact(v.get("carrier")), v.get("started"), v.get("live"), v.get("parks"),
+                v.get("wakeups"), v.get("epollWaits"), v.get("pinnedFallbacks"), line);
     }
 
     /**
