@@ -296,6 +296,17 @@ public final class AgentJvm implements AutoCloseable {
     }
 
     /**
+     * Asks the process to exit (SIGTERM, as {@code kill} would: shutdown hooks run) and returns its exit code once
+     * it has exited and every line it printed, shutdown hooks' included, was read. Unlike {@link #close()}
+     * ({@code Process.destroy} closes the pipes at once), this keeps what the app prints while it shuts down,
+     * e.g. the agent's {@code stats=true} lines. Fails if the process does not exit within {@code timeout}.
+     */
+    public int terminate(Duration timeout) {
+        process.toHandle().destroy();
+        return awaitExit(timeout);
+    }
+
+    /**
      * Kills the process (SIGTERM, then SIGKILL after 5 s), waits for the pumps to read every remaining
      * line, and returns. Safe to call twice.
      */
