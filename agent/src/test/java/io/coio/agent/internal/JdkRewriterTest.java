@@ -3,6 +3,7 @@ package io.coio.agent.internal;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
@@ -47,6 +48,66 @@ class JdkRewriterTest {
         // a class named like a target but from an app loader is not the JDK's
         assertNull(rewriter.transform(null, getClass().getClassLoader(), JdkRewriter.THREAD, null, null,
                 jdkClass(JdkRewriter.THREAD)));
+    }
+
+    // ---- install-time check: every coroutine-mode target was found and rewritten ----
+
+    @Test
+    void everyTargetOfTheTableIsHookedOnThisJdk() throws Exception {
+        JdkRewriter rewriter = new JdkRewriter();
+        for (String owner : JdkRewriter.targets().keySet()) {
+            assertNotNull(rewriter.transform(null, null, owner, null, null, jdkClass(owner)), owner);
+        }
+        assertEquals(List.of(), rewriter.missingTargets());
+    }
+
+    /** For each row of the table in turn: the JDK class without that one method fails the check, naming it. */
+    @Test
+    void aTargetMissingFromTheJdkClassIsNamedAndNothingElse() throws Exception {
+        for (Map.Entry<String, Set<String>> owner : JdkRewriter.targets().entrySet()) {
+            for (String method : owner.getValue()) {
+                JdkRewriter rewriter = new JdkRewriter();
+                for (String other : JdkRewriter.targets().keySet()) {
+                    byte[] bytes = other.equals(owner.getKey()) ? without(jdkClass(other), method) : jdkClass(other);
+                    rewriter.transform(null, null, other, null, null, bytes);
+                }
+                assertEquals(List.of(owner.getKey().replace('/', '.') + "." + method), rewriter.missingTargets(),
+                        "without " + method);
+            }
+        }
+    }
+
+    @Test
+    void aClassNeverTransformedMissesAllItsTargets() throws Exception {
+        JdkRewriter rewriter = new JdkRewriter();
+        rewriter.transform(null, null, JdkRewriter.THREAD, null, null, jdkClass(JdkRewriter.THREAD));
+        List<String> missing = rewriter.missingTargets();
+        assertTrue(missing.contains("sun.nio.ch.Poller.pollSelector(IJ)V"), missing.toString());
+        assertTrue(missing.stream().noneMatch(m -> m.startsWith("java.lang.Thread.")), missing.toString());
+    }
+
+    @Test
+    void theInstallFailureNamesEachMissingMember() {
+        assertEquals("JDK member that coio hooks not found on this JDK (Java 21.0.5+11): java.lang.VirtualThread"
+                        + ".schedule(Ljava/lang/Runnable;JLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/Future;;"
+                        + " coio's coroutine mode is built for JDK 25's internals",
+                JdkRewriter.missingMessage(List.of("java.lang.VirtualThread.schedule(Ljava/lang/Runnable;J"
+                        + "Ljava/util/concurrent/TimeUnit;)Ljava/util/concurrent/Future;"), "21.0.5+11"));
+        assertEquals("JDK members that coio hooks not found on this JDK (Java 26): a.B.c()V, a.B.d()V; coio's"
+                + " coroutine mode is built for JDK 25's internals", JdkRewriter.missingMessage(List.of("a.B.c()V",
+                "a.B.d()V"), "26"));
+    }
+
+    /** {@code classfile} without method {@code nameAndDesc}, as on a JDK that lacks it. */
+    private static byte[] without(byte[] classfile, String nameAndDesc) {
+        ClassWriter w = new ClassWriter(0);
+        new ClassReader(classfile).accept(new ClassVisitor(Opcodes.ASM9, w) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String desc, String sig, String[] ex) {
+                return (name + desc).equals(nameAndDesc) ? null : super.visitMethod(access, name, desc, sig, ex);
+            }
+        }, 0);
+        return w.toByteArray();
     }
 
     private static Set<String> methodsCallingBridge(String className) throws Exception {

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /*
+ * Compiled for Java 17 (agent/pom.xml): detect mode defines it on Java 17 too.
  * WARNING: this class is copied into java.base as sun.nio.ch.CoioBridge and called from rewritten JDK
  * methods (Poller, VirtualThread, Thread, and in detect mode every method in BlockingCalls). It must use only
  * JDK types, must not reference any other coio class (nor have nested classes or lambdas: only this one class
@@ -37,6 +38,11 @@ public final class CoioBridge {
             TimeUnit.class);
     private static final MutableCallSite THREAD_START = site(boolean.class, Thread.class);
     private static final MutableCallSite SHADOW_OF = site(Thread.class, Thread.class);
+    /**
+     * {@code (Thread t) boolean}: {@code t.isVirtual()}, false below Java 21. A handle because the bridge is
+     * compiled for Java 17 (detect mode runs there); a static final handle in java.base is a JIT constant.
+     */
+    private static final MethodHandle IS_VIRTUAL = isVirtual();
 
     /** {@code (int fd, int event, long nanos, BooleanSupplier isOpen) boolean}: true if coio did the wait. */
     private static final MethodHandle poll = POLL.dynamicInvoker();
@@ -101,6 +107,15 @@ public final class CoioBridge {
         if (site != null) {
             site.setTarget(handler == null ? MethodHandles.empty(site.type()) : handler.asType(site.type()));
             MutableCallSite.syncAll(new MutableCallSite[] {site});
+        }
+    }
+
+    private static MethodHandle isVirtual() {
+        try {
+            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
+                    MethodType.methodType(boolean.class));
+        } catch (NoSuchMethodException | IllegalAccessException belowJava21) {
+            return MethodHandles.dropArguments(MethodHandles.constant(boolean.class, false), 0, Thread.class);
         }
     }
 
@@ -169,10 +184,13 @@ public final class CoioBridge {
      * one field load; a virtual thread never has a stand-in (only the app's platform Thread objects do).
      */
     public static Thread shadowOf(Thread t) {
-        if (!anyShadow || t.isVirtual()) {
+        if (!anyShadow) {
             return null;
         }
         try {
+            if ((boolean) IS_VIRTUAL.invokeExact(t)) {
+                return null;
+            }
             return (Thread) shadowOf.invokeExact(t);
         } catch (Throwable e) {
             report(e);

@@ -150,13 +150,15 @@ public final class BlockingCallsApp {
         fx.helper(() -> {
             lock.lock();
             try {
-                spinUntil(() -> lock.hasQueuedThread(me));
+                // Parked, not merely queued: a queued thread re-tries the lock before it parks, and would
+                // take it without parking if the holder let go at that moment (no blocking call made).
+                spinUntil(() -> parkedIn(me, "lockContended"));
             } finally {
                 lock.unlock();
             }
         });
         spinUntil(lock::isLocked);
-        lock.lock(); // parks until the holder sees it queued
+        lock.lock(); // parks until the holder sees it parked
         lock.unlock();
     }
 
