@@ -79,21 +79,27 @@ public final class BlockingCalls {
         }
     }
 
-    private static final List<Call> CALLS = new ArrayList<>();
+    /** The table being built by {@link #table}; guarded by the class lock. */
+    private static List<Call> building;
 
-    static {
+    /**
+     * The rows for JDK {@code jdk} (feature version); {@link #ALL} is the running JDK's. Other versions' tables
+     * are for tests, which check them against those JDKs' class files.
+     */
+    static synchronized List<Call> table(int jdk) {
+        building = new ArrayList<>();
         // ---- sleep, wait, park (j.u.c locks, queues, futures all park through LockSupport) ----
         String sleep = "java.lang.Thread.sleep";
-        if (JDK >= 25) {
+        if (jdk >= 25) {
             add("java/lang/Thread", "sleepNanos", "(J)V", sleep, Kind.SLEEP, When.ALWAYS); // every overload calls it
-        } else if (JDK >= 21) { // each overload calls the native sleep0 itself
+        } else if (jdk >= 21) { // each overload calls the native sleep0 itself
             add("java/lang/Thread", "sleep", "(J)V", sleep, Kind.SLEEP, When.ALWAYS);
             add("java/lang/Thread", "sleep", "(JI)V", sleep, Kind.SLEEP, When.ALWAYS);
             add("java/lang/Thread", "sleep", "(Ljava/time/Duration;)V", sleep, Kind.SLEEP, When.ALWAYS);
         } else { // JDK 17: sleep(long) is native (see unwatchable()); sleep(long, int) calls it
             add("java/lang/Thread", "sleep", "(JI)V", sleep, Kind.SLEEP, When.ALWAYS);
         }
-        if (JDK >= 21) {
+        if (jdk >= 21) {
             add("java/lang/Object", "wait", "(J)V", "java.lang.Object.wait", Kind.WAIT, When.ALWAYS);
         } else { // JDK 17: wait(long) is native; wait() and wait(long, int) call it, Thread.join calls it itself
             add("java/lang/Object", "wait", "()V", "java.lang.Object.wait", Kind.WAIT, When.ALWAYS);
@@ -107,7 +113,7 @@ public final class BlockingCalls {
         add(ls, "parkNanos", "(Ljava/lang/Object;J)V", lsName + "parkNanos", Kind.PARK, When.ARG_POSITIVE, false, 1);
         add(ls, "parkNanos", "(J)V", lsName + "parkNanos", Kind.PARK, When.ARG_POSITIVE, false, 0);
         add(ls, "parkUntil", "(J)V", lsName + "parkUntil", Kind.PARK, When.ALWAYS); // JDK 25: parkUntil(Object, long) calls it
-        if (JDK < 25) {
+        if (jdk < 25) {
             add(ls, "parkUntil", "(Ljava/lang/Object;J)V", lsName + "parkUntil", Kind.PARK, When.ALWAYS);
         }
 
@@ -142,10 +148,10 @@ public final class BlockingCalls {
         channel(dc, "read", "([Ljava/nio/ByteBuffer;II)J", dcName + "read");
         channel(dc, "write", "(Ljava/nio/ByteBuffer;)I", dcName + "write");
         channel(dc, "write", "([Ljava/nio/ByteBuffer;II)J", dcName + "write");
-        String packetOrBuffer = JDK >= 21 ? "Ljava/net/DatagramPacket;" : "Ljava/nio/ByteBuffer;";
-        add(dc, "blockingReceive", "(" + packetOrBuffer + "J)" + (JDK >= 21 ? "V" : "Ljava/net/SocketAddress;"),
+        String packetOrBuffer = jdk >= 21 ? "Ljava/net/DatagramPacket;" : "Ljava/nio/ByteBuffer;";
+        add(dc, "blockingReceive", "(" + packetOrBuffer + "J)" + (jdk >= 21 ? "V" : "Ljava/net/SocketAddress;"),
                 "java.net.DatagramSocket.receive", Kind.SOCKET, When.ALWAYS);
-        add(dc, "blockingSend", "(" + packetOrBuffer + (JDK >= 21 ? "" : "Ljava/net/SocketAddress;") + ")V",
+        add(dc, "blockingSend", "(" + packetOrBuffer + (jdk >= 21 ? "" : "Ljava/net/SocketAddress;") + ")V",
                 "java.net.DatagramSocket.send", Kind.SOCKET, When.ALWAYS);
         channel("sun/nio/ch/SourceChannelImpl", "read", "(Ljava/nio/ByteBuffer;)I", "java.nio.channels.Pipe.SourceChannel.read");
         channel("sun/nio/ch/SourceChannelImpl", "read", "([Ljava/nio/ByteBuffer;II)J", "java.nio.channels.Pipe.SourceChannel.read");
@@ -164,7 +170,7 @@ public final class BlockingCalls {
         String raf = "java/io/RandomAccessFile";
         add(raf, "read", "()I", "java.io.RandomAccessFile.read", Kind.FILE, When.ALWAYS);
         add(raf, "write", "(I)V", "java.io.RandomAccessFile.write", Kind.FILE, When.ALWAYS);
-        if (JDK >= 21) {
+        if (jdk >= 21) {
             add(raf, "readBytes", "([BII)I", "java.io.RandomAccessFile.read", Kind.FILE, When.ALWAYS);
             add(raf, "writeBytes", "([BII)V", "java.io.RandomAccessFile.write", Kind.FILE, When.ALWAYS);
         } else { // JDK 17: readBytes/writeBytes are native; these are their Java callers (readFully calls read)
@@ -187,11 +193,11 @@ public final class BlockingCalls {
         add(fc, "lock", "(JJZ)Ljava/nio/channels/FileLock;", fcName + "lock", Kind.FILE, When.ALWAYS);
 
         // ---- DNS: every host-name lookup, cached or not (a cache miss blocks; a CI run must not depend on it) ----
-        add("java/net/InetAddress", "getAllByName0", JDK >= 25 ? "(Ljava/lang/String;Z)[Ljava/net/InetAddress;"
-                        : JDK >= 21 ? "(Ljava/lang/String;ZZ)[Ljava/net/InetAddress;"
+        add("java/net/InetAddress", "getAllByName0", jdk >= 25 ? "(Ljava/lang/String;Z)[Ljava/net/InetAddress;"
+                        : jdk >= 21 ? "(Ljava/lang/String;ZZ)[Ljava/net/InetAddress;"
                         : "(Ljava/lang/String;Ljava/net/InetAddress;ZZ)[Ljava/net/InetAddress;",
                 "java.net.InetAddress.getAllByName", Kind.DNS, When.ALWAYS);
-        add("java/net/InetAddress", "getHostFromNameService", JDK >= 25 ? "(Ljava/net/InetAddress;)Ljava/lang/String;"
+        add("java/net/InetAddress", "getHostFromNameService", jdk >= 25 ? "(Ljava/net/InetAddress;)Ljava/lang/String;"
                         : "(Ljava/net/InetAddress;Z)Ljava/lang/String;",
                 "java.net.InetAddress.getHostName", Kind.DNS, When.ALWAYS);
 
@@ -201,10 +207,13 @@ public final class BlockingCalls {
                 Kind.PROCESS, When.ALWAYS);
         add("sun/nio/ch/SelectorImpl", "lockAndDoSelect", "(Ljava/util/function/Consumer;J)I",
                 "java.nio.channels.Selector.select", Kind.SELECT, When.ARG_NONZERO, false, 2);
+        List<Call> rows = List.copyOf(building);
+        building = null;
+        return rows;
     }
 
     /** Every watched method, indexed by {@link Call#id()}. */
-    public static final List<Call> ALL = List.copyOf(CALLS);
+    public static final List<Call> ALL = table(JDK);
 
     private BlockingCalls() {
     }
@@ -219,7 +228,7 @@ public final class BlockingCalls {
 
     private static void add(String owner, String name, String desc, String display, Kind kind, When when,
                             boolean passThis, int longArgSlot) {
-        CALLS.add(new Call(CALLS.size(), owner, name, desc, display, kind, when, passThis, longArgSlot));
+        building.add(new Call(building.size(), owner, name, desc, display, kind, when, passThis, longArgSlot));
     }
 
     /**
@@ -227,14 +236,19 @@ public final class BlockingCalls {
      * watched instead; printed at start-up. Empty on JDK 21 and newer.
      */
     public static List<String> unwatchable() {
-        if (JDK >= 21) {
+        return unwatchable(JDK);
+    }
+
+    /** {@link #unwatchable()} for JDK {@code jdk}. */
+    static List<String> unwatchable(int jdk) {
+        if (jdk >= 21) {
             return List.of();
         }
         return List.of(
-                "on Java " + JDK + ", direct calls of Thread.sleep(long) are not reported: it is a native method, and a"
+                "on Java " + jdk + ", direct calls of Thread.sleep(long) are not reported: it is a native method, and a"
                         + " running JVM cannot give a native method a prologue (Thread.sleep(long, int) and"
                         + " TimeUnit.sleep are reported)",
-                "on Java " + JDK + ", direct calls of Object.wait(long) are not reported: it is a native method, and a"
+                "on Java " + jdk + ", direct calls of Object.wait(long) are not reported: it is a native method, and a"
                         + " running JVM cannot give a native method a prologue (Object.wait(), Object.wait(long, int)"
                         + " and Thread.join are reported)");
     }
