@@ -60,7 +60,7 @@ public final class Installer {
             // Blocking-call reports (DESIGN.md §4): pinned coroutines by default; report=all adds file I/O and DNS.
             Detector reports = options.report() == AgentOptions.Report.NONE ? null
                     : Detector.startCoroutineReports(true, options.report() == AgentOptions.Report.ALL,
-                            options.allow(), JdkBridge.epochBump(bridge));
+                            options.allow(), JdkBridge.epochBump(bridge), CoioRuntime::isCoroutine);
             List<BlockingCalls.Call> watched = reports == null ? List.of() : reports.watchedCalls();
             JdkRewriter rewriter = new JdkRewriter(true, watched);
             inst.addTransformer(rewriter, true);
@@ -71,8 +71,11 @@ public final class Installer {
             connectReadiness(bridge);
             if (reports != null) {
                 JdkBridge.connectReports(bridge, reports);
-                set(bridge, "pinnedPark", MethodHandles.lookup().findStatic(Detector.class, "beforePinnedPark",
-                        MethodType.methodType(void.class, Thread.class)));
+                // the runtime hands the carrier's loop on first, then the detector reports the pinned coroutine
+                MethodType threadVoid = MethodType.methodType(void.class, Thread.class);
+                set(bridge, "pinnedPark", MethodHandles.foldArguments(
+                        MethodHandles.lookup().findStatic(Detector.class, "reportPinned", threadVoid),
+                        MethodHandles.lookup().findStatic(Hooks.class, "beforePinnedPark", threadVoid)));
                 reports.printSummaryAtExit(options.quiet());
             }
             SelfCheck.run(runtime);
