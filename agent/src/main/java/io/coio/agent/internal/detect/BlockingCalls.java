@@ -16,8 +16,8 @@ import java.util.Set;
  * the row, whether the call really blocks and how to name it in a report.
  *
  * <p>Each row is the lowest Java-level method of the running JDK that every public way to make that call goes
- * through, so one user call gives one report. The table is JDK 25's; where JDK 21 (used for 21-24) or JDK 17
- * (used for 17-20) differ, the rows differ (see {@link #JDK}). What cannot be watched on the running JDK is listed
+ * through, so one user call gives one report. The table is JDK 25's; where JDK 21 (used for 19-24) or JDK 17
+ * (used for 17-18) differ, the rows differ (see {@link #table}). What cannot be watched on the running JDK is listed
  * by {@link #unwatchable()} and printed at start-up; a row not found in the running JDK is reported by the
  * rewriter ({@code coio: cannot watch ...}). Only the JDK 25 and JDK 17 tables are tested (JDK 21 is not
  * installed where coio is built). Where a public method (say {@code FileInputStream.readAllBytes}) calls
@@ -87,19 +87,22 @@ public final class BlockingCalls {
      * are for tests, which check them against those JDKs' class files.
      */
     static synchronized List<Call> table(int jdk) {
+        // Which JDK's internals: 25's from 25 on; 21's from 19 (where Loom made sleep and wait Java methods) to 24;
+        // 17's below. Only 25 and 17 are tested; elsewhere a row not found is said at start-up.
+        int era = jdk >= 25 ? 25 : jdk >= 19 ? 21 : 17;
         building = new ArrayList<>();
         // ---- sleep, wait, park (j.u.c locks, queues, futures all park through LockSupport) ----
         String sleep = "java.lang.Thread.sleep";
-        if (jdk >= 25) {
+        if (era >= 25) {
             add("java/lang/Thread", "sleepNanos", "(J)V", sleep, Kind.SLEEP, When.ALWAYS); // every overload calls it
-        } else if (jdk >= 21) { // each overload calls the native sleep0 itself
+        } else if (era >= 21) { // each overload calls the native sleep0 itself
             add("java/lang/Thread", "sleep", "(J)V", sleep, Kind.SLEEP, When.ALWAYS);
             add("java/lang/Thread", "sleep", "(JI)V", sleep, Kind.SLEEP, When.ALWAYS);
             add("java/lang/Thread", "sleep", "(Ljava/time/Duration;)V", sleep, Kind.SLEEP, When.ALWAYS);
         } else { // JDK 17: sleep(long) is native (see unwatchable()); sleep(long, int) calls it
             add("java/lang/Thread", "sleep", "(JI)V", sleep, Kind.SLEEP, When.ALWAYS);
         }
-        if (jdk >= 21) {
+        if (era >= 21) {
             add("java/lang/Object", "wait", "(J)V", "java.lang.Object.wait", Kind.WAIT, When.ALWAYS);
         } else { // JDK 17: wait(long) is native; wait() and wait(long, int) call it, Thread.join calls it itself
             add("java/lang/Object", "wait", "()V", "java.lang.Object.wait", Kind.WAIT, When.ALWAYS);
@@ -113,7 +116,7 @@ public final class BlockingCalls {
         add(ls, "parkNanos", "(Ljava/lang/Object;J)V", lsName + "parkNanos", Kind.PARK, When.ARG_POSITIVE, false, 1);
         add(ls, "parkNanos", "(J)V", lsName + "parkNanos", Kind.PARK, When.ARG_POSITIVE, false, 0);
         add(ls, "parkUntil", "(J)V", lsName + "parkUntil", Kind.PARK, When.ALWAYS); // JDK 25: parkUntil(Object, long) calls it
-        if (jdk < 25) {
+        if (era < 25) {
             add(ls, "parkUntil", "(Ljava/lang/Object;J)V", lsName + "parkUntil", Kind.PARK, When.ALWAYS);
         }
 
@@ -148,10 +151,10 @@ public final class BlockingCalls {
         channel(dc, "read", "([Ljava/nio/ByteBuffer;II)J", dcName + "read");
         channel(dc, "write", "(Ljava/nio/ByteBuffer;)I", dcName + "write");
         channel(dc, "write", "([Ljava/nio/ByteBuffer;II)J", dcName + "write");
-        String packetOrBuffer = jdk >= 21 ? "Ljava/net/DatagramPacket;" : "Ljava/nio/ByteBuffer;";
-        add(dc, "blockingReceive", "(" + packetOrBuffer + "J)" + (jdk >= 21 ? "V" : "Ljava/net/SocketAddress;"),
+        String packetOrBuffer = era >= 21 ? "Ljava/net/DatagramPacket;" : "Ljava/nio/ByteBuffer;";
+        add(dc, "blockingReceive", "(" + packetOrBuffer + "J)" + (era >= 21 ? "V" : "Ljava/net/SocketAddress;"),
                 "java.net.DatagramSocket.receive", Kind.SOCKET, When.ALWAYS);
-        add(dc, "blockingSend", "(" + packetOrBuffer + (jdk >= 21 ? "" : "Ljava/net/SocketAddress;") + ")V",
+        add(dc, "blockingSend", "(" + packetOrBuffer + (era >= 21 ? "" : "Ljava/net/SocketAddress;") + ")V",
                 "java.net.DatagramSocket.send", Kind.SOCKET, When.ALWAYS);
         channel("sun/nio/ch/SourceChannelImpl", "read", "(Ljava/nio/ByteBuffer;)I", "java.nio.channels.Pipe.SourceChannel.read");
         channel("sun/nio/ch/SourceChannelImpl", "read", "([Ljava/nio/ByteBuffer;II)J", "java.nio.channels.Pipe.SourceChannel.read");
@@ -170,7 +173,7 @@ public final class BlockingCalls {
         String raf = "java/io/RandomAccessFile";
         add(raf, "read", "()I", "java.io.RandomAccessFile.read", Kind.FILE, When.ALWAYS);
         add(raf, "write", "(I)V", "java.io.RandomAccessFile.write", Kind.FILE, When.ALWAYS);
-        if (jdk >= 21) {
+        if (era >= 21) {
             add(raf, "readBytes", "([BII)I", "java.io.RandomAccessFile.read", Kind.FILE, When.ALWAYS);
             add(raf, "writeBytes", "([BII)V", "java.io.RandomAccessFile.write", Kind.FILE, When.ALWAYS);
         } else { // JDK 17: readBytes/writeBytes are native; these are their Java callers (readFully calls read)
@@ -193,11 +196,11 @@ public final class BlockingCalls {
         add(fc, "lock", "(JJZ)Ljava/nio/channels/FileLock;", fcName + "lock", Kind.FILE, When.ALWAYS);
 
         // ---- DNS: every host-name lookup, cached or not (a cache miss blocks; a CI run must not depend on it) ----
-        add("java/net/InetAddress", "getAllByName0", jdk >= 25 ? "(Ljava/lang/String;Z)[Ljava/net/InetAddress;"
-                        : jdk >= 21 ? "(Ljava/lang/String;ZZ)[Ljava/net/InetAddress;"
+        add("java/net/InetAddress", "getAllByName0", era >= 25 ? "(Ljava/lang/String;Z)[Ljava/net/InetAddress;"
+                        : era >= 21 ? "(Ljava/lang/String;ZZ)[Ljava/net/InetAddress;"
                         : "(Ljava/lang/String;Ljava/net/InetAddress;ZZ)[Ljava/net/InetAddress;",
                 "java.net.InetAddress.getAllByName", Kind.DNS, When.ALWAYS);
-        add("java/net/InetAddress", "getHostFromNameService", jdk >= 25 ? "(Ljava/net/InetAddress;)Ljava/lang/String;"
+        add("java/net/InetAddress", "getHostFromNameService", era >= 25 ? "(Ljava/net/InetAddress;)Ljava/lang/String;"
                         : "(Ljava/net/InetAddress;Z)Ljava/lang/String;",
                 "java.net.InetAddress.getHostName", Kind.DNS, When.ALWAYS);
 
@@ -233,7 +236,7 @@ public final class BlockingCalls {
 
     /**
      * The blocking calls that cannot be watched on the running JDK, one sentence each saying why and what is
-     * watched instead; printed at start-up. Empty on JDK 21 and newer.
+     * watched instead; printed at start-up. Empty from JDK 19 on.
      */
     public static List<String> unwatchable() {
         return unwatchable(JDK);
@@ -241,7 +244,7 @@ public final class BlockingCalls {
 
     /** {@link #unwatchable()} for JDK {@code jdk}. */
     static List<String> unwatchable(int jdk) {
-        if (jdk >= 21) {
+        if (jdk >= 19) {
             return List.of();
         }
         return List.of(
