@@ -27,7 +27,7 @@ import java.security.ProtectionDomain;
  * <p>Threads: any (called by the JVM's class loading on any thread); stateless.
  */
 final class AppThreadCalls implements ClassFileTransformer {
-    static final String APP_CURRENT_THREAD_OWNER = "java/lang/CoioThreads";
+    static final String APP_CURRENT_THREAD_OWNER = JdkBridge.APP_THREADS_AS;
     private static final String THREAD = "java/lang/Thread";
     private static final String CURRENT_THREAD = "currentThread";
     private static final String CURRENT_THREAD_DESC = "()Ljava/lang/Thread;";

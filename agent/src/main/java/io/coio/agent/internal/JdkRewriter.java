@@ -11,11 +11,15 @@ import org.objectweb.asm.Type;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Rewrites the JDK's choke points so that they consult coio first — the Java analogue of libco's
@@ -37,6 +41,11 @@ import java.util.Set;
  *       {@code CoioBridge.blocking(<row id>, <this or null>, <its long argument or 0L>);}
  * </ul>
  * Which of these a rewriter adds is fixed at construction: the coroutine hooks, the watched methods, or both.
+ * A rewriter with the coroutine hooks records which {@code TARGETS} it rewrote; the installer then requires every
+ * one ({@link #checkEveryTargetHooked}): a JDK member missing on the running JDK fails the install, named.
+ *
+ * <p>Compiled for Java 17 (agent/pom.xml): detect mode uses it on Java 17. Threads: {@link #transform} runs on
+ * whichever thread loads or retransforms a class, possibly several at once.
  */
 final class JdkRewriter implements ClassFileTransformer {
     static final String POLLER = "sun/nio/ch/Poller";
@@ -135,6 +144,8 @@ final class JdkRewriter implements ClassFileTransformer {
         return Map.of(THREAD + "." + CURRENT_THREAD, "appCurrentThread()Ljava/lang/Thread;");
     }
 
+    /** owner -> name + desc of its TARGETS that the last transformation of that class rewrote. */
+    private final Map<String, Set<String>> hooked = new ConcurrentHashMap<>();
     private final boolean coroutineHooks;
     /** owner -> (name + desc -> watched row). */
     private final Map<String, Map<String, BlockingCalls.Call>> watched;
@@ -171,6 +182,11 @@ final class JdkRewriter implements ClassFileTransformer {
         try {
             Set<String> found = new HashSet<>();
             byte[] rewritten = rewrite(className, methods, calls == null ? Map.of() : calls, classfile, found);
+            if (hooks != null) {
+                Set<String> done = new HashSet<>(found);
+                done.retainAll(hooks);
+                hooked.put(className, Set.copyOf(done));
+            }
             if (calls != null) {
                 for (BlockingCalls.Call c : calls.values()) {
                     if (!found.contains(c.name() + c.desc())) {
@@ -181,10 +197,56 @@ final class JdkRewriter implements ClassFileTransformer {
             }
             return rewritten;
         } catch (Throwable t) {
-            // Never break the JVM: leave the class as it is; the installer's self-check reports the gap.
+            // Never break the JVM: leave the class as it is; the installer's checks report the gap.
+            hooked.remove(className);
             System.err.println("coio: could not rewrite " + className.replace('/', '.') + ": " + t);
             return null;
         }
+    }
+
+    /**
+     * Install-time check that every coroutine-mode hook is in place: loads each {@code TARGETS} class not loaded
+     * yet (it is rewritten as it loads), then fails naming every target method this rewriter has not rewritten:
+     * absent from the running JDK (another version's internals), native, or its class not transformed.
+     */
+    void checkEveryTargetHooked() throws ClassNotFoundException {
+        for (String owner : TARGETS.keySet()) {
+            Class.forName(owner.replace('/', '.'), false, null);
+        }
+        List<String> missing = missingTargets();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException(missingMessage(missing, Runtime.version().toString()));
+        }
+    }
+
+    /** {@code Class.method(descriptor)} of each coroutine-mode target this rewriter has not rewritten, sorted. */
+    List<String> missingTargets() {
+        return missingTargets(TARGETS, hooked);
+    }
+
+    /** {@code Class.method(descriptor)} of each target in {@code targets} not in {@code hooked}, sorted. */
+    static List<String> missingTargets(Map<String, Set<String>> targets, Map<String, Set<String>> hooked) {
+        List<String> missing = new ArrayList<>();
+        for (Map.Entry<String, Set<String>> owner : new TreeMap<>(targets).entrySet()) {
+            Set<String> done = hooked.getOrDefault(owner.getKey(), Set.of());
+            for (String method : new TreeSet<>(owner.getValue())) {
+                if (!done.contains(method)) {
+                    missing.add(owner.getKey().replace('/', '.') + "." + method);
+                }
+            }
+        }
+        return missing;
+    }
+
+    static String missingMessage(List<String> missing, String javaVersion) {
+        return "JDK " + (missing.size() == 1 ? "member" : "members") + " that coio hooks not found on this JDK (Java "
+                + javaVersion + "): " + String.join(", ", missing) + "; coio's coroutine mode is built for JDK 25's"
+                + " internals";
+    }
+
+    /** The coroutine-mode targets, owner -> name + desc (for tests). */
+    static Map<String, Set<String>> targets() {
+        return TARGETS;
     }
 
     static byte[] rewrite(String className, Set<String> methods, Map<String, BlockingCalls.Call> calls,

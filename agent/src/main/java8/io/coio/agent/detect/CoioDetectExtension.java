@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * ({@code @BeforeAll}, {@code @AfterAll}, threads that block after their test ended) fail the class. With
  * parallel test execution a report counts for every test running at the time.
  *
- * <p>Without active detection (no agent, an agent in another mode, a JVM older than 21) the extension checks
+ * <p>Without active detection (no agent, an agent in another mode, a JVM older than 17) the extension checks
  * nothing and says so once on stderr; with the configuration parameter (or system property)
  * {@code coio.detect.required=true} it fails the tests instead.
  */

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /*
+ * Compiled for Java 17 (agent/pom.xml): detect mode defines it on Java 17 too.
  * WARNING: this class is copied into java.base as sun.nio.ch.CoioBridge and called from rewritten JDK
  * methods (Poller, VirtualThread, Thread, and in detect mode every method in BlockingCalls). It must use only
  * JDK types, must not reference any other coio class (nor have nested classes or lambdas: only this one class
@@ -44,6 +45,11 @@ public final class CoioBridge {
     private static final MutableCallSite APP_THREADS = site(Thread[].class, boolean.class);
     private static final MutableCallSite STATE_AS_PLATFORM = site(Thread.State.class, Thread.class);
     private static final MutableCallSite APP_THREAD_INFOS = site(Object[].class, Object[].class);
+    /**
+     * {@code (Thread t) boolean}: {@code t.isVirtual()}, false below Java 21. A handle because the bridge is
+     * compiled for Java 17 (detect mode runs there); a static final handle in java.base is a JIT constant.
+     */
+    private static final MethodHandle IS_VIRTUAL = isVirtual();
 
     /** {@code (int fd, int event, long nanos, BooleanSupplier isOpen) boolean}: true if coio did the wait. */
     private static final MethodHandle poll = POLL.dynamicInvoker();
@@ -132,6 +138,24 @@ public final class CoioBridge {
         }
     }
 
+    private static MethodHandle isVirtual() {
+        try {
+            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
+                    MethodType.methodType(boolean.class));
+        } catch (NoSuchMethodException | IllegalAccessException belowJava21) {
+            return MethodHandles.dropArguments(MethodHandles.constant(boolean.class, false), 0, Thread.class);
+        }
+    }
+
+    /** {@code t.isVirtual()} through {@link #IS_VIRTUAL} (the bridge is compiled for Java 17). */
+    private static boolean virtual(Thread t) {
+        try {
+            return (boolean) IS_VIRTUAL.invokeExact(t);
+        } catch (Throwable e) {
+            throw new InternalError(e);
+        }
+    }
+
     private static MutableCallSite site(Class<?> returns, Class<?>... params) {
         MethodType type = MethodType.methodType(returns, params);
         return new MutableCallSite(MethodHandles.empty(type));
@@ -197,10 +221,13 @@ public final class CoioBridge {
      * one field load; a virtual thread never has a stand-in (only the app's platform Thread objects do).
      */
     public static Thread shadowOf(Thread t) {
-        if (!anyShadow || t.isVirtual()) {
+        if (!anyShadow) {
             return null;
         }
         try {
+            if ((boolean) IS_VIRTUAL.invokeExact(t)) {
+                return null;
+            }
             return (Thread) shadowOf.invokeExact(t);
         } catch (Throwable e) {
             report(e);
@@ -217,7 +244,7 @@ public final class CoioBridge {
      */
     public static Thread appCurrentThread() {
         Thread t = Thread.currentThread();
-        if (!anyShadow || !t.isVirtual()) {
+        if (!anyShadow || !virtual(t)) {
             return t;
         }
         try {
@@ -234,7 +261,7 @@ public final class CoioBridge {
      * thread, else {@code t}. {@code LockSupport.unpark(t)} and {@code getBlocker(t)} act on it.
      */
     public static Thread running(Thread t) {
-        if (t == null || !anyShadow || t.isVirtual()) {
+        if (t == null || !anyShadow || virtual(t)) {
             return t;
         }
         Thread s = shadowOf(t);
