@@ -337,7 +337,8 @@ final class Carrier implements Executor {
     }
 
     CarrierStats stats() {
-        return new CarrierStats(id, started.get(), live.get(), parks, wakeups, epollWaits, pinnedFallbacks);
+        return new CarrierStats(id, started.get(), live.get(), parks, wakeups, epollWaits, pinnedFallbacks,
+                runQueue.size());
     }
 
     @SuppressWarnings("unchecked")

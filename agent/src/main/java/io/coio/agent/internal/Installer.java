@@ -3,6 +3,7 @@ package io.coio.agent.internal;
 import io.coio.agent.internal.AgentOptions.BadOption;
 import io.coio.agent.internal.detect.BlockingCalls;
 import io.coio.agent.internal.detect.Detector;
+import io.coio.agent.internal.observe.Observability;
 import io.coio.runtime.CarrierStats;
 import io.coio.runtime.CoioRuntime;
 import io.coio.runtime.Hooks;
@@ -84,6 +85,7 @@ public final class Installer {
             }
             SelfCheck.run(runtime);
             connectThreads(bridge, runtime, options);
+            Observability.install(runtime); // JMX MBeans + JFR statistics; undoes itself if it fails
             System.setProperty("coio.mode", "coroutine");
             System.setProperty("coio.carriers", Integer.toString(runtime.carrierCount()));
             if (options.stats()) {
