@@ -69,7 +69,7 @@ class DetectModeTest {
 
     @BeforeAll
     void runAllScenarios() {
-        AgentJvm run = AgentJvm.builder(APP)
+        AgentJvm run = AgentJvm.builder(APP).addClasspath(AgentJvm.detectApiJar().toString())
                 .agent("mode=detect,nonblocking=evloop-.*,allow=" + APP + "#allowedByOption")
                 .jvmArg("-XX:+UnlockDiagnosticVMOptions")
                 .jvmArg("-XX:+BytecodeVerificationLocal")
@@ -172,7 +172,8 @@ class DetectModeTest {
     @Test
     @DisplayName("onblock=throw: the call throws io.coio.agent.detect.BlockingCallError on evloop-1 (stack starting at the JDK method), worker-1 is untouched")
     void onBlockThrow() {
-        AgentJvm t = AgentJvm.builder(APP).agent("mode=detect,nonblocking=evloop-.*,onblock=throw")
+        AgentJvm t = AgentJvm.builder(APP).addClasspath(AgentJvm.detectApiJar().toString())
+                .agent("mode=detect,nonblocking=evloop-.*,onblock=throw")
                 .args("evloop-1=sleep,socket,fileInputStream,console", "worker-1=sleep,socket,fileInputStream,console")
                 .start();
         try (t) {

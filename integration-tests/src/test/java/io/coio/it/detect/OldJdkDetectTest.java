@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Detect mode needs JDK 21+ (its hooks are JDK 21+ internals, like coroutine mode's). On Java 17 the agent
- * says so in one line and the app runs; the detect API in the agent jar still loads (it is compiled for Java 8)
+ * says so in one line and the app runs; the detect API (coio-detect-api) still loads (it is compiled for Java 8)
  * and says why it is inactive, so tests that use it run, unchecked, instead of failing to link.
  */
 class OldJdkDetectTest {
@@ -50,11 +50,11 @@ class OldJdkDetectTest {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         StringWriter log = new StringWriter();
         boolean ok = javac.getTask(log, null, null,
-                List.of("--release", "17", "-d", dir.toString(), "-cp", AgentJvm.agentJar().toString()), null,
+                List.of("--release", "17", "-d", dir.toString(), "-cp", AgentJvm.detectApiJar().toString()), null,
                 javac.getStandardFileManager(null, null, null).getJavaFileObjectsFromStrings(List.of(src.toString()))).call();
         assertTrue(ok, "compile: " + log);
 
-        AgentJvm app = AgentJvm.builder("OldJdkDetectApp").java(JAVA_17).classpath(dir.toString())
+        AgentJvm app = AgentJvm.builder("OldJdkDetectApp").java(JAVA_17).classpath(dir.toString(), AgentJvm.detectApiJar().toString())
                 .agent("mode=detect,nonblocking=evloop-.*").start();
         try (app) {
             assertEquals(0, app.awaitExit(Duration.ofSeconds(60)), app.describeState());
