@@ -93,7 +93,7 @@ final class ThreadConversion {
             if (!t.isDaemon()) {
                 keepAlive.acquire();
             }
-            shadow.start();
+            runtime.start(shadow); // in its carrier's thread container: thread dumps group it by carrier
         }
         return true;
     }

@@ -8,6 +8,7 @@ import io.coio.it.harness.AgentJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.DisplayName;
@@ -30,7 +31,7 @@ class ThreadDumpTest {
     }
 
     @Test
-    @DisplayName("jcmd Thread.dump_to_file -format=json: the blocked coroutine appears, virtual, with the coio Waiter as park blocker and the socket read on its stack")
+    @DisplayName("jcmd Thread.dump_to_file -format=json: the blocked coroutine appears in its carrier's thread container (coio-carrier-N, child of <root>), virtual, with the coio Waiter as park blocker and the socket read on its stack")
     void jsonThreadDumpShowsTheWait(@TempDir Path dir) throws Exception {
         AgentJvm app = AgentJvm.builder(ObservedApp.class).agent("carriers=2").args("blocked", 2, 2).start();
         try (app) {
@@ -49,6 +50,15 @@ class ThreadDumpTest {
             assertTrue(thread.contains("\"virtual\": true"), thread);
             assertTrue(thread.contains("\"object\": \"io.coio.runtime.Waiter@"), thread);
             assertTrue(thread.contains("java.net.Socket$SocketInputStream.read"), thread);
+
+            // grouped by carrier: the coroutine is listed in the container of its carrier, a child of <root>
+            int container = json.lastIndexOf("\"container\": ", at);
+            String header = json.substring(container, json.indexOf("\n", json.indexOf("\"parent\"", container)));
+            assertTrue(header.matches("(?s)\"container\": \"coio-carrier-[01]\\\\?/jdk\\.internal\\.vm\\.SharedThreadContainer@\\p{XDigit}+\",\\s*"
+                    + "\"parent\": \"<root>\",?"), header);
+            for (String carrier : List.of("coio-carrier-0", "coio-carrier-1")) {
+                assertTrue(json.contains("\"container\": \"" + carrier), "no container " + carrier + " in\n" + json);
+            }
         }
     }
 }
