@@ -14,6 +14,7 @@ import org.objectweb.asm.commons.SimpleRemapper;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.System.Logger.Level;
 import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -52,7 +53,7 @@ public final class Installer {
         try {
             options = AgentOptions.parse(args, Runtime.getRuntime().availableProcessors());
         } catch (BadOption e) {
-            System.err.println("coio: " + e.getMessage() + " The app runs without coio.");
+            CoioLog.line(Level.ERROR, "coio: " + e.getMessage() + " The app runs without coio.");
             return;
         }
         if (options.mode() == AgentOptions.Mode.OFF) {
@@ -92,7 +93,7 @@ public final class Installer {
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> printStats(runtime), "coio-stats"));
             }
             if (!options.quiet()) {
-                System.err.println("coio: coroutine mode, " + runtime.carrierCount()
+                CoioLog.line(Level.INFO, "coio: coroutine mode, " + runtime.carrierCount()
                         + (runtime.carrierCount() == 1 ? " carrier, " : " carriers, ")
                         + (runtime.transport().equals("epoll") ? "epoll readiness"
                                 : "NIO loop (native epoll unavailable: readiness from the JDK poller)")
@@ -101,7 +102,7 @@ public final class Installer {
         } catch (Throwable t) {
             disconnect(bridge);
             Detector.stop();
-            System.err.println("coio: could not install (" + t + "). The app runs without coio.");
+            CoioLog.line(Level.ERROR, "coio: could not install (" + t + "). The app runs without coio.");
             if (Boolean.getBoolean("coio.debug")) {
                 t.printStackTrace();
             }
@@ -132,7 +133,7 @@ public final class Installer {
             detector.printSummaryAtExit(options.quiet());
             System.setProperty("coio.mode", "detect");
             if (!options.quiet()) {
-                System.err.println("coio: detect mode, non-blocking threads: " + detector.describeNonBlocking()
+                CoioLog.line(Level.INFO, "coio: detect mode, non-blocking threads: " + detector.describeNonBlocking()
                         + "; a blocking call on one is " + (fail ? "thrown as BlockingCallError" : "reported")
                         + ", Java " + Runtime.version());
             }
@@ -142,7 +143,7 @@ public final class Installer {
             if (rewriter != null) {
                 inst.removeTransformer(rewriter);
             }
-            System.err.println("coio: could not install detect mode (" + t + "). The app runs without coio.");
+            CoioLog.line(Level.ERROR, "coio: could not install detect mode (" + t + "). The app runs without coio.");
             if (Boolean.getBoolean("coio.debug")) {
                 t.printStackTrace();
             }
@@ -288,7 +289,7 @@ public final class Installer {
 
     private static void printStats(CoioRuntime runtime) {
         for (CarrierStats s : runtime.stats()) {
-            System.err.println(s);
+            CoioLog.line(Level.INFO, s.toString());
         }
     }
 }
