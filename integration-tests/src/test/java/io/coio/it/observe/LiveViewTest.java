@@ -84,6 +84,20 @@ class LiveViewTest {
         }
     }
 
+    @Test
+    @DisplayName("a Java runtime without java.management and jdk.jfr (--limit-modules): coroutine mode installs, and one line says which views are left out")
+    void runtimeWithoutManagementModules() {
+        AgentJvm app = AgentJvm.builder(example.apps.HelloApp.class).agent("carriers=1")
+                .jvmArg("--limit-modules").jvmArg("java.base,java.instrument,jdk.unsupported,java.logging").start();
+        try (app) {
+            assertEquals(3, app.awaitExit(java.time.Duration.ofSeconds(60)), app.describeState());
+        }
+        assertEquals(List.of("coio: not in this Java runtime: module java.management (no coio MBeans), module jdk.jfr"
+                + " (no coio.CarrierStatistics event)."), app.stderrMatching("^coio: not in"), app.describeState());
+        assertEquals(1, app.stderrMatching("^coio: coroutine mode, 1 carrier").size(), app.describeState());
+        assertEquals(1, app.stdoutMatching("^worker virtual=true$").size(), app.describeState());
+    }
+
     /** Attaches to {@code pid}, starts its local JMX agent (as jconsole does) and connects. */
     static JMXConnector connect(long pid) throws Exception {
         VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));

@@ -33,7 +33,6 @@ final class CarrierStatsEvent {
 
     private final EventFactory factory;
     private final CoioRuntime runtime;
-    private Runnable hook;
 
     private CarrierStatsEvent(CoioRuntime runtime) {
         this.runtime = runtime;
@@ -57,19 +56,11 @@ final class CarrierStatsEvent {
     }
 
     /** Registers the event type and its periodic hook with JFR (harmless if no recording ever starts). */
-    static CarrierStatsEvent register(CoioRuntime runtime) {
+    static void register(CoioRuntime runtime) {
         CarrierStatsEvent e = new CarrierStatsEvent(runtime);
         e.factory.register();
         Class<? extends Event> type = e.factory.newEvent().getClass();
-        e.hook = e::emit;
-        FlightRecorder.addPeriodicEvent(type, e.hook);
-        return e;
-    }
-
-    /** Removes the periodic hook again (a failed installation). */
-    void unregister() {
-        FlightRecorder.removePeriodicEvent(hook);
-        factory.unregister();
+        FlightRecorder.addPeriodicEvent(type, e::emit);
     }
 
     private void emit() {
