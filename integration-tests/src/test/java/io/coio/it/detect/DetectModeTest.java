@@ -194,6 +194,19 @@ class DetectModeTest {
     }
 
     @Test
+    @DisplayName("onblock=throw without coio-detect-api on the class path: the call throws java.lang.AssertionError with the same message (there is no BlockingCallError class to throw)")
+    void onBlockThrowWithoutTheApiJar() {
+        AgentJvm t = AgentJvm.builder(APP).agent("mode=detect,nonblocking=evloop-.*,onblock=throw")
+                .args("evloop-1=sleep").start();
+        try (t) {
+            assertEquals(0, t.awaitExit(EXIT), t.describeState());
+        }
+        assertEquals(1, t.stdoutMatching("^THROWN sleep evloop-1 java\\.lang\\.AssertionError: blocking call java\\.lang\\.Thread\\.sleep"
+                + " on thread evloop-1 \\(coio detect mode, onblock=throw\\) @ java\\.base/java\\.lang\\.Thread\\.sleepNanos\\(").size(),
+                t.describeState());
+    }
+
+    @Test
     @DisplayName("each reported call is a coio.BlockingCall JFR event with method, thread, call site and stack (first=false for the repeated call); quiet=true prints no startup line")
     void jfrEvent() {
         AgentJvm j = AgentJvm.builder(DetectJfrApp.class).agent("mode=detect,nonblocking=evloop-.*,quiet=true").start();
