@@ -66,9 +66,10 @@ class MavenRecipeTest {
               </dependencies>
               <build>
                 <plugins>
+                  <!-- The plugin versions coio's own build uses, so an offline build finds them in ~/.m2. -->
                   <plugin>
                     <artifactId>maven-resources-plugin</artifactId>
-                    <version>3.3.1</version>
+                    <version>2.6</version>
                   </plugin>
                   <plugin>
                     <artifactId>maven-compiler-plugin</artifactId>
