@@ -44,7 +44,7 @@ final class AppThreadCalls implements ClassFileTransformer {
             return rewrite(classfile);
         } catch (Throwable t) {
             // Never break the app: the class loads as it is (inside it, currentThread() is the coroutine).
-            System.err.println("coio: could not rewrite Thread.currentThread() calls in " + className.replace('/', '.')
+            CoioLog.line(System.Logger.Level.ERROR, "coio: could not rewrite Thread.currentThread() calls in " + className.replace('/', '.')
                     + ": " + t);
             return null;
         }

@@ -24,13 +24,13 @@ public final class BelowJava25 {
         try {
             options = AgentOptions.parse(args, Runtime.getRuntime().availableProcessors());
         } catch (BadOption e) {
-            System.err.println("coio: " + e.getMessage() + " The app runs without coio.");
+            CoioLog.line(System.Logger.Level.ERROR, "coio: " + e.getMessage() + " The app runs without coio.");
             return;
         }
         switch (options.mode()) {
             case OFF -> { }
             case DETECT -> DetectInstaller.install(options, inst);
-            case COROUTINE -> System.err.println(refusal(System.getProperty("java.specification.version"),
+            case COROUTINE -> CoioLog.line(System.Logger.Level.ERROR, refusal(System.getProperty("java.specification.version"),
                     System.getProperty("java.home")));
         }
     }

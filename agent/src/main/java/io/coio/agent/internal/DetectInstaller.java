@@ -41,12 +41,12 @@ final class DetectInstaller {
             detector.printSummaryAtExit(options.quiet());
             System.setProperty("coio.mode", "detect");
             if (!options.quiet()) {
-                System.err.println("coio: detect mode, non-blocking threads: " + detector.describeNonBlocking()
+                CoioLog.line(System.Logger.Level.INFO, "coio: detect mode, non-blocking threads: " + detector.describeNonBlocking()
                         + "; a blocking call on one is " + (fail ? "thrown as BlockingCallError" : "reported")
                         + ", Java " + Runtime.version());
             }
             for (String gap : BlockingCalls.unwatchable()) {
-                System.err.println("coio: detect mode: " + gap + ".");
+                CoioLog.line(System.Logger.Level.WARNING, "coio: detect mode: " + gap + ".");
             }
         } catch (Throwable t) {
             JdkBridge.disconnectReports(bridge);
@@ -54,7 +54,7 @@ final class DetectInstaller {
             if (rewriter != null) {
                 inst.removeTransformer(rewriter);
             }
-            System.err.println("coio: could not install detect mode (" + t + "). The app runs without coio.");
+            CoioLog.line(System.Logger.Level.ERROR, "coio: could not install detect mode (" + t + "). The app runs without coio.");
             if (Boolean.getBoolean("coio.debug")) {
                 t.printStackTrace();
             }

@@ -3,10 +3,12 @@ package io.coio.agent.internal;
 import io.coio.agent.internal.AgentOptions.BadOption;
 import io.coio.agent.internal.detect.BlockingCalls;
 import io.coio.agent.internal.detect.Detector;
+import io.coio.agent.internal.observe.Observability;
 import io.coio.runtime.CarrierStats;
 import io.coio.runtime.CoioRuntime;
 import io.coio.runtime.Hooks;
 
+import java.lang.System.Logger.Level;
 import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -43,7 +45,7 @@ public final class Installer {
         try {
             options = AgentOptions.parse(args, Runtime.getRuntime().availableProcessors());
         } catch (BadOption e) {
-            System.err.println("coio: " + e.getMessage() + " The app runs without coio.");
+            CoioLog.line(Level.ERROR, "coio: " + e.getMessage() + " The app runs without coio.");
             return;
         }
         if (options.mode() == AgentOptions.Mode.OFF) {
@@ -82,13 +84,14 @@ public final class Installer {
             JdkBridge.defineAppThreads();
             connectThreads(bridge, runtime, options);
             rewriteAppClasses(inst);
+            Observability.install(runtime); // JMX MBeans + JFR statistics; undoes itself if it fails
             System.setProperty("coio.mode", "coroutine");
             System.setProperty("coio.carriers", Integer.toString(runtime.carrierCount()));
             if (options.stats()) {
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> printStats(runtime), "coio-stats"));
             }
             if (!options.quiet()) {
-                System.err.println("coio: coroutine mode, " + runtime.carrierCount()
+                CoioLog.line(Level.INFO, "coio: coroutine mode, " + runtime.carrierCount()
                         + (runtime.carrierCount() == 1 ? " carrier, " : " carriers, ")
                         + (runtime.transport().equals("epoll") ? "epoll readiness"
                                 : "NIO loop (native epoll unavailable: readiness from the JDK poller)")
@@ -97,7 +100,7 @@ public final class Installer {
         } catch (Throwable t) {
             disconnect(bridge);
             Detector.stop();
-            System.err.println("coio: could not install (" + t + "). The app runs without coio.");
+            CoioLog.line(Level.ERROR, "coio: could not install (" + t + "). The app runs without coio.");
             if (Boolean.getBoolean("coio.debug")) {
                 t.printStackTrace();
             }
@@ -109,7 +112,7 @@ public final class Installer {
         Module base = Object.class.getModule();
         Module coio = Installer.class.getModule();
         inst.redefineModule(base, Set.of(),
-                Map.of("sun.nio.ch", Set.of(coio), "jdk.internal.misc", Set.of(coio)),
+                Map.of("sun.nio.ch", Set.of(coio), "jdk.internal.misc", Set.of(coio), "jdk.internal.vm", Set.of(coio)),
                 Map.of("java.lang", Set.of(coio), "sun.nio.ch", Set.of(coio)),
                 Set.of(), Map.of());
         // ThreadMXBean (java.management's ThreadImpl) calls the bridge; coio builds ThreadInfos for app threads.
@@ -235,7 +238,7 @@ public final class Installer {
 
     private static void printStats(CoioRuntime runtime) {
         for (CarrierStats s : runtime.stats()) {
-            System.err.println(s);
+            CoioLog.line(Level.INFO, s.toString());
         }
     }
 }

@@ -190,7 +190,7 @@ final class JdkRewriter implements ClassFileTransformer {
             if (calls != null) {
                 for (BlockingCalls.Call c : calls.values()) {
                     if (!found.contains(c.name() + c.desc())) {
-                        System.err.println("coio: cannot watch " + c.display() + " on this JDK (" + c.className()
+                        CoioLog.line(System.Logger.Level.WARNING, "coio: cannot watch " + c.display() + " on this JDK (" + c.className()
                                 + "." + c.name() + c.desc() + " not found); such calls are not reported.");
                     }
                 }
@@ -199,7 +199,7 @@ final class JdkRewriter implements ClassFileTransformer {
         } catch (Throwable t) {
             // Never break the JVM: leave the class as it is; the installer's checks report the gap.
             hooked.remove(className);
-            System.err.println("coio: could not rewrite " + className.replace('/', '.') + ": " + t);
+            CoioLog.line(System.Logger.Level.ERROR, "coio: could not rewrite " + className.replace('/', '.') + ": " + t);
             return null;
         }
     }

@@ -56,7 +56,7 @@ class OldJdkDetectTest {
     static final String SUBJECT = """
             package detectsubject;
 
-            import io.coio.agent.detect.CoioDetectExtension;
+            import io.coio.junit.CoioDetectExtension;
             import java.util.concurrent.TimeUnit;
             import org.junit.jupiter.api.Test;
             import org.junit.jupiter.api.extension.ExtendWith;
@@ -92,7 +92,8 @@ class OldJdkDetectTest {
         classes = Files.createDirectories(dir.resolve("classes"));
         List<String> files = List.of(subject.toString(), source(BlockingCallsApp.class), source(NestedJUnitMain.class));
         List<String> options = List.of("--release", "17", "-proc:none", "-d", classes.toString(), "-cp",
-                AgentJvm.agentJar() + File.pathSeparator + String.join(File.pathSeparator, junitJars));
+                AgentJvm.detectApiJar() + File.pathSeparator + AgentJvm.junitJar() + File.pathSeparator
+                        + String.join(File.pathSeparator, junitJars));
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         StringWriter log = new StringWriter();
         boolean ok = javac.getTask(log, null, null, options, null,
@@ -108,7 +109,7 @@ class OldJdkDetectTest {
 
     /** Runs {@code b} on Java 17 with the classes compiled for 17 (and {@code more} on the class path). */
     private AgentJvm run(AgentJvm.Builder b, String... more) {
-        b.java(JAVA_17).classpath(classes.toString());
+        b.java(JAVA_17).classpath(classes.toString(), AgentJvm.detectApiJar().toString(), AgentJvm.junitJar().toString());
         for (String entry : more) {
             b.addClasspath(entry);
         }

@@ -92,6 +92,28 @@ public final class AgentJvm implements AutoCloseable {
         return jar;
     }
 
+    /** The published detect API jar ({@code io.coio:coio-detect-api}), built in the same reactor run. */
+    public static Path detectApiJar() {
+        return builtJar("coio.detect-api.jar");
+    }
+
+    /** The published JUnit 5 extension jar ({@code io.coio:coio-junit}), built in the same reactor run. */
+    public static Path junitJar() {
+        return builtJar("coio.junit.jar");
+    }
+
+    private static Path builtJar(String property) {
+        String p = System.getProperty(property);
+        if (p == null || p.isBlank()) {
+            throw new IllegalStateException("system property " + property + " is not set: run the tests through Maven");
+        }
+        Path jar = Paths.get(p).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " does not exist: build it first (./coio build)");
+        }
+        return jar;
+    }
+
     /** The java launcher of the JDK running the tests. */
     public static Path currentJava() {
         return Paths.get(System.getProperty("java.home"), "bin", "java");

@@ -1,5 +1,6 @@
 package io.coio.agent.internal.detect;
 
+import io.coio.agent.internal.CoioLog;
 import io.coio.agent.internal.detect.BlockingCalls.Call;
 import io.coio.agent.internal.detect.BlockingCalls.Kind;
 
@@ -481,8 +482,7 @@ public final class Detector {
         String text = null;
         if (first && !throwOnBlock) {
             text = e.text();
-            System.err.print(text);
-            System.err.flush();
+            CoioLog.text(System.Logger.Level.WARNING, text);
         }
         if (JfrSupport.AVAILABLE) {
             JfrSupport.emit(e.display, thread, callSite, e, first, pinned);
@@ -533,7 +533,7 @@ public final class Detector {
 
     private void internalError(Throwable x) {
         if (internalErrors.getAndIncrement() == 0) {
-            System.err.println("coio: internal error while checking a blocking call (further ones are counted): " + x);
+            CoioLog.line(System.Logger.Level.ERROR, "coio: internal error while checking a blocking call (further ones are counted): " + x);
             x.printStackTrace();
         }
     }
@@ -569,8 +569,7 @@ public final class Detector {
         if (internalErrors.get() > 0) {
             sb.append("coio:   (").append(internalErrors.get()).append(" internal errors while checking calls)").append(NL);
         }
-        System.err.print(sb);
-        System.err.flush();
+        CoioLog.text(all.isEmpty() ? System.Logger.Level.INFO : System.Logger.Level.WARNING, sb.toString());
     }
 
     /** JFR, only touched when the jdk.jfr module is present. */

@@ -1,5 +1,6 @@
-package io.coio.agent.detect;
+package io.coio.junit;
 
+import io.coio.agent.detect.CoioDetect;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -19,8 +20,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * @ExtendWith(CoioDetectExtension.class)
  * class MyServiceTest { ... }
  * }</pre>
- * or, for every test class without annotations, the agent jar's service registration with
- * {@code junit.jupiter.extensions.autodetection.enabled=true} (see the agent README for the Surefire recipe).
+ * or, for every test class without annotations, this artifact's ({@code io.coio:coio-junit}) service registration,
+ * which JUnit Jupiter picks up with {@code junit.jupiter.extensions.autodetection.enabled=true} (see the agent
+ * README for the Surefire recipe).
  *
  * <p>Every report made while a test runs counts for that test, on whichever thread it happened: the loop
  * thread the test drives, a pool thread, the test thread itself. Reports made outside any test of a class
