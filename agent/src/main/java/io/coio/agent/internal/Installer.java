@@ -137,7 +137,7 @@ public final class Installer {
     private static Class<?>[] coroutineTargets() throws ClassNotFoundException {
         List<Class<?>> classes = new ArrayList<>();
         for (String name : JdkRewriter.coroutineTargetClasses()) {
-            if (name.startsWith("sun.management.") && ModuleLayer.boot().findModule("java.management").isEmpty()) {
+            if (!JdkRewriter.inThisRuntime(name.replace('.', '/'))) {
                 continue; // a runtime image without java.management: no ThreadMXBean to teach
             }
             classes.add(Class.forName(name, false, null));

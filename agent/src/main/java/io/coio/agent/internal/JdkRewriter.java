@@ -13,6 +13,7 @@ import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -211,7 +212,9 @@ final class JdkRewriter implements ClassFileTransformer {
      */
     void checkEveryTargetHooked() throws ClassNotFoundException {
         for (String owner : TARGETS.keySet()) {
-            Class.forName(owner.replace('/', '.'), false, null);
+            if (inThisRuntime(owner)) {
+                Class.forName(owner.replace('/', '.'), false, null);
+            }
         }
         List<String> missing = missingTargets();
         if (!missing.isEmpty()) {
@@ -221,7 +224,17 @@ final class JdkRewriter implements ClassFileTransformer {
 
     /** {@code Class.method(descriptor)} of each coroutine-mode target this rewriter has not rewritten, sorted. */
     List<String> missingTargets() {
-        return missingTargets(TARGETS, hooked);
+        Map<String, Set<String>> present = new HashMap<>(TARGETS);
+        present.keySet().removeIf(owner -> !inThisRuntime(owner));
+        return missingTargets(present, hooked);
+    }
+
+    /**
+     * Whether {@code owner}'s module is in this Java runtime: java.base always is; java.management
+     * (ThreadMXBean, {@link #THREAD_IMPL}) may be left out of a jlink image, and then there is nothing to hook.
+     */
+    static boolean inThisRuntime(String owner) {
+        return !owner.equals(THREAD_IMPL) || ModuleLayer.boot().findModule("java.management").isPresent();
     }
 
     /** {@code Class.method(descriptor)} of each target in {@code targets} not in {@code hooked}, sorted. */

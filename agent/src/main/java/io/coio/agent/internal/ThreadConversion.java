@@ -194,6 +194,7 @@ final class ThreadConversion {
      */
     private static boolean poolUsedByApp() {
         Optional<Class<?>> submitter = WALKER.walk(frames -> frames
+                .dropWhile(f -> !(f.getDeclaringClass() == Thread.class && f.getMethodName().equals("start")))
                 .map(StackWalker.StackFrame::getDeclaringClass)
                 .filter(c -> !c.getName().startsWith("java.util.concurrent.") && c != Thread.class
                         && !isStartPlumbing(c) && !isCoioInternal(c.getName()))
