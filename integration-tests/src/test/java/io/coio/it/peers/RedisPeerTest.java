@@ -1,0 +1,56 @@
+package io.coio.it.peers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import example.peers.JedisApp;
+import io.coio.it.harness.AgentJvm;
+import io.coio.it.harness.RedisServer;
+import io.coio.it.harness.ThreadPeak;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Jedis, unmodified, against a real redis-server this class installs (if needed), starts and stops. */
+@Timeout(150)
+class RedisPeerTest {
+    static final int THREADS = 40;
+    static final int OPS = 50;
+    private static RedisServer redis;
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisServer.start();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @Test
+    @DisplayName("Jedis + JedisPool (16 connections, 40 threads): every value, counter and list right, clean exit,"
+            + " in all four modes")
+    void jedisPool() {
+        PeerRuns.inEveryMode("jedis-pool", true, mode -> {
+            try (AgentJvm app = mode.app(JedisApp.class, redis.port(), THREADS, OPS).start()) {
+                ThreadPeak peak = ThreadPeak.start(app);
+                Matcher r = app.awaitStdout("^RESULT ops=(\\d+) wrong=(\\d+) errors=(\\d+)$", Duration.ofSeconds(120));
+                int peakThreads = peak.stop();
+                int total = THREADS * OPS;
+                assertEquals(total + " 0 0", r.group(1) + " " + r.group(2) + " " + r.group(3),
+                        "ops ok / wrong / errors" + app.describeState());
+                assertEquals(1, app.stdoutMatching("^FINAL counter=" + total + " listsRight=true right=true$").size(),
+                        "counter and lists" + app.describeState());
+                assertEquals(0, app.awaitExit(Duration.ofSeconds(60)), "exit code" + app.describeState());
+                return new PeerRuns.Outcome(peakThreads, total + "/" + total + " SET/GET verified, INCR counter "
+                        + total + ", " + THREADS + " lists in order; exit 0", app);
+            }
+        });
+    }
+}
