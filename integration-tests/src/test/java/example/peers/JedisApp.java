@@ -9,7 +9,7 @@ import redis.clients.jedis.JedisPoolConfig;
 
 /**
  * Jedis with a {@code JedisPool} (16 connections) against a real redis-server, from many app threads. Args:
- * {@code <port> <threads> <opsPerThread>}. Each op of worker w, round i: {@code SET k:w:i}, {@code GET}
+ * {@code <port> <threads> <opsPerThread> [maxWaitMillis]} (without the last: the pool's default, no bound). Each op of worker w, round i: {@code SET k:w:i}, {@code GET}
  * it back, {@code INCR} a shared counter, {@code RPUSH} i to the worker's list; at the end every list must
  * be 0..n-1 in order and the counter threads×ops. Prints {@code RESULT ops=<ok> wrong=<n> errors=<n>}.
  */
@@ -25,6 +25,9 @@ public final class JedisApp {
         String run = "run" + ProcessHandle.current().pid();
         JedisPoolConfig config = new JedisPoolConfig();
         config.setMaxTotal(16);
+        if (args.length > 3) { // else the library's default: wait for a free connection without a bound
+            config.setMaxWait(java.time.Duration.ofMillis(Long.parseLong(args[3])));
+        }
         try (JedisPool pool = new JedisPool(config, "127.0.0.1", port)) {
             List<Thread> workers = new ArrayList<>();
             for (int w = 0; w < threads; w++) {

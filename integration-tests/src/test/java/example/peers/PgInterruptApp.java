@@ -32,10 +32,11 @@ public final class PgInterruptApp {
         int queries = Integer.parseInt(args[2]);
         List<Thread> all = new ArrayList<>();
         for (int w = 0; w < threads; w++) {
+            AtomicInteger started = new AtomicInteger();
             AtomicInteger done = new AtomicInteger();
             int worker = w;
-            Thread t = new Thread(() -> work(url, worker, queries, done), "db-worker-" + w);
-            Thread watcher = new Thread(() -> interruptEachQuery(t, queries, done), "db-watcher-" + w);
+            Thread t = new Thread(() -> work(url, worker, queries, started, done), "db-worker-" + w);
+            Thread watcher = new Thread(() -> interruptEachQuery(t, queries, started, done), "db-watcher-" + w);
             all.add(t);
             all.add(watcher);
             t.start();
@@ -48,13 +49,14 @@ public final class PgInterruptApp {
                 + " wrong=" + wrong + " errors=" + errors);
     }
 
-    private static void work(String url, int worker, int queries, AtomicInteger done) {
+    private static void work(String url, int worker, int queries, AtomicInteger started, AtomicInteger done) {
         try (Connection c = DriverManager.getConnection(url)) {
             for (int q = 0; q < queries; q++) {
                 try (PreparedStatement ps = c.prepareStatement(
                         "WITH pause AS (SELECT pg_sleep(0.2)) SELECT ?::int * 1000 + i FROM pause, generate_series(1, 5) i"
                                 + " ORDER BY i")) {
                     ps.setInt(1, worker * 100 + q);
+                    started.set(q + 1);
                     try (ResultSet rs = ps.executeQuery()) {
                         int i = 0;
                         boolean right = true;
@@ -85,15 +87,18 @@ public final class PgInterruptApp {
         }
     }
 
-    /** For each query: wait (bounded) for the worker to be in the socket read, interrupt it, wait for the end. */
-    private static void interruptEachQuery(Thread worker, int queries, AtomicInteger done) {
+    /**
+     * For each query: wait (bounded) until the worker has sent it and waits in the socket read for the answer,
+     * interrupt it, wait for the query to end.
+     */
+    private static void interruptEachQuery(Thread worker, int queries, AtomicInteger started, AtomicInteger done) {
         for (int q = 0; q < queries; q++) {
             long deadline = System.nanoTime() + 20_000_000_000L;
-            while (done.get() == q && !inSocketRead(worker) && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
+            while (done.get() == q && !(started.get() == q + 1 && inSocketRead(worker))
+                    && System.nanoTime() < deadline) {
                 sleepBriefly();
             }
-            if (done.get() == q && inSocketRead(worker)) {
+            if (done.get() == q && started.get() == q + 1 && inSocketRead(worker)) {
                 worker.interrupt();
                 interruptedInRead.incrementAndGet();
             }

@@ -38,9 +38,15 @@ final class HttpChecks {
         }
         c.setConnectTimeout(10_000);
         c.setReadTimeout(30_000);
-        int status = c.getResponseCode();
-        try (InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
-            return status + " " + (in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        try {
+            int status = c.getResponseCode();
+            try (InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
+                return status + " " + (in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        } finally {
+            // No idle keep-alive connections left behind: the JDK HttpServer keeps at most 200 idle
+            // connections (sun.net.httpserver.maxIdleConnections) and closes wrk's beyond that.
+            c.disconnect();
         }
     }
 
