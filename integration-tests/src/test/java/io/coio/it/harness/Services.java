@@ -28,41 +28,31 @@ public final class Services {
 
     /** The absolute path of {@code command}, installing {@code debianPackage} first if it is missing. */
     public static synchronized Path require(String command, String debianPackage) {
-        Path found = which(command);
-        if (found != null) {
-            return found;
+        if (which(command) == null) {
+            install(debianPackage, () -> which(command) != null, "'" + command + "' is missing");
         }
-        System.out.println("[services] '" + command + "' is missing: apt-get install -y " + debianPackage);
-        Result r = aptInstall(debianPackage);
-        if (r.code != 0 && !aptUpdated) {
-            aptUpdated = true;
-            run(List.of("apt-get", "update", "-qq"), 300);
-            r = aptInstall(debianPackage);
-        }
-        found = which(command);
-        if (found == null) {
-            throw new IllegalStateException("cannot install Debian package '" + debianPackage + "' (for '" + command
-                    + "'): apt-get exited " + r.code + ": " + r.output + "\nFix: install it by hand"
-                    + " (apt-get install -y " + debianPackage + ") and re-run the tests.");
-        }
-        return found;
+        return which(command);
     }
 
     /** Installs {@code debianPackage} if {@code probe} (a file it provides) does not exist. */
     public static synchronized void requireFile(Path probe, String debianPackage) {
-        if (Files.exists(probe)) {
-            return;
+        if (!Files.exists(probe)) {
+            install(debianPackage, () -> Files.exists(probe), probe + " is missing");
         }
-        System.out.println("[services] " + probe + " is missing: apt-get install -y " + debianPackage);
+    }
+
+    private static void install(String debianPackage, java.util.function.BooleanSupplier installed, String why) {
+        System.out.println("[services] " + why + ": apt-get install -y " + debianPackage);
         Result r = aptInstall(debianPackage);
-        if (r.code != 0 && !aptUpdated) {
+        if (!installed.getAsBoolean() && !aptUpdated) { // a fresh machine has no package lists yet
             aptUpdated = true;
             run(List.of("apt-get", "update", "-qq"), 300);
             r = aptInstall(debianPackage);
         }
-        if (!Files.exists(probe)) {
-            throw new IllegalStateException("cannot install Debian package '" + debianPackage + "': apt-get exited "
-                    + r.code + ": " + r.output + "\nFix: apt-get install -y " + debianPackage);
+        if (!installed.getAsBoolean()) {
+            throw new IllegalStateException("cannot install Debian package '" + debianPackage + "' (" + why
+                    + "): apt-get exited " + r.code + ": " + r.output + "\nFix: install it by hand (apt-get install -y "
+                    + debianPackage + ") and re-run the tests.");
         }
     }
 
