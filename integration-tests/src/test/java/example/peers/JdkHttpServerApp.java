@@ -20,12 +20,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * Every request waits {@link Replies#DOWNSTREAM_MILLIS} (a downstream call), so many requests are in flight
  * at once: one worker thread each. Prints {@code PORT n}; {@code GET /stop} stops it; then prints
  * {@code STOPPED served=n} and main returns.
+ *
+ * <p>With a second argument {@code stop-from-handler}, main returns right after the start (the server's own
+ * non-daemon dispatcher thread keeps the JVM alive), and {@code /stop} starts a plain {@code new Thread}
+ * from the pool worker that handles it, which stops the server and prints {@code STOPPED}: that thread is
+ * non-daemon like its parent, so the JVM waits for it.
  */
 public final class JdkHttpServerApp {
     private final HttpServer server;
     private final ExecutorService executor;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final AtomicLong served = new AtomicLong();
+    private volatile boolean stopFromHandler;
 
     public JdkHttpServerApp(String pool) throws IOException {
         executor = switch (pool) {
@@ -49,6 +55,11 @@ public final class JdkHttpServerApp {
                 body = "stopping\n";
                 status = 200;
                 stopRequested.countDown();
+                if (stopFromHandler) {
+                    Thread stopper = new Thread(this::stopAndReport, "app-stopper");
+                    System.out.println("STOPPER daemon=" + stopper.isDaemon());
+                    stopper.start();
+                }
             } else {
                 Replies.callDownstream();
                 body = Replies.forPath(name, path);
@@ -86,10 +97,21 @@ public final class JdkHttpServerApp {
         return served.get();
     }
 
+    private void stopAndReport() {
+        try {
+            System.out.println("STOPPED served=" + stop());
+        } catch (InterruptedException e) {
+            System.out.println("ERROR: interrupted while stopping");
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         JdkHttpServerApp app = new JdkHttpServerApp(args[0]);
+        app.stopFromHandler = args.length > 1 && args[1].equals("stop-from-handler");
         System.out.println("PORT " + app.start());
-        app.awaitStopRequest();
-        System.out.println("STOPPED served=" + app.stop());
+        if (!app.stopFromHandler) {
+            app.awaitStopRequest();
+            app.stopAndReport();
+        }
     }
 }
