@@ -17,13 +17,13 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Blocking HTTP clients, unmodified, as the app under test (the server is the example JDK HttpServer with a
- * cached pool, run without any agent inside the test JVM): 50 app threads × 20 requests, every body checked
+ * cached pool, run without any agent inside the test JVM): 64 app threads × 16 requests, every body checked
  * by the app; the client process's OS threads are reported.
  */
 @Timeout(150)
 class HttpClientPeerTest {
-    static final int THREADS = 50;
-    static final int REQUESTS = 20;
+    static final int THREADS = 64;
+    static final int REQUESTS = 16;
     static final String SERVER = "jdk-httpserver-cached";
     private static JdkHttpServerApp server;
     private static String base;
@@ -56,13 +56,13 @@ class HttpClientPeerTest {
     }
 
     @Test
-    @DisplayName("Apache HttpClient 5 classic, 50 threads: every answer right, clean exit, in all four modes")
+    @DisplayName("Apache HttpClient 5 classic, 64 threads: every answer right, clean exit, in all four modes")
     void apacheHttpClient5() {
         PeerRuns.inEveryMode("httpclient5-classic", true, mode -> runClient(mode, HttpClient5App.class));
     }
 
     @Test
-    @DisplayName("OkHttp, blocking execute(), 50 threads: every answer right, clean exit, in all four modes")
+    @DisplayName("OkHttp, blocking execute(), 64 threads: every answer right, clean exit, in all four modes")
     void okHttp() {
         PeerRuns.inEveryMode("okhttp", true, mode -> runClient(mode, OkHttpApp.class));
     }

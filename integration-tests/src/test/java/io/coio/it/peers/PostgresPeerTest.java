@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(170)
 class PostgresPeerTest {
-    static final int THREADS = 40;
-    static final int QUERIES = 10;
+    static final int THREADS = 64;
+    static final int QUERIES = 6;
     private static PostgresServer pg;
 
     @BeforeAll
@@ -55,14 +55,14 @@ class PostgresPeerTest {
     }
 
     @Test
-    @DisplayName("pgjdbc + HikariCP (10 connections, 40 threads): every row of 400 queries right, clean exit, in"
+    @DisplayName("pgjdbc + HikariCP (10 connections, 64 threads): every row of 384 queries right, clean exit, in"
             + " all four modes")
     void hikari() {
         PeerRuns.inEveryMode("pgjdbc-hikari", true, mode -> runPgApp(mode, "hikari"));
     }
 
     @Test
-    @DisplayName("pgjdbc + DriverManager (one connection per thread, 40 threads): the same promises")
+    @DisplayName("pgjdbc + DriverManager (one connection per thread, 64 threads): the same promises")
     void driverManager() {
         PeerRuns.inEveryMode("pgjdbc-drivermanager", true, mode -> runPgApp(mode, "drivermanager"));
     }

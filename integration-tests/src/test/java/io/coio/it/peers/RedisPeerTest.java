@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Timeout;
 /** Jedis, unmodified, against a real redis-server this class installs (if needed), starts and stops. */
 @Timeout(150)
 class RedisPeerTest {
-    static final int THREADS = 40;
-    static final int OPS = 50;
+    static final int THREADS = 64;
+    static final int OPS = 32;
     private static RedisServer redis;
 
     @BeforeAll
@@ -53,7 +53,7 @@ class RedisPeerTest {
     }
 
     @Test
-    @DisplayName("Jedis + JedisPool (16 connections, maxWait 30 s, 40 threads): every value, counter and list"
+    @DisplayName("Jedis + JedisPool (16 connections, maxWait 30 s, 64 threads): every value, counter and list"
             + " right, clean exit, in all four modes")
     void jedisPool() {
         PeerRuns.inEveryMode("jedis-pool", true, mode -> runJedis(mode, Duration.ofSeconds(90), 30_000));
