@@ -39,6 +39,8 @@ final class HttpServerScenario {
             int items = HttpChecks.verifyItems(base, server, ITEMS, 50);
             Wrk.Result wrk = Wrk.run(base + "/hello", load.connections(), load.seconds(), Replies.hello(server));
             int peakThreads = peak.stop();
+            System.out.println("[peers]   " + server + " " + mode.label + ": peak OS threads during the load "
+                    + peakThreads + " (reported here too in case a later check fails)");
             assertTrue(wrk.clean(), "wrk saw errors or wrong bodies: " + wrk.summary() + " first wrong: ["
                     + wrk.firstWrong() + "]\n" + wrk.output() + app.describeState());
             assertEquals("200 stopping\n", HttpChecks.get(base, "/stop"), "stop request");

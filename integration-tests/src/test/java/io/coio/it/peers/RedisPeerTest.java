@@ -67,6 +67,6 @@ class RedisPeerTest {
     @Test
     @DisplayName("Jedis + JedisPool with the library's default config (unbounded maxWait): the same promises")
     void jedisPoolDefaultConfig() {
-        PeerRuns.inEveryMode("jedis-pool-defaults", true, mode -> runJedis(mode, Duration.ofSeconds(30)));
+        PeerRuns.inEveryMode("jedis-pool-defaults", true, mode -> runJedis(mode, Duration.ofSeconds(20)));
     }
 }
