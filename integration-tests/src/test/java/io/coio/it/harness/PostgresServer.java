@@ -34,14 +34,8 @@ public final class PostgresServer implements AutoCloseable {
 
     /** Installs PostgreSQL if needed, creates a cluster and starts it; fails with its log if it cannot. */
     public static PostgresServer start() {
+        Services.requirePackage("postgresql", () -> findBin() != null, "/usr/lib/postgresql/<N>/bin/initdb");
         Path bin = findBin();
-        if (bin == null) {
-            Services.requireFile(Paths.get("/usr/lib/postgresql"), "postgresql");
-            bin = findBin();
-            if (bin == null) {
-                throw new IllegalStateException("package postgresql installed but no /usr/lib/postgresql/*/bin/initdb");
-            }
-        }
         Path dir;
         try {
             dir = Files.createTempDirectory("coio-it-pg");

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -34,14 +35,14 @@ public final class Services {
         return which(command);
     }
 
-    /** Installs {@code debianPackage} if {@code probe} (a file it provides) does not exist. */
-    public static synchronized void requireFile(Path probe, String debianPackage) {
-        if (!Files.exists(probe)) {
-            install(debianPackage, () -> Files.exists(probe), probe + " is missing");
+    /** Installs {@code debianPackage} unless {@code present} already says it is there. */
+    public static synchronized void requirePackage(String debianPackage, BooleanSupplier present, String what) {
+        if (!present.getAsBoolean()) {
+            install(debianPackage, present, what + " is missing");
         }
     }
 
-    private static void install(String debianPackage, java.util.function.BooleanSupplier installed, String why) {
+    private static void install(String debianPackage, BooleanSupplier installed, String why) {
         System.out.println("[services] " + why + ": apt-get install -y " + debianPackage);
         Result r = aptInstall(debianPackage);
         if (!installed.getAsBoolean() && !aptUpdated) { // a fresh machine has no package lists yet
