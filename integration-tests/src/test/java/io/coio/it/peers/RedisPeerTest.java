@@ -62,7 +62,9 @@ class RedisPeerTest {
     // fidelity-pending, and NOT one of the four bugs being fixed: with the pool's default unbounded maxWait,
     // commons-pool2 2.13's GenericObjectPool.create() busy-waits (synchronized in a loop, no wait()) while
     // another thread makes a connection; coroutines are not preempted, so the spinners starve the maker
-    // and the app never finishes under the agent (platform threads are time-sliced and finish in ~1 s).
+    // and the app never finishes under the agent (platform threads are time-sliced and finish in ~1 s;
+    // JDK virtual threads hang too with one carrier, but finish with two because they migrate between
+    // carriers, where a coio coroutine stays on its carrier behind the spinner).
     @Tag("fidelity-pending")
     @Test
     @DisplayName("Jedis + JedisPool with the library's default config (unbounded maxWait): the same promises")
