@@ -169,6 +169,22 @@ public final class AgentJvm implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Use this module's whole test class path (test classes and every test-scoped dependency, e.g. Jetty
+         * or pgjdbc for the real-peer apps), as surefire gives it to the test JVM in {@code java.class.path}.
+         */
+        public Builder testClasspath() {
+            String cp = System.getProperty("java.class.path", "");
+            String own = classpathEntryOf(AgentJvm.class);
+            if (!List.of(cp.split(File.pathSeparator)).contains(own)) {
+                throw new IllegalStateException("java.class.path does not list this module's test classes (" + own
+                        + "): it is '" + cp + "'; run the tests through Maven surefire");
+            }
+            classpath.clear();
+            classpath.addAll(List.of(cp.split(File.pathSeparator)));
+            return this;
+        }
+
         public Builder addClasspath(String entry) {
             classpath.add(entry);
             return this;
