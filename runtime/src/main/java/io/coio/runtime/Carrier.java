@@ -8,13 +8,13 @@ import io.netty.util.internal.PlatformDependent;
 
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
-import java.util.ArrayList;
 import java.util.Queue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -33,15 +33,23 @@ import java.util.concurrent.atomic.AtomicReference;
  *     (epoll callbacks and timers complete {@link Waiter}s, which unpark coroutines into the run queue)
  * </pre>
  *
- * <p>Threads: {@link #execute} may be called from any thread. Everything else marked "loop thread" is
- * touched only by the thread currently driving the loop. Coroutines of this carrier run on that same
- * thread, so they may append to {@link #pending} directly — but they must not call Netty, whose
- * {@code inEventLoop()} is false inside a virtual thread (JDK25-FINDINGS.md).
+ * <p>Threads: {@link #execute}, {@link #arm}, {@link #disarm} and {@link #handOff} may be called from any
+ * thread ({@link #runQueue}, {@link #pending} and {@link #timers} are multi-producer queues). Everything else
+ * marked "loop thread" is touched only by the thread currently driving the loop. Coroutines must not call
+ * Netty, whose {@code inEventLoop()} is false inside a virtual thread (JDK25-FINDINGS.md).
  *
- * <p>Pinned coroutines: when a coroutine must block its OS thread (it cannot unmount, e.g. inside a class
- * initializer), {@link #beforePinnedPark()} hands the loop to a fresh OS thread first, so the other
- * coroutines and the epoll wake-up that the pinned one waits for keep running. The old thread finishes
- * the pinned coroutine's current run and then retires.
+ * <p>Hand-off: when the coroutine being run must block its OS thread (it cannot unmount: pinned park or wait,
+ * file I/O, DNS; or the {@link Watchdog} sees the thread blocked), {@link #handOff} moves the loop to a spare
+ * OS thread from the {@link SparePool}, so the other coroutines and the wake-up the blocked one waits for keep
+ * running. The old thread finishes that coroutine's current run and returns to the pool. The loop changes
+ * thread only inside a task run, through one compare-and-set on {@link #inTask}:
+ * <pre>
+ *   0          -> token      // loop thread starts a task run (token = a number never used before on this carrier)
+ *   token      -> 0          // loop thread: the run returned, the loop stays on this thread
+ *   token      -> HANDED_OFF // hand-off (the running coroutine itself, or the watchdog): a spare owns the loop
+ *   HANDED_OFF -> token'     // the new loop thread starts its first task run
+ * </pre>
+ * The old thread's own {@code token -> 0} then fails, and it leaves the loop: exactly one thread drives it.
  */
 final class Carrier implements Executor {
     private static final int TASK_BUDGET = 1024;
@@ -54,13 +62,24 @@ final class Carrier implements Executor {
     private final AtomicReference<Thread> nettyOwner;
     private final boolean epoll;
 
-    /** The OS thread driving the loop; changes only on a pinned hand-off (written by the old loop thread). */
+    /** The OS thread driving the loop; changes only on a hand-off (after the {@link #inTask} CAS that won it). */
     private volatile Thread loopThread;
+    /** The current task run's token, 0 between runs, {@link #HANDED_OFF}: the transitions in the class comment. */
+    private final AtomicLong inTask = new AtomicLong();
+    static final long HANDED_OFF = -1;
+    /** Loop thread: the last token used (the next loop thread continues from it, after the hand-off). */
+    private long lastToken;
+    /** Loop thread writes, {@link Watchdog} reads (racy, for its report): the task of the current run. */
+    private volatile Runnable running;
+    private final SparePool spares;
+    private volatile boolean stopping;
     /** True while the loop thread is about to block, or blocked, in epoll: then {@link #execute} must wake it. */
     private volatile boolean parked;
 
-    /** Loop thread: waiters whose epoll interest or timer must be set up or torn down before the next wait. */
-    private final ArrayList<Waiter> pending = new ArrayList<>();
+    /** Any thread adds, loop thread drains: waiters whose epoll interest or timer must be set up or torn down. */
+    private final Queue<Waiter> pending = PlatformDependent.newMpscQueue();
+    /** Any thread adds, loop thread drains: coroutine timers to put on the loop's timer queue. */
+    private final Queue<CarrierTimer> timers = PlatformDependent.newMpscQueue();
     /** Loop thread: registrations by fd. */
     private final IntObjectHashMap<FdRegistration> fds = new IntObjectHashMap<>();
 
@@ -70,27 +89,30 @@ final class Carrier implements Executor {
     private long parks;
     private long wakeups;
     private long epollWaits;
-    private volatile long pinnedFallbacks;
+    /** Hand-offs by {@link HandOffCause#ordinal()}; written by whichever thread won the hand-off. */
+    private final AtomicLongArray handOffs = new AtomicLongArray(HandOffCause.values().length);
+    /** Hand-offs that found no idle spare and started one more thread. */
+    private final AtomicLong extraLoopThreads = new AtomicLong();
+    /** Coroutine runs the watchdog reported as too long (CPU-bound or invisible native code). */
+    final AtomicLong longRuns = new AtomicLong();
 
-    Carrier(int id, IoHandlerFactory ioHandlerFactory, boolean epoll) {
+    /** Tests only: called at the start of each loop step with its name, to inject a fault. */
+    static volatile java.util.function.Consumer<String> faultForTest;
+
+    Carrier(int id, IoHandlerFactory ioHandlerFactory, boolean epoll, SparePool spares) {
         this.id = id;
         this.epoll = epoll;
+        this.spares = spares;
         this.eventLoop = new ManualIoEventLoop(null, null, ioHandlerFactory);
         this.nettyOwner = owningThreadRef(eventLoop);
-        Thread t = newLoopThread();
-        loopThread = t;
-        eventLoop.setOwningThread(t);
-        t.start();
+        SparePool.Spare first = spares.newLoopThread();
+        loopThread = first.thread;
+        eventLoop.setOwningThread(first.thread);
+        first.run(this::runLoop);
     }
 
     boolean usesEpoll() {
         return epoll;
-    }
-
-    private Thread newLoopThread() {
-        Thread t = new Thread(this::runLoop, "coio-carrier-" + id);
-        t.setDaemon(true);
-        return t;
     }
 
     // ---- scheduler side (any thread) ----
@@ -135,19 +157,36 @@ final class Carrier implements Executor {
 
     /** Has the loop {@link #apply} {@code w} before it next waits: directly from its own thread, else queued. */
     private void applyOnLoop(Waiter w) {
-        if (onLoopThread()) {
-            pending.add(w);
-        } else {
-            execute(() -> apply(w));
+        pending.offer(w);
+        if (!onLoopThread()) {
+            execute(WAKE_UP); // the loop may be blocked in epoll (or this thread was handed off)
         }
     }
 
+    /** Loop thread: applies every pending waiter; one that fails is reported and falls back to the JDK's poller. */
     private void applyPending() {
         // apply() only completes waiters (unpark queues their coroutines); it never adds to pending.
-        for (int i = 0; i < pending.size(); i++) {
-            apply(pending.get(i));
+        for (Waiter w; (w = pending.poll()) != null; ) {
+            try {
+                probe("applyPending");
+                apply(w);
+            } catch (Throwable t) {
+                report("applying a readiness wait failed on carrier " + id + "; the wait goes back to the JDK's poller", t);
+                try {
+                    wake(w, Waiter.FAILED);
+                } catch (Throwable again) {
+                    w.complete(Waiter.FAILED);
+                }
+            }
         }
-        pending.clear();
+        for (CarrierTimer t; (t = timers.poll()) != null; ) {
+            try {
+                t.arm(eventLoop);
+            } catch (Throwable e) {
+                report("arming a timer failed on carrier " + id + "; it fires at once", e);
+                t.fireNow();
+            }
+        }
     }
 
     /** Loop thread: bring epoll and the timer in line with the waiter's state. */
@@ -258,36 +297,81 @@ final class Carrier implements Executor {
         if (Thread.currentThread() != loopThread) {
             return null;
         }
-        return eventLoop.schedule(task, delay, unit);
+        // Queued, not put on Netty's timer queue here: this thread may lose the loop (hand-off) at any moment.
+        CarrierTimer t = new CarrierTimer(task, System.nanoTime() + unit.toNanos(delay));
+        timers.offer(t);
+        return t;
     }
 
-    // ---- pinned coroutines ----
+    // ---- hand-off ----
 
     /**
-     * Called on a coroutine of this carrier that is about to block its OS thread because it cannot unmount.
-     * Moves the loop to a fresh OS thread; the current one retires when the pinned coroutine yields.
+     * Called on a coroutine of this carrier that is about to block its OS thread: if this thread still drives
+     * the loop, the loop moves to a spare thread; this one retires from the loop when the coroutine yields.
      */
-    void beforePinnedPark() {
-        if (!onLoopThread()) {
-            return; // this thread already handed the loop on
+    boolean handOffFromCoroutine(HandOffCause cause) {
+        long token = inTask.get(); // read before loopThread: a token of a newer loop thread implies loopThread moved
+        if (token <= 0 || JdkInternals.currentCarrierThread() != loopThread) {
+            return false; // this thread already handed the loop on (or is not running a task)
         }
-        pinnedFallbacks++;
-        Thread next = newLoopThread();
-        loopThread = next;
-        nettyOwner.set(next);
-        next.start();
+        if (!handOff(token, cause)) {
+            return false;
+        }
+        CoioEvents.handOffHere(id, cause.name());
+        return true;
+    }
+
+    /**
+     * Any thread: moves the loop to a spare OS thread if the loop thread is still inside task run {@code token}.
+     * Returns false if that run already ended or another hand-off won.
+     */
+    boolean handOff(long token, HandOffCause cause) {
+        if (!inTask.compareAndSet(token, HANDED_OFF)) {
+            return false;
+        }
+        SparePool.Spare next = spares.acquire();
+        if (next.isNew()) {
+            extraLoopThreads.incrementAndGet();
+        }
+        handOffs.incrementAndGet(cause.ordinal());
+        loopThread = next.thread;
+        nettyOwner.set(next.thread);
+        next.run(this::runLoop);
+        return true;
+    }
+
+    /** The token of the task run in progress (0: none, {@link #HANDED_OFF}: its thread lost the loop). */
+    long currentRun() {
+        return inTask.get();
+    }
+
+    Thread loopThread() {
+        return loopThread;
+    }
+
+    /** The task of the run in progress, if any (racy read, for reports). */
+    Runnable running() {
+        return running;
+    }
+
+    /** Ends the loop: its thread closes Netty's loop and goes back to the spare pool. */
+    void stop() {
+        stopping = true;
+        execute(WAKE_UP);
     }
 
     // ---- the loop ----
 
+    /** The body of whichever thread drives the loop; returns when the loop was handed on or stopped. */
     private void runLoop() {
         Thread me = Thread.currentThread();
-        for (;;) {
+        me.setName("coio-carrier-" + id);
+        while (!stopping) {
             if (!runReadyTasks(me)) {
-                return; // a pinned coroutine handed the loop to another thread
+                return; // a hand-off gave the loop to another thread during the last task run
             }
             applyPending();
-            boolean block = runQueue.isEmpty();
+            boolean block = runQueue.isEmpty() && pending.isEmpty() && timers.isEmpty();
             if (block) {
                 parked = true;
                 if (!runQueue.isEmpty()) { // re-check after publishing 'parked' (pairs with execute)
@@ -299,12 +383,14 @@ final class Carrier implements Executor {
                 epollWaits++;
             }
             try {
+                probe("eventLoop");
                 eventLoop.run(block ? 0 : -1);
             } catch (Throwable t) {
-                uncaught(t);
+                report("Netty's event loop step failed on carrier " + id + "; the carrier goes on", t);
             }
             parked = false;
         }
+        closeLoop();
     }
 
     /** Runs up to {@link #TASK_BUDGET} ready tasks; false if the loop was handed to another thread. */
@@ -314,30 +400,63 @@ final class Carrier implements Executor {
             if (task == null) {
                 return true;
             }
+            long token = ++lastToken;
+            running = task;
+            inTask.set(token);
             try {
                 task.run();
             } catch (Throwable t) {
-                uncaught(t);
+                report("a task failed on carrier " + id + "; the carrier goes on", t);
             }
-            if (loopThread != me) {
-                return false;
+            if (!inTask.compareAndSet(token, 0)) {
+                return false; // handed off: the new loop thread took over (and continues from lastToken)
             }
+            running = null;
         }
         return true;
     }
 
-    private static void uncaught(Throwable t) {
-        Thread.UncaughtExceptionHandler h = Thread.getDefaultUncaughtExceptionHandler();
-        if (h != null) {
-            h.uncaughtException(Thread.currentThread(), t);
-        } else {
-            System.err.println("coio: unexpected error on carrier " + Thread.currentThread().getName());
-            t.printStackTrace();
+    /** Loop thread, after {@link #stop}: lets Netty close its epoll instance (bounded). */
+    private void closeLoop() {
+        try {
+            eventLoop.shutdownGracefully(0, 0, TimeUnit.NANOSECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (!eventLoop.isTerminated() && System.nanoTime() - deadline < 0) {
+                eventLoop.run(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+        } catch (Throwable t) {
+            report("closing the event loop of carrier " + id + " failed", t);
+        }
+    }
+
+    private static void probe(String step) {
+        java.util.function.Consumer<String> f = faultForTest;
+        if (f != null) {
+            f.accept(step);
+        }
+    }
+
+    /** Reports an error that must not end the loop: the default uncaught-exception handler, else stderr. */
+    static void report(String what, Throwable t) {
+        try {
+            Thread.UncaughtExceptionHandler h = Thread.getDefaultUncaughtExceptionHandler();
+            if (h != null) {
+                h.uncaughtException(Thread.currentThread(), new IllegalStateException("coio: " + what, t));
+            } else {
+                System.err.println("coio: " + what + " (thread " + Thread.currentThread().getName() + "):");
+                t.printStackTrace();
+            }
+        } catch (Throwable ignored) {
+            // the report itself failed (out of memory?): the loop must still go on
         }
     }
 
     CarrierStats stats() {
-        return new CarrierStats(id, started.get(), live.get(), parks, wakeups, epollWaits, pinnedFallbacks);
+        return new CarrierStats(id, started.get(), live.get(), parks, wakeups, epollWaits,
+                handOffs.get(HandOffCause.PINNED_PARK.ordinal()), handOffs.get(HandOffCause.PINNED_WAIT.ordinal()),
+                handOffs.get(HandOffCause.FILE.ordinal()), handOffs.get(HandOffCause.DNS.ordinal()),
+                handOffs.get(HandOffCause.BLOCKER.ordinal()), handOffs.get(HandOffCause.WATCHDOG.ordinal()),
+                extraLoopThreads.get(), longRuns.get());
     }
 
     @SuppressWarnings("unchecked")

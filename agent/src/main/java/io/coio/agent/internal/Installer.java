@@ -62,19 +62,23 @@ public final class Installer {
             return;
         }
         Class<?> bridge = null;
+        JdkRewriter rewriter = null;
+        List<Class<?>> rewritten = new ArrayList<>();
+        CoioRuntime runtime = null;
         try {
             openJdk(inst);
-            CoioRuntime runtime = CoioRuntime.start(options.carriers());
+            runtime = CoioRuntime.start(options.carriers(), options.spares(), options.blocked(), options.longRun());
             bridge = defineBridge();
             // Blocking-call reports (DESIGN.md §4): pinned coroutines by default; report=all adds file I/O and DNS.
             Detector reports = options.report() == AgentOptions.Report.NONE ? null
                     : Detector.startCoroutineReports(true, options.report() == AgentOptions.Report.ALL,
                             options.allow(), epochBump(bridge));
             List<BlockingCalls.Call> watched = reports == null ? List.of() : reports.watchedCalls();
-            inst.addTransformer(new JdkRewriter(true, watched), true);
-            inst.retransformClasses(Class.forName("sun.nio.ch.Poller"), Class.forName("java.lang.VirtualThread"),
-                    Thread.class);
-            retransformLoaded(inst, watched);
+            rewriter = new JdkRewriter(true, watched);
+            inst.addTransformer(rewriter, true);
+            Class.forName("jdk.internal.misc.Blocker", true, null); // rewritten now, not inside a coroutine's first I/O
+            rewritten.addAll(loadedJdkClasses(inst, JdkRewriter.coroutineHookClasses(), watched));
+            inst.retransformClasses(rewritten.toArray(new Class<?>[0]));
             connectReadiness(bridge);
             if (reports != null) {
                 connectReports(bridge, reports);
@@ -87,7 +91,8 @@ public final class Installer {
             System.setProperty("coio.mode", "coroutine");
             System.setProperty("coio.carriers", Integer.toString(runtime.carrierCount()));
             if (options.stats()) {
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> printStats(runtime), "coio-stats"));
+                CoioRuntime started = runtime;
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> printStats(started), "coio-stats"));
             }
             if (!options.quiet()) {
                 System.err.println("coio: coroutine mode, " + runtime.carrierCount()
@@ -97,13 +102,58 @@ public final class Installer {
                         + ", Java " + Runtime.version());
             }
         } catch (Throwable t) {
-            disconnect(bridge);
-            Detector.stop();
-            System.err.println("coio: could not install (" + t + "). The app runs without coio.");
+            String undo = uninstall(inst, bridge, rewriter, rewritten, runtime);
+            System.err.println("coio: could not install (" + t + "). The app runs without coio." + undo);
             if (Boolean.getBoolean("coio.debug")) {
                 t.printStackTrace();
             }
         }
+    }
+
+    /**
+     * After a failed installation: every hook disconnected, the transformer removed, the rewritten JDK classes
+     * retransformed back to their own bytes, the carriers, spare threads and watchdog stopped. Returns "" or, if a
+     * step failed, a sentence naming it (the app still runs; the hooks are disconnected in any case).
+     */
+    private static String uninstall(Instrumentation inst, Class<?> bridge, JdkRewriter rewriter,
+                                    List<Class<?>> rewritten, CoioRuntime runtime) {
+        disconnect(bridge);
+        Detector.stop();
+        StringBuilder problems = new StringBuilder();
+        if (rewriter != null) {
+            inst.removeTransformer(rewriter);
+            try {
+                if (!rewritten.isEmpty()) {
+                    inst.retransformClasses(rewritten.toArray(new Class<?>[0])); // no transformer: original bytes
+                }
+            } catch (Throwable e) {
+                problems.append(" Could not restore the JDK classes (").append(e).append("); coio's hooks in them are disconnected.");
+            }
+        }
+        if (runtime != null) {
+            try {
+                if (!runtime.stop(java.time.Duration.ofSeconds(10))) {
+                    problems.append(" A coio carrier thread did not stop within 10 s.");
+                }
+            } catch (Throwable e) {
+                problems.append(" Could not stop coio's carriers (").append(e).append(").");
+            }
+        }
+        return problems.toString();
+    }
+
+    /** The loaded, modifiable boot-loader classes named in {@code names} or owning a {@code watched} method. */
+    private static List<Class<?>> loadedJdkClasses(Instrumentation inst, Set<String> names,
+                                                   List<BlockingCalls.Call> watched) {
+        Set<String> all = new java.util.HashSet<>(names);
+        all.addAll(BlockingCalls.classNames(watched));
+        List<Class<?>> loaded = new ArrayList<>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            if (c.getClassLoader() == null && all.contains(c.getName()) && inst.isModifiableClass(c)) {
+                loaded.add(c);
+            }
+        }
+        return loaded;
     }
 
     /**
@@ -114,6 +164,7 @@ public final class Installer {
     private static void installDetect(AgentOptions options, Instrumentation inst) {
         Class<?> bridge = null;
         JdkRewriter rewriter = null;
+        List<Class<?>> rewritten = List.of();
         try {
             Module coio = Installer.class.getModule();
             inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(), Map.of("sun.nio.ch", Set.of(coio)),
@@ -124,7 +175,7 @@ public final class Installer {
             List<BlockingCalls.Call> watched = detector.watchedCalls();
             rewriter = new JdkRewriter(false, watched);
             inst.addTransformer(rewriter, true);
-            retransformLoaded(inst, watched);
+            rewritten = retransformLoaded(inst, watched);
             connectReports(bridge, detector);
             detector.selfCheck();
             detector.printSummaryAtExit(options.quiet());
@@ -135,12 +186,8 @@ public final class Installer {
                         + ", Java " + Runtime.version());
             }
         } catch (Throwable t) {
-            disconnect(bridge);
-            Detector.stop();
-            if (rewriter != null) {
-                inst.removeTransformer(rewriter);
-            }
-            System.err.println("coio: could not install detect mode (" + t + "). The app runs without coio.");
+            String undo = uninstall(inst, bridge, rewriter, rewritten, null);
+            System.err.println("coio: could not install detect mode (" + t + "). The app runs without coio." + undo);
             if (Boolean.getBoolean("coio.debug")) {
                 t.printStackTrace();
             }
@@ -148,11 +195,11 @@ public final class Installer {
     }
 
     /** Retransforms the already-loaded JDK classes that own {@code watched} methods (the rest are rewritten at load). */
-    private static void retransformLoaded(Instrumentation inst, List<BlockingCalls.Call> watched)
+    private static List<Class<?>> retransformLoaded(Instrumentation inst, List<BlockingCalls.Call> watched)
             throws java.lang.instrument.UnmodifiableClassException {
         Set<String> names = BlockingCalls.classNames(watched);
         if (names.isEmpty()) {
-            return;
+            return List.of();
         }
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
@@ -163,6 +210,7 @@ public final class Installer {
         if (!loaded.isEmpty()) {
             inst.retransformClasses(loaded.toArray(new Class<?>[0]));
         }
+        return loaded;
     }
 
     /** Connects the blocking-call prologues to {@code detector} and turns them on if it watches any. */
@@ -192,7 +240,7 @@ public final class Installer {
         Module base = Object.class.getModule();
         Module coio = Installer.class.getModule();
         inst.redefineModule(base, Set.of(),
-                Map.of("sun.nio.ch", Set.of(coio), "jdk.internal.misc", Set.of(coio)),
+                Map.of("sun.nio.ch", Set.of(coio), "jdk.internal.misc", Set.of(coio), "jdk.internal.vm", Set.of(coio)),
                 Map.of("java.lang", Set.of(coio), "sun.nio.ch", Set.of(coio)),
                 Set.of(), Map.of());
         // JDK 22+: without this, loading Netty's JNI library prints a "restricted method" warning. Native
@@ -241,6 +289,9 @@ public final class Installer {
                 MethodType.methodType(void.class, Thread.class)));
         set(bridge, "schedule", l.findStatic(Hooks.class, "schedule",
                 MethodType.methodType(Future.class, Thread.class, Runnable.class, long.class, TimeUnit.class)));
+        set(bridge, "beforeBlocking", l.findStatic(Hooks.class, "beforeBlocking",
+                MethodType.methodType(void.class, int.class)));
+        set(bridge, "beforeWait", l.findStatic(Hooks.class, "beforeObjectWait", MethodType.methodType(void.class)));
     }
 
     private static void connectThreads(Class<?> bridge, CoioRuntime runtime, AgentOptions options)
@@ -275,7 +326,7 @@ public final class Installer {
             // best effort, as below
         }
         for (String f : new String[] {"threadStart", "shadowOf", "poll", "pollSelector", "stopPoll", "pinnedPark",
-                "schedule", "nonBlocking", "blockingCall"}) {
+                "schedule", "beforeBlocking", "beforeWait", "nonBlocking", "blockingCall"}) {
             try {
                 set(bridge, f, null);
             } catch (ReflectiveOperationException | RuntimeException ignored) {

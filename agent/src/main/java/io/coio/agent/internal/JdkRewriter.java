@@ -33,6 +33,9 @@ import java.util.Set;
  *   <li>{@code Thread.start()} and {@code Thread.start(ThreadContainer)}: {@code if (CoioBridge.threadStart(this)) return;}
  *   <li>{@code Thread.isAlive/join(long)/join(Duration)/getState/interrupt/isInterrupted/getStackTrace}:
  *       {@code Thread s = CoioBridge.shadowOf(this); if (s != null) return s.same(args);}
+ *   <li>hand-offs ({@link HandOffPoints}): {@code jdk.internal.misc.Blocker.begin()}, the platform DNS resolver and
+ *       the file I/O methods: {@code CoioBridge.beforeBlocking(<cause>);} ; {@code Object.wait(long)}:
+ *       {@code CoioBridge.beforeWait();}
  *   <li>each watched blocking method of {@link BlockingCalls} (detect mode, coroutine mode's {@code report=all}):
  *       {@code CoioBridge.blocking(<row id>, <this or null>, <its long argument or 0L>);}
  * </ul>
@@ -60,10 +63,19 @@ final class JdkRewriter implements ClassFileTransformer {
             "isInterrupted()Z",
             "getStackTrace()[Ljava/lang/StackTraceElement;");
 
-    private static final Map<String, Set<String>> TARGETS = Map.of(
+    private static final Map<String, Set<String>> TARGETS = HandOffPoints.addTo(Map.of(
             POLLER, Set.of("poll(IIJLjava/util/function/BooleanSupplier;)V", "pollSelector(IJ)V", "stopPoll(II)V"),
             VIRTUAL_THREAD, Set.of("parkOnCarrierThread(ZJ)V", SCHEDULE),
-            THREAD, union(DELEGATED, "start()V", START_IN_CONTAINER));
+            THREAD, union(DELEGATED, "start()V", START_IN_CONTAINER)));
+
+    /** Binary names of the classes that get coroutine-mode hooks (the installer retransforms the loaded ones). */
+    static Set<String> coroutineHookClasses() {
+        Set<String> names = new HashSet<>();
+        for (String owner : TARGETS.keySet()) {
+            names.add(owner.replace('/', '.'));
+        }
+        return names;
+    }
 
     private final boolean coroutineHooks;
     /** owner -> (name + desc -> watched row). */
@@ -100,7 +112,8 @@ final class JdkRewriter implements ClassFileTransformer {
         }
         try {
             Set<String> found = new HashSet<>();
-            byte[] rewritten = rewrite(className, methods, calls == null ? Map.of() : calls, classfile, found);
+            byte[] rewritten = rewrite(className, methods, hooks == null ? Set.of() : hooks,
+                    calls == null ? Map.of() : calls, classfile, found);
             if (calls != null) {
                 for (BlockingCalls.Call c : calls.values()) {
                     if (!found.contains(c.name() + c.desc())) {
@@ -117,8 +130,8 @@ final class JdkRewriter implements ClassFileTransformer {
         }
     }
 
-    static byte[] rewrite(String className, Set<String> methods, Map<String, BlockingCalls.Call> calls,
-                          byte[] classfile, Set<String> found) {
+    static byte[] rewrite(String className, Set<String> methods, Set<String> hooks,
+                          Map<String, BlockingCalls.Call> calls, byte[] classfile, Set<String> found) {
         ClassReader reader = new ClassReader(classfile);
         ClassWriter writer = new BootClassWriter(reader);
         reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
@@ -137,7 +150,8 @@ final class JdkRewriter implements ClassFileTransformer {
                         super.visitCode();
                         if (call != null) {
                             watchedPrologue(mv, call);
-                        } else {
+                        }
+                        if (hooks.contains(key)) {
                             prologue(mv, className, name, desc);
                         }
                     }
@@ -148,6 +162,9 @@ final class JdkRewriter implements ClassFileTransformer {
     }
 
     private static void prologue(MethodVisitor mv, String owner, String name, String desc) {
+        if (HandOffPoints.prologue(mv, owner, name + desc)) {
+            return;
+        }
         switch (owner + "." + name + desc) {
             case POLLER + ".poll(IIJLjava/util/function/BooleanSupplier;)V" -> {
                 mv.visitVarInsn(Opcodes.ILOAD, 0);

@@ -26,6 +26,7 @@ final class SelfCheck {
 
     static void run(CoioRuntime runtime) throws Exception {
         if (!runtime.transport().equals("epoll")) {
+            failOnPurposeIfAsked();
             return; // readiness is the JDK's own poller: nothing of coio's to check
         }
         long parksBefore = totalParks(runtime);
@@ -57,6 +58,14 @@ final class SelfCheck {
         }
         if (failure.get() != null) {
             throw new IllegalStateException("self-check socket read failed: " + failure.get(), failure.get());
+        }
+        failOnPurposeIfAsked();
+    }
+
+    /** Tests only: {@code -Dcoio.test.failSelfCheck=true} proves that a failed installation leaves no trace. */
+    private static void failOnPurposeIfAsked() {
+        if (Boolean.getBoolean("coio.test.failSelfCheck")) {
+            throw new IllegalStateException("self-check failed on purpose (-Dcoio.test.failSelfCheck=true)");
         }
     }
 

@@ -37,6 +37,8 @@ public final class CoioBridge {
             TimeUnit.class);
     private static final MutableCallSite THREAD_START = site(boolean.class, Thread.class);
     private static final MutableCallSite SHADOW_OF = site(Thread.class, Thread.class);
+    private static final MutableCallSite BEFORE_BLOCKING = site(void.class, int.class);
+    private static final MutableCallSite BEFORE_WAIT = site(void.class);
 
     /** {@code (int fd, int event, long nanos, BooleanSupplier isOpen) boolean}: true if coio did the wait. */
     private static final MethodHandle poll = POLL.dynamicInvoker();
@@ -52,6 +54,10 @@ public final class CoioBridge {
     private static final MethodHandle threadStart = THREAD_START.dynamicInvoker();
     /** {@code (Thread t) Thread}: the coroutine running app thread {@code t}, or null. */
     private static final MethodHandle shadowOf = SHADOW_OF.dynamicInvoker();
+    /** {@code (int cause) void}: a JDK operation that blocks its OS thread starts (file I/O, DNS, Blocker.begin). */
+    private static final MethodHandle beforeBlocking = BEFORE_BLOCKING.dynamicInvoker();
+    /** {@code () void}: Object.wait starts. */
+    private static final MethodHandle beforeWait = BEFORE_WAIT.dynamicInvoker();
     /** False until the first app thread is converted: keeps the Thread-method hooks at one field load. */
     public static volatile boolean anyShadow;
 
@@ -88,6 +94,8 @@ public final class CoioBridge {
             case "schedule" -> SCHEDULE;
             case "threadStart" -> THREAD_START;
             case "shadowOf" -> SHADOW_OF;
+            case "beforeBlocking" -> BEFORE_BLOCKING;
+            case "beforeWait" -> BEFORE_WAIT;
             case "nonBlocking" -> {
                 nonBlocking = handler;
                 yield null;
@@ -151,6 +159,22 @@ public final class CoioBridge {
         } catch (Throwable t) {
             report(t);
             return null;
+        }
+    }
+
+    public static void beforeBlocking(int cause) {
+        try {
+            beforeBlocking.invokeExact(cause);
+        } catch (Throwable t) {
+            report(t);
+        }
+    }
+
+    public static void beforeWait() {
+        try {
+            beforeWait.invokeExact();
+        } catch (Throwable t) {
+            report(t);
         }
     }
 

@@ -1,0 +1,130 @@
+package io.coio.runtime;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One platform daemon thread per runtime ({@code coio-watchdog}) that looks at every carrier a few times per
+ * threshold. A blocking call that coio cannot intercept from Java (a contended monitor or an {@code Object.wait}
+ * in code coio did not hook, a JNI method) blocks the OS thread under a coroutine; the watchdog sees the same
+ * task run still in progress after {@code handOffAfter} while the loop thread is BLOCKED, WAITING,
+ * TIMED_WAITING, or RUNNABLE in a native method, and hands the loop off from outside ({@link Carrier#handOff},
+ * race-free through the carrier's run token). A run that stays RUNNABLE in Java code (CPU-bound) or in an FFM
+ * call (which the JVM does not show as native) longer than {@code reportAfter} is reported once with its stack:
+ * it delays every other coroutine of its carrier.
+ *
+ * <p>Threads: all fields except {@link #stopped} belong to the watchdog thread.
+ */
+final class Watchdog {
+    private final Carrier[] carriers;
+    private final long handOffAfter;
+    private final long reportAfter;
+    private final long period;
+    /** Per carrier: the run token last seen, since when, and whether that run was reported already. */
+    private final long[] token;
+    private final long[] since;
+    private final boolean[] reported;
+    private final Thread thread;
+    private volatile boolean stopped;
+
+    /** A zero duration switches that check off; both zero: no thread is started. */
+    Watchdog(Carrier[] carriers, Duration handOffAfter, Duration reportAfter, ThreadGroup group) {
+        this.carriers = carriers;
+        this.handOffAfter = handOffAfter.toNanos();
+        this.reportAfter = reportAfter.toNanos();
+        long shortest = Math.min(this.handOffAfter == 0 ? Long.MAX_VALUE : this.handOffAfter,
+                this.reportAfter == 0 ? Long.MAX_VALUE : this.reportAfter);
+        this.period = Math.max(TimeUnit.MILLISECONDS.toNanos(2), shortest / 4);
+        this.token = new long[carriers.length];
+        this.since = new long[carriers.length];
+        this.reported = new boolean[carriers.length];
+        if (shortest == Long.MAX_VALUE) {
+            thread = null;
+            return;
+        }
+        thread = Thread.ofPlatform().group(group).daemon(true).inheritInheritableThreadLocals(false)
+                .name("coio-watchdog").unstarted(this::run);
+        thread.setContextClassLoader(ClassLoader.getSystemClassLoader());
+        thread.start();
+    }
+
+    void stop() {
+        stopped = true;
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    Thread thread() {
+        return thread;
+    }
+
+    private void run() {
+        while (!stopped) {
+            LockSupport.parkNanos(this, period);
+            long now = System.nanoTime();
+            for (int i = 0; i < carriers.length; i++) {
+                try {
+                    check(i, now);
+                } catch (Throwable t) {
+                    Carrier.report("the carrier watchdog failed checking carrier " + i, t);
+                }
+            }
+        }
+    }
+
+    private void check(int i, long now) {
+        Carrier c = carriers[i];
+        long run = c.currentRun();
+        if (run <= 0) {
+            token[i] = 0;
+            return;
+        }
+        if (run != token[i]) {
+            token[i] = run;
+            since[i] = now;
+            reported[i] = false;
+            return;
+        }
+        long ran = now - since[i];
+        Thread loop = c.loopThread();
+        Thread coroutine = JdkInternals.virtualThreadOf(c.running());
+        if (handOffAfter != 0 && ran >= handOffAfter) {
+            Thread.State state = loop.getState();
+            StackTraceElement[] stack = coroutine != null ? coroutine.getStackTrace() : loop.getStackTrace();
+            boolean inNative = state == Thread.State.RUNNABLE && stack.length > 0 && stack[0].isNativeMethod();
+            if (state == Thread.State.BLOCKED || state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING
+                    || inNative) {
+                if (c.handOff(run, HandOffCause.WATCHDOG)) {
+                    CoioEvents.handOff(c.id, "watchdog", describe(coroutine), stack);
+                    report("carrier " + c.id + " handed its event loop to another OS thread: " + describe(coroutine)
+                            + " has been " + (inNative ? "in a native method" : state) + " for "
+                            + TimeUnit.NANOSECONDS.toMillis(ran) + " ms inside one run", stack);
+                }
+                return;
+            }
+        }
+        if (reportAfter != 0 && ran >= reportAfter && !reported[i]) {
+            reported[i] = true;
+            c.longRuns.incrementAndGet();
+            StackTraceElement[] stack = coroutine != null ? coroutine.getStackTrace() : loop.getStackTrace();
+            CoioEvents.longRun(c.id, describe(coroutine), TimeUnit.NANOSECONDS.toMillis(ran), stack);
+            report(describe(coroutine) + " has run " + TimeUnit.NANOSECONDS.toMillis(ran) + " ms on carrier " + c.id
+                    + " without yielding (CPU-bound, or a native call coio cannot see); the carrier's other"
+                    + " coroutines wait meanwhile", stack);
+        }
+    }
+
+    private static String describe(Thread coroutine) {
+        return coroutine == null ? "a task" : "coroutine \"" + coroutine.getName() + "\" (#" + coroutine.threadId() + ")";
+    }
+
+    private static void report(String what, StackTraceElement[] stack) {
+        StringBuilder b = new StringBuilder("coio: ").append(what).append('\n');
+        for (StackTraceElement e : stack) {
+            b.append("\tat ").append(e).append('\n');
+        }
+        System.err.print(b);
+    }
+}
