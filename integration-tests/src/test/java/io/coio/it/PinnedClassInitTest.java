@@ -30,7 +30,9 @@ import org.junit.jupiter.api.Timeout;
 class PinnedClassInitTest {
     static final Duration ANSWER = Duration.ofSeconds(20);
     static final Pattern STATS = Pattern.compile(
-            "^coio stats: carrier=(\\d+) started=(\\d+) live=(\\d+) parks=(\\d+) wakeups=(\\d+) epollWaits=(\\d+) pinnedFallbacks=(\\d+)$");
+            "^coio stats: carrier=(\\d+) started=(\\d+) live=(\\d+) parks=(\\d+) wakeups=(\\d+) epollWaits=(\\d+) pinnedFallbacks=(\\d+)"
+                    + " pinnedWaitHandOffs=(\\d+) fileHandOffs=(\\d+) dnsHandOffs=(\\d+) blockerHandOffs=(\\d+)"
+                    + " watchdogHandOffs=(\\d+) extraLoopThreads=(\\d+) longRuns=(\\d+)$");
 
     @Test
     @DisplayName("carriers=1: while a handler is blocked in a class initializer's socket read, other connections (old and new) are still echoed; then the initializer completes; stats count the pinned fallback")
@@ -88,8 +90,13 @@ class PinnedClassInitTest {
             assertTrue(Long.parseLong(m.group(2)) >= 3, "started counts the handler coroutines: " + stats.get(0));
             assertTrue(Long.parseLong(m.group(4)) >= 1, "parks: " + stats.get(0));
             assertTrue(Long.parseLong(m.group(5)) >= 1, "wakeups: " + stats.get(0));
-            assertTrue(Long.parseLong(m.group(7)) >= 1, "pinnedFallbacks must count the blocked initializer: "
-                    + stats.get(0));
+            // The initializer prints "clinit connected" before its read: that console write (jdk.internal.misc.Blocker)
+            // already hands the loop off, so the pinned park that follows finds it handed on. Either way: counted.
+            long handOffs = 0;
+            for (int g = 7; g <= 12; g++) {
+                handOffs += Long.parseLong(m.group(g));
+            }
+            assertTrue(handOffs >= 1, "a hand-off must be counted for the blocked initializer: " + stats.get(0));
         }
     }
 }

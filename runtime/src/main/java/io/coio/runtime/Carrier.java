@@ -97,7 +97,7 @@ final class Carrier implements Executor {
     final AtomicLong longRuns = new AtomicLong();
 
     /** Tests only: called at the start of each loop step with its name, to inject a fault. */
-    static volatile java.util.function.Consumer<String> faultForTest;
+    volatile java.util.function.Consumer<String> faultForTest;
 
     Carrier(int id, IoHandlerFactory ioHandlerFactory, boolean epoll, SparePool spares) {
         this.id = id;
@@ -429,7 +429,7 @@ final class Carrier implements Executor {
         }
     }
 
-    private static void probe(String step) {
+    private void probe(String step) {
         java.util.function.Consumer<String> f = faultForTest;
         if (f != null) {
             f.accept(step);

@@ -41,6 +41,7 @@ public final class CoioRuntime {
         // The JDK's Poller starts its own poller threads in its static initializer; they must be created from
         // a platform thread, or they would inherit a coio scheduler (JDK25-FINDINGS.md).
         initJdkPoller();
+        loadHandOffPath();
         epoll = Epoll.isAvailable();
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         // coio's own threads are made clean whatever thread starts the runtime: in the group of the thread that
@@ -196,6 +197,32 @@ public final class CoioRuntime {
             }
         }
         return best;
+    }
+
+    /**
+     * Loads and initialises now every class a hand-off runs: it runs inside the JDK's file reads, where loading a
+     * class from the same jar would re-enter the read in progress (a {@code ZipFile} seek-then-read) and corrupt it.
+     */
+    private static void loadHandOffPath() {
+        String[] names = {"HandOffCause", "SparePool", "SparePool$Spare", "CoioEvents", "CoioEvents$Jfr",
+                "CoioEvents$HandOffEvent", "CoioEvents$LongRunEvent", "CarrierTimer", "Watchdog", "JdkInternals",
+                "JdkInternals$Pinning", "Hooks", "Waiter"};
+        for (String n : names) {
+            try {
+                Class.forName("io.coio.runtime." + n, true, CoioRuntime.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("coio's own class " + n + " is missing from its jar", e);
+            } catch (ExceptionInInitializerError e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw e;
+            } catch (NoClassDefFoundError e) {
+                if (!n.startsWith("CoioEvents$")) { // no jdk.jfr module: the events are simply not recorded
+                    throw e;
+                }
+            }
+        }
     }
 
     private static void initJdkPoller() {

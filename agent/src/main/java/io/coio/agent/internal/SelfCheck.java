@@ -44,7 +44,15 @@ final class SelfCheck {
                 }
             });
             reader.start();
-            try (Socket peer = server.accept(); OutputStream out = peer.getOutputStream()) {
+            Socket accepted;
+            try {
+                accepted = server.accept();
+            } catch (java.net.SocketTimeoutException e) {
+                throw new IllegalStateException("self-check: the coroutine did not connect within the limit; it is "
+                        + reader.getState() + " at " + java.util.Arrays.toString(reader.getStackTrace())
+                        + (failure.get() == null ? "" : ", failed with " + failure.get()), e);
+            }
+            try (Socket peer = accepted; OutputStream out = peer.getOutputStream()) {
                 if (!awaitParks(runtime, parksBefore)) {
                     throw new IllegalStateException("self-check: a coroutine's socket read did not reach coio's"
                             + " Poller hook (is another agent rewriting sun.nio.ch.Poller?)");
