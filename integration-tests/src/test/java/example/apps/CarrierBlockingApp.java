@@ -44,6 +44,15 @@ public final class CarrierBlockingApp {
 
     public static void main(String[] args) throws IOException {
         ProxySelector.getDefault(); // its first use reads a file; not inside the commands under test
+        // Loading a class reads its class file (file I/O of its own): done here, so that each command blocks only
+        // where it says (the initializers run later, on the handler's thread).
+        for (Class<?> c : new Class<?>[] {Shared.class, WaitInit.class, MonitorInit.class, ParkInit.class}) {
+            try {
+                Class.forName(c.getName(), false, CarrierBlockingApp.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException(e);
+            }
+        }
         try (ServerSocket server = new ServerSocket(0, 4096, InetAddress.getLoopbackAddress())) {
             System.out.println("listening on " + server.getLocalPort());
             while (true) {

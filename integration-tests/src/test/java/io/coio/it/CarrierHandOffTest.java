@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * With one carrier, a coroutine that blocks its OS thread where it cannot yield must not stall the carrier's other
  * connections: the loop moves to a spare OS thread (hand-off), counted by cause in {@code stats=true}.
  *
- * <p>Each scenario is deterministic: the blocking handler first answers a "now blocking" line, then can no longer
+ * <p>The hook tests switch the watchdog off ({@code blockedms=0}), so that only the hook under test can move the
+ * loop. Each scenario is deterministic: the blocking handler first answers a "now blocking" line, then can no longer
  * yield until it blocks; with one carrier, another connection is echoed only if the loop left that thread.
  */
 @Timeout(180)
@@ -40,7 +41,7 @@ class CarrierHandOffTest {
     void fileReadOnAFifo(@TempDir Path dir) throws Exception {
         Path fifo = mkfifo(dir);
         try (RandomAccessFile writer = new RandomAccessFile(fifo.toFile(), "rw"); // O_RDWR: the app's open never blocks
-             AgentJvm app = start("carriers=1,stats=true")) {
+             AgentJvm app = start("carriers=1,stats=true,blockedms=0")) {
             int port = port(app);
             try (LineClient other = new LineClient(port, ANSWER, "other");
                  LineClient blocker = new LineClient(port, ANSWER, "blocker")) {
@@ -59,7 +60,7 @@ class CarrierHandOffTest {
     @Test
     @DisplayName("carriers=1: Object.wait inside a class initializer (pinned) hands the loop off; its notifier on the same carrier runs")
     void pinnedObjectWait() throws Exception {
-        try (AgentJvm app = start("carriers=1,stats=true")) {
+        try (AgentJvm app = start("carriers=1,stats=true,blockedms=0")) {
             int port = port(app);
             try (LineClient other = new LineClient(port, ANSWER, "other");
                  LineClient waiter = new LineClient(port, ANSWER, "waiter")) {
@@ -79,7 +80,7 @@ class CarrierHandOffTest {
     @DisplayName("carriers=1: a socket read inside a class initializer (pinned park) hands the loop off, counted as pinnedFallbacks")
     void pinnedPark() throws Exception {
         try (ServerSocket release = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-             AgentJvm app = start("carriers=1,stats=true")) {
+             AgentJvm app = start("carriers=1,stats=true,blockedms=0")) {
             release.setSoTimeout((int) ANSWER.toMillis());
             int port = port(app);
             try (LineClient other = new LineClient(port, ANSWER, "other");
@@ -148,7 +149,7 @@ class CarrierHandOffTest {
     @Test
     @DisplayName("carriers=1: a host-name lookup (platform resolver) hands the loop off, counted as dnsHandOffs")
     void dnsLookup() throws Exception {
-        try (AgentJvm app = start("carriers=1,stats=true")) {
+        try (AgentJvm app = start("carriers=1,stats=true,blockedms=0")) {
             int port = port(app);
             try (LineClient client = new LineClient(port, ANSWER, "client")) {
                 assertTrue(client.call("dns localhost", "dns" + app.describeState()).matches("dns [1-9]\\d*"));
