@@ -5,6 +5,7 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -24,6 +25,10 @@ import java.nio.charset.StandardCharsets;
  *   <li>{@code echo <text>}: {@code echo <text>}
  *   <li>{@code fifo <path>}: opens the FIFO, answers {@code reading}, reads one byte with {@code FileInputStream.read},
  *       answers {@code fifo <byte>}
+ *   <li>{@code fifoopen <path>}: answers {@code opening}, opens the FIFO for reading (the open blocks in native code
+ *       until a writer opens it), answers {@code opened}
+ *   <li>{@code rafline <path>}: opens the FIFO with {@code RandomAccessFile}, answers {@code reading}, reads a line
+ *       ({@code readLine} calls the native {@code read0} directly: no coio hook), answers {@code rafline <line>}
  *   <li>{@code proc <fifo>}: starts {@code sh -c 'read x < fifo'}, answers {@code started}, {@code Process.waitFor()},
  *       answers {@code proc exit=<code>}
  *   <li>{@code dns <name>}: {@code InetAddress.getAllByName(name)}, answers {@code dns <count>}
@@ -75,6 +80,18 @@ public final class CarrierBlockingApp {
                         try (FileInputStream fifo = new FileInputStream(cmd[1])) {
                             out.println("reading");
                             out.println("fifo " + fifo.read());
+                        }
+                    }
+                    case "fifoopen" -> {
+                        out.println("opening");
+                        try (FileInputStream fifo = new FileInputStream(cmd[1])) {
+                            out.println("opened");
+                        }
+                    }
+                    case "rafline" -> {
+                        try (RandomAccessFile fifo = new RandomAccessFile(cmd[1], "r")) {
+                            out.println("reading");
+                            out.println("rafline " + fifo.readLine());
                         }
                     }
                     case "proc" -> {

@@ -127,6 +127,50 @@ class CarrierHandOffTest {
     }
 
     @Test
+    @DisplayName("carriers=1: the watchdog hands off a loop whose thread is in a native method no hook sees (RandomAccessFile.readLine on a FIFO)")
+    void watchdogNativeRead(@TempDir Path dir) throws Exception {
+        Path fifo = mkfifo(dir);
+        try (RandomAccessFile writer = new RandomAccessFile(fifo.toFile(), "rw");
+             AgentJvm app = start("carriers=1,stats=true,blockedms=100")) {
+            int port = port(app);
+            try (LineClient other = new LineClient(port, ANSWER, "other");
+                 LineClient blocker = new LineClient(port, ANSWER, "blocker")) {
+                assertEquals("echo warm-up", other.call("echo warm-up", "warm-up" + app.describeState()));
+                assertEquals("reading", blocker.call("rafline " + fifo, "rafline" + app.describeState()));
+                echoWhileBlocked(other, app);
+                writer.write("line-1\n".getBytes(StandardCharsets.US_ASCII));
+                assertEquals("rafline line-1", blocker.receive("rafline after the write" + app.describeState()));
+                other.send("quit");
+            }
+            Map<String, Long> stats = stats(app);
+            assertTrue(stats.get("watchdogHandOffs") >= 1, "watchdogHandOffs: " + stats);
+            assertTrue(app.stderrMatching("has been in native code \\(RUNNABLE, no CPU\\) for \\d+ ms inside one run").size() >= 1,
+                    "the watchdog reports a native method" + app.describeState());
+        }
+    }
+
+    @Test
+    @DisplayName("carriers=1: the watchdog hands off a loop whose thread blocks opening a FIFO (no writer yet)")
+    void watchdogFifoOpen(@TempDir Path dir) throws Exception {
+        Path fifo = mkfifo(dir);
+        try (AgentJvm app = start("carriers=1,stats=true,blockedms=100")) {
+            int port = port(app);
+            try (LineClient other = new LineClient(port, ANSWER, "other");
+                 LineClient blocker = new LineClient(port, ANSWER, "blocker")) {
+                assertEquals("echo warm-up", other.call("echo warm-up", "warm-up" + app.describeState()));
+                assertEquals("opening", blocker.call("fifoopen " + fifo, "fifoopen" + app.describeState()));
+                echoWhileBlocked(other, app);
+                try (java.io.FileOutputStream writer = new java.io.FileOutputStream(fifo.toFile())) { // unblocks the open
+                    assertEquals("opened", blocker.receive("fifoopen after a writer opened" + app.describeState()));
+                }
+                other.send("quit");
+            }
+            Map<String, Long> stats = stats(app);
+            assertTrue(stats.get("watchdogHandOffs") >= 1, "watchdogHandOffs: " + stats);
+        }
+    }
+
+    @Test
     @DisplayName("carriers=1: Process.waitFor parks the coroutine (JDK 25: a j.u.c. condition); other connections are echoed meanwhile")
     void processWaitFor(@TempDir Path dir) throws Exception {
         Path fifo = mkfifo(dir);

@@ -9,10 +9,10 @@ import java.util.concurrent.locks.LockSupport;
  * threshold. A blocking call that coio cannot intercept from Java (a contended monitor or an {@code Object.wait}
  * in code coio did not hook, a JNI method) blocks the OS thread under a coroutine; the watchdog sees the same
  * task run still in progress after {@code handOffAfter} while the loop thread is BLOCKED, WAITING,
- * TIMED_WAITING, or RUNNABLE in a native method, and hands the loop off from outside ({@link Carrier#handOff},
- * race-free through the carrier's run token). A run that stays RUNNABLE in Java code (CPU-bound) or in an FFM
- * call (which the JVM does not show as native) longer than {@code reportAfter} is reported once with its stack:
- * it delays every other coroutine of its carrier.
+ * TIMED_WAITING, or RUNNABLE but using (almost) no CPU since the run began (blocked in native code: JNI or FFM), and
+ * hands the loop off from outside ({@link Carrier#handOff}, race-free through the carrier's run token). A run that
+ * stays busy on the CPU longer than {@code reportAfter} is reported once with its stack: it delays every other
+ * coroutine of its carrier.
  *
  * <p>Threads: all fields except {@link #stopped} belong to the watchdog thread.
  */
@@ -21,9 +21,12 @@ final class Watchdog {
     private final long handOffAfter;
     private final long reportAfter;
     private final long period;
-    /** Per carrier: the run token last seen, since when, and whether that run was reported already. */
+    /** Per carrier: the run token last seen, since when, the loop thread's CPU time then, and whether reported. */
     private final long[] token;
     private final long[] since;
+    private final long[] cpuSince;
+    /** Per-thread CPU time, to tell a thread blocked in native code (no CPU) from a busy one; null if unavailable. */
+    private final java.lang.management.ThreadMXBean cpu;
     private final boolean[] reported;
     private final Thread thread;
     private volatile boolean stopped;
@@ -38,6 +41,8 @@ final class Watchdog {
         this.period = Math.max(TimeUnit.MILLISECONDS.toNanos(2), shortest / 4);
         this.token = new long[carriers.length];
         this.since = new long[carriers.length];
+        this.cpuSince = new long[carriers.length];
+        this.cpu = threadCpu();
         this.reported = new boolean[carriers.length];
         if (shortest == Long.MAX_VALUE) {
             thread = null;
@@ -84,6 +89,7 @@ final class Watchdog {
         if (run != token[i]) {
             token[i] = run;
             since[i] = now;
+            cpuSince[i] = cpuTime(c.loopThread());
             reported[i] = false;
             return;
         }
@@ -93,13 +99,17 @@ final class Watchdog {
         if (handOffAfter != 0 && ran >= handOffAfter) {
             Thread.State state = loop.getState();
             StackTraceElement[] stack = coroutine != null ? coroutine.getStackTrace() : loop.getStackTrace();
-            boolean inNative = state == Thread.State.RUNNABLE && stack.length > 0 && stack[0].isNativeMethod();
+            // RUNNABLE yet (almost) no CPU since the run began: blocked in native code (JNI, or an FFM downcall,
+            // which the stack does not show as native). A busy thread in a short native call (nanoTime) uses CPU.
+            long used = cpuTime(loop);
+            boolean inNative = state == Thread.State.RUNNABLE && used >= 0 && cpuSince[i] >= 0
+                    && (used - cpuSince[i]) * 10 < ran;
             if (state == Thread.State.BLOCKED || state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING
                     || inNative) {
                 if (c.handOff(run, HandOffCause.WATCHDOG)) {
                     CoioEvents.handOff(c.id, "watchdog", describe(coroutine), stack);
                     report("carrier " + c.id + " handed its event loop to another OS thread: " + describe(coroutine)
-                            + " has been " + (inNative ? "in a native method" : state) + " for "
+                            + " has been " + (inNative ? "in native code (RUNNABLE, no CPU)" : state) + " for "
                             + TimeUnit.NANOSECONDS.toMillis(ran) + " ms inside one run", stack);
                 }
                 return;
@@ -113,6 +123,19 @@ final class Watchdog {
             report(describe(coroutine) + " has run " + TimeUnit.NANOSECONDS.toMillis(ran) + " ms on carrier " + c.id
                     + " without yielding (CPU-bound, or a native call coio cannot see); the carrier's other"
                     + " coroutines wait meanwhile", stack);
+        }
+    }
+
+    private long cpuTime(Thread t) {
+        return cpu == null ? -1 : cpu.getThreadCpuTime(t.threadId());
+    }
+
+    private static java.lang.management.ThreadMXBean threadCpu() {
+        try {
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            return mx.isThreadCpuTimeSupported() && mx.isThreadCpuTimeEnabled() ? mx : null;
+        } catch (LinkageError | RuntimeException noManagement) {
+            return null; // no java.management module: only BLOCKED/WAITING loop threads are handed off
         }
     }
 

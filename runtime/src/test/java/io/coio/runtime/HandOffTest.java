@@ -184,6 +184,42 @@ class HandOffTest {
     }
 
     @Test
+    void theWatchdogHandsOffALoopBlockedInAnFfmDowncall(@TempDir Path dir) throws Throwable {
+        Carrier c = carrier(1);
+        watchdog(c, Duration.ofMillis(50), Duration.ZERO);
+        Path fifo = fifo(dir);
+        java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+        java.lang.invoke.MethodHandle open = linker.downcallHandle(linker.defaultLookup().find("open").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT,
+                        java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.JAVA_INT));
+        java.lang.invoke.MethodHandle read = linker.downcallHandle(linker.defaultLookup().find("read").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG,
+                        java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS,
+                        java.lang.foreign.ValueLayout.JAVA_LONG));
+        try (RandomAccessFile writer = new RandomAccessFile(fifo.toFile(), "rw");
+             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
+            java.lang.foreign.MemorySegment path = arena.allocateFrom(fifo.toString());
+            java.lang.foreign.MemorySegment buf = arena.allocate(1);
+            CompletableFuture<Long> got = new CompletableFuture<>();
+            CountDownLatch reading = new CountDownLatch(1);
+            start(c, "ffm-reader", () -> {
+                try {
+                    int fd = (int) open.invokeExact(path, 0 /* O_RDONLY */);
+                    reading.countDown();
+                    got.complete((long) read.invokeExact(fd, buf, 1L)); // blocks in native code; no hook sees it
+                } catch (Throwable e) {
+                    got.completeExceptionally(e);
+                }
+            });
+            assertTrue(reading.await(LIMIT.toSeconds(), TimeUnit.SECONDS));
+            assertTrue(runsOn(c), "another coroutine ran while the loop thread was blocked in an FFM read");
+            assertEquals(1, c.stats().watchdogHandOffs(), "watchdog hand-offs");
+            writer.write(5);
+            assertEquals(1L, got.get(LIMIT.toSeconds(), TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void theWatchdogReportsACoroutineThatRunsTooLongWithoutYielding() throws Exception {
         Carrier c = carrier(1);
         watchdog(c, Duration.ofMillis(50), Duration.ofMillis(50));
@@ -191,7 +227,7 @@ class HandOffTest {
         CompletableFuture<Void> spun = new CompletableFuture<>();
         start(c, "spinner", () -> {
             while (stop.getCount() > 0) {
-                Thread.onSpinWait(); // CPU-bound: never yields, never blocks
+                System.nanoTime(); // CPU-bound (a native method on top of the stack at times): never yields, never blocks
             }
             spun.complete(null);
         });
