@@ -46,6 +46,7 @@ class CarrierHandOffTest {
             try (LineClient other = new LineClient(port, ANSWER, "other");
                  LineClient blocker = new LineClient(port, ANSWER, "blocker")) {
                 assertEquals("echo warm-up", other.call("echo warm-up", "warm-up" + app.describeState()));
+                warmUp(blocker, app);
                 assertEquals("reading", blocker.call("fifo " + fifo, "fifo" + app.describeState()));
                 echoWhileBlocked(other, app);
                 writer.write(42);
@@ -65,6 +66,7 @@ class CarrierHandOffTest {
             try (LineClient other = new LineClient(port, ANSWER, "other");
                  LineClient waiter = new LineClient(port, ANSWER, "waiter")) {
                 assertEquals("echo warm-up", other.call("echo warm-up", "warm-up" + app.describeState()));
+                warmUp(waiter, app);
                 assertEquals("waiting", waiter.call("waitinit", "waitinit" + app.describeState()));
                 echoWhileBlocked(other, app);
                 assertEquals("notified", other.call("notify", "notify" + app.describeState()));
@@ -86,6 +88,7 @@ class CarrierHandOffTest {
             try (LineClient other = new LineClient(port, ANSWER, "other");
                  LineClient init = new LineClient(port, ANSWER, "init")) {
                 assertEquals("echo warm-up", other.call("echo warm-up", "warm-up" + app.describeState()));
+                warmUp(init, app);
                 assertEquals("initializing", init.call("pinnedpark " + release.getLocalPort(), "pinnedpark" + app.describeState()));
                 try (Socket fromInit = release.accept()) {
                     echoWhileBlocked(other, app);
@@ -110,7 +113,9 @@ class CarrierHandOffTest {
                  LineClient holder = new LineClient(port, ANSWER, "holder");
                  LineClient init = new LineClient(port, ANSWER, "init")) {
                 assertEquals("echo warm-up", other.call("echo warm-up", "warm-up" + app.describeState()));
+                warmUp(holder, app);
                 assertEquals("holding", holder.call("hold", "hold" + app.describeState()));
+                warmUp(init, app);
                 assertEquals("entering", init.call("monitorinit", "monitorinit" + app.describeState()));
                 echoWhileBlocked(other, app);
                 assertEquals("released", holder.call("release", "release" + app.describeState()));
@@ -136,6 +141,7 @@ class CarrierHandOffTest {
             try (LineClient other = new LineClient(port, ANSWER, "other");
                  LineClient blocker = new LineClient(port, ANSWER, "blocker")) {
                 assertEquals("echo warm-up", other.call("echo warm-up", "warm-up" + app.describeState()));
+                warmUp(blocker, app);
                 assertEquals("reading", blocker.call("rafline " + fifo, "rafline" + app.describeState()));
                 echoWhileBlocked(other, app);
                 writer.write("line-1\n".getBytes(StandardCharsets.US_ASCII));
@@ -158,6 +164,7 @@ class CarrierHandOffTest {
             try (LineClient other = new LineClient(port, ANSWER, "other");
                  LineClient blocker = new LineClient(port, ANSWER, "blocker")) {
                 assertEquals("echo warm-up", other.call("echo warm-up", "warm-up" + app.describeState()));
+                warmUp(blocker, app);
                 assertEquals("opening", blocker.call("fifoopen " + fifo, "fifoopen" + app.describeState()));
                 echoWhileBlocked(other, app);
                 try (java.io.FileOutputStream writer = new java.io.FileOutputStream(fifo.toFile())) { // unblocks the open
@@ -180,6 +187,7 @@ class CarrierHandOffTest {
             try (LineClient other = new LineClient(port, ANSWER, "other");
                  LineClient waiter = new LineClient(port, ANSWER, "waiter")) {
                 assertEquals("echo warm-up", other.call("echo warm-up", "warm-up" + app.describeState()));
+                warmUp(waiter, app);
                 assertEquals("started", waiter.call("proc " + fifo, "proc" + app.describeState()));
                 echoWhileBlocked(other, app);
                 writer.write("go\n".getBytes(StandardCharsets.US_ASCII));
@@ -196,6 +204,7 @@ class CarrierHandOffTest {
         try (AgentJvm app = start("carriers=1,stats=true,blockedms=0")) {
             int port = port(app);
             try (LineClient client = new LineClient(port, ANSWER, "client")) {
+                warmUp(client, app);
                 assertTrue(client.call("dns localhost", "dns" + app.describeState()).matches("dns [1-9]\\d*"));
                 client.send("quit");
             }
@@ -210,6 +219,7 @@ class CarrierHandOffTest {
         try (AgentJvm app = start("carriers=1,stats=true,longrunms=200")) {
             int port = port(app);
             try (LineClient client = new LineClient(port, ANSWER, "client")) {
+                warmUp(client, app);
                 assertEquals("spun", client.call("spin 2000", "spin" + app.describeState()));
                 client.send("quit");
             }
@@ -221,6 +231,41 @@ class CarrierHandOffTest {
             assertTrue(app.stderrMatching("^\\tat example\\.apps\\.CarrierBlockingApp\\.handle").size() >= 1,
                     "the report shows the coroutine's stack" + app.describeState());
         }
+    }
+
+    @Test
+    @DisplayName("JFR: each hand-off is a coio.HandOff event with its cause and the coroutine's stack; a long run is a coio.LongRun event")
+    void jfrEvents(@TempDir Path dir) throws Exception {
+        Path fifo = mkfifo(dir);
+        Path recording = dir.resolve("rec.jfr");
+        try (RandomAccessFile writer = new RandomAccessFile(fifo.toFile(), "rw");
+             AgentJvm app = AgentJvm.builder(CarrierBlockingApp.class).agent("carriers=1,blockedms=0,longrunms=200")
+                     .jvmArg("-XX:StartFlightRecording:filename=" + recording).start()) {
+            int port = port(app);
+            try (LineClient client = new LineClient(port, ANSWER, "client")) {
+                // spin first: after a hand-off the rest of that run is on the old thread, which no longer drives
+                // the loop (and stalls nothing), so the watchdog does not look at it
+                warmUp(client, app);
+                assertEquals("spun", client.call("spin 1500", "spin" + app.describeState()));
+                assertEquals("reading", client.call("fifo " + fifo, "fifo" + app.describeState()));
+                writer.write(1);
+                assertEquals("fifo 1", client.receive("fifo after the write" + app.describeState()));
+                client.send("quit");
+            }
+            assertEquals(0, app.awaitExit(Duration.ofSeconds(60)), "exit code" + app.describeState());
+        }
+        List<jdk.jfr.consumer.RecordedEvent> events = jdk.jfr.consumer.RecordingFile.readAllEvents(recording);
+        assertTrue(events.stream().anyMatch(e -> e.getEventType().getName().equals("coio.HandOff")
+                        && "FILE".equals(e.getString("cause"))
+                        && e.getString("stack").contains("java.io.FileInputStream.read")
+                        && e.getString("stack").contains("CarrierBlockingApp.handle")),
+                "a coio.HandOff event for the FIFO read, with its stack");
+        assertTrue(events.stream().anyMatch(e -> e.getEventType().getName().equals("coio.LongRun")
+                        && e.getLong("millis") >= 200 && e.getString("stack").contains("CarrierBlockingApp.handle")),
+                "a coio.LongRun event for the spin, with its stack");
+        assertTrue(events.stream().filter(e -> e.getEventType().getName().startsWith("coio."))
+                        .allMatch(e -> e.getEventType().getCategoryNames().equals(List.of("coio"))),
+                "category coio");
     }
 
     @Test
@@ -251,6 +296,14 @@ class CarrierHandOffTest {
 
     private static int port(AgentJvm app) {
         return Integer.parseInt(app.awaitStdout("^listening on (\\d+)$").group(1));
+    }
+
+    /**
+     * One round trip first: the connection's handler then waits for its next line, so the command that follows
+     * starts a fresh coroutine run (a hand-off earlier in the same run would move the loop before the command).
+     */
+    private static void warmUp(LineClient client, AgentJvm app) {
+        assertEquals("echo first", client.call("echo first", "warm-up" + app.describeState()));
     }
 
     /** The other connection, on the same (only) carrier, is served while the blocker holds its OS thread. */

@@ -300,6 +300,72 @@ class HandOffTest {
         assertTrue(messages.get(2).contains("injected fault in applyPending"), messages.toString());
     }
 
+    @Test
+    void manyHandOffsFromInsideAndOutsideRaceWithReadinessWaitsAndTimersWithoutLosingAWakeUp() throws Exception {
+        Carrier c = carrier(1);
+        // An aggressive watchdog: it also tries to hand off loops whose coroutine is briefly WAITING in a pinned
+        // context, racing with the coroutines' own hand-offs.
+        watchdog(c, Duration.ofMillis(2), Duration.ZERO);
+        int coroutines = 40;
+        int rounds = 25;
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        List<java.nio.channels.SocketChannel> open = new ArrayList<>();
+        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open()
+                .bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))) {
+            for (int i = 0; i < coroutines; i++) {
+                java.nio.channels.SocketChannel a = java.nio.channels.SocketChannel.open(server.getLocalAddress());
+                java.nio.channels.SocketChannel b = server.accept();
+                a.configureBlocking(false);
+                b.configureBlocking(false);
+                open.add(a);
+                open.add(b);
+                done.add(pingPong(c, "ping-" + i, a, i, rounds));
+                done.add(pingPong(c, "pong-" + i, b, -i - 1, rounds));
+            }
+            CompletableFuture.allOf(done.toArray(new CompletableFuture<?>[0])).get(LIMIT.toSeconds() * 2, TimeUnit.SECONDS);
+        } finally {
+            for (java.nio.channels.SocketChannel ch : open) {
+                ch.close();
+            }
+        }
+        assertTrue(c.stats().fileHandOffs() > 0, "hand-offs happened: " + c.stats());
+        assertTrue(c.stats().parks() > 0, "readiness waits happened: " + c.stats());
+        assertTrue(runsOn(c), "the carrier still runs coroutines");
+        System.out.println("stress: " + c.stats());
+    }
+
+    /**
+     * One side of a ping-pong over {@code ch}: each round it may hand the loop off from inside, park on a timer or
+     * yield, then writes one byte and waits (readiness) for the peer's byte of the same round.
+     */
+    private static CompletableFuture<Void> pingPong(Carrier c, String name, java.nio.channels.SocketChannel ch,
+                                                    int seed, int rounds) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        start(c, name, () -> {
+            try {
+                java.util.Random random = new java.util.Random(seed);
+                java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+                for (int r = 0; r < rounds; r++) {
+                    switch (random.nextInt(3)) {
+                        case 0 -> Hooks.beforeBlocking(Hooks.FILE); // hand off from inside, then go on running
+                        case 1 -> java.util.concurrent.locks.LockSupport.parkNanos(random.nextInt(200_000));
+                        default -> Thread.yield();
+                    }
+                    ch.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) r}));
+                    one.clear();
+                    while (ch.read(one) == 0) {
+                        Hooks.poll(ReadinessTest.fd(ch), Hooks.POLLIN, 0, () -> true);
+                    }
+                    assertEquals((byte) r, one.get(0), name + " round " + r);
+                }
+                f.complete(null);
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
     // ---- helpers ----
 
     private Carrier carrier(int spares) {
