@@ -54,7 +54,8 @@ final class SparePool {
         long n = extraThreads.incrementAndGet();
         if (Long.bitCount(n) == 1) { // 1st, 2nd, 4th, 8th ...: visible, never a flood
             System.err.println("coio: no spare loop thread was idle for a carrier hand-off; started one more ("
-                    + n + " so far). Many coroutines block their OS threads at once: raise spares= if this is normal.");
+                    + n + " so far): coroutines block their OS threads faster than blocked threads come back."
+                    + " Raise spares= if this is normal.");
         }
         return newSpare();
     }
