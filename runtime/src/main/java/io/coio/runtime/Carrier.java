@@ -367,30 +367,46 @@ final class Carrier implements Executor {
         Thread me = Thread.currentThread();
         me.setName("coio-carrier-" + id);
         while (!stopping) {
-            if (!runReadyTasks(me)) {
-                return; // a hand-off gave the loop to another thread during the last task run
-            }
-            applyPending();
-            boolean block = runQueue.isEmpty() && pending.isEmpty() && timers.isEmpty();
-            if (block) {
-                parked = true;
-                if (!runQueue.isEmpty()) { // re-check after publishing 'parked' (pairs with execute)
-                    parked = false;
-                    block = false;
-                }
-            }
-            if (block) {
-                epollWaits++;
-            }
             try {
-                probe("eventLoop");
-                eventLoop.run(block ? 0 : -1);
-            } catch (Throwable t) {
-                report("Netty's event loop step failed on carrier " + id + "; the carrier goes on", t);
+                if (!loopOnce(me)) {
+                    return; // a hand-off gave the loop to another thread during the last task run
+                }
+            } catch (Throwable t) { // each step catches its own; this is the last line: the loop never ends by accident
+                if (loopThread != me) {
+                    return;
+                }
+                report("the loop of carrier " + id + " failed; it goes on", t);
+                parked = false;
             }
-            parked = false;
         }
         closeLoop();
+    }
+
+    /** One turn of the loop (the class comment); false if the loop was handed to another thread. */
+    private boolean loopOnce(Thread me) {
+        if (!runReadyTasks(me)) {
+            return false;
+        }
+        applyPending();
+        boolean block = runQueue.isEmpty() && pending.isEmpty() && timers.isEmpty();
+        if (block) {
+            parked = true;
+            if (!runQueue.isEmpty()) { // re-check after publishing 'parked' (pairs with execute)
+                parked = false;
+                block = false;
+            }
+        }
+        if (block) {
+            epollWaits++;
+        }
+        try {
+            probe("eventLoop");
+            eventLoop.run(block ? 0 : -1);
+        } catch (Throwable t) {
+            report("Netty's event loop step failed on carrier " + id + "; the carrier goes on", t);
+        }
+        parked = false;
+        return true;
     }
 
     /** Runs up to {@link #TASK_BUDGET} ready tasks; false if the loop was handed to another thread. */
