@@ -69,8 +69,8 @@ final class Carrier implements Executor {
     static final long HANDED_OFF = -1;
     /** Loop thread: the last token used (the next loop thread continues from it, after the hand-off). */
     private long lastToken;
-    /** Loop thread writes, {@link Watchdog} reads (racy, for its report): the task of the current run. */
-    private volatile Runnable running;
+    /** Loop thread writes, {@link Watchdog} reads racily (a plain field: it is only for the report's stack). */
+    private Runnable running;
     private final SparePool spares;
     private volatile boolean stopping;
     /** True while the loop thread is about to block, or blocked, in epoll: then {@link #execute} must wake it. */
@@ -418,7 +418,7 @@ final class Carrier implements Executor {
             }
             long token = ++lastToken;
             running = task;
-            inTask.set(token);
+            inTask.lazySet(token); // release is enough: a hand-off reads it, then compare-and-sets it
             try {
                 task.run();
             } catch (Throwable t) {
