@@ -63,7 +63,7 @@ public final class Installer {
         }
         Class<?> bridge = null;
         JdkRewriter rewriter = null;
-        List<Class<?>> rewritten = new ArrayList<>();
+        Set<String> rewritable = new java.util.HashSet<>();
         CoioRuntime runtime = null;
         try {
             openJdk(inst);
@@ -74,11 +74,12 @@ public final class Installer {
                     : Detector.startCoroutineReports(true, options.report() == AgentOptions.Report.ALL,
                             options.allow(), epochBump(bridge));
             List<BlockingCalls.Call> watched = reports == null ? List.of() : reports.watchedCalls();
+            rewritable.addAll(JdkRewriter.coroutineHookClasses());
+            rewritable.addAll(BlockingCalls.classNames(watched));
             rewriter = new JdkRewriter(true, watched);
             inst.addTransformer(rewriter, true);
             Class.forName("jdk.internal.misc.Blocker", true, null); // rewritten now, not inside a coroutine's first I/O
-            rewritten.addAll(loadedJdkClasses(inst, JdkRewriter.coroutineHookClasses(), watched));
-            inst.retransformClasses(rewritten.toArray(new Class<?>[0]));
+            inst.retransformClasses(loadedJdkClasses(inst, rewritable).toArray(new Class<?>[0]));
             connectReadiness(bridge);
             if (reports != null) {
                 connectReports(bridge, reports);
@@ -102,7 +103,7 @@ public final class Installer {
                         + ", Java " + Runtime.version());
             }
         } catch (Throwable t) {
-            String undo = uninstall(inst, bridge, rewriter, rewritten, runtime);
+            String undo = uninstall(inst, bridge, rewriter, rewritable, runtime);
             System.err.println("coio: could not install (" + t + "). The app runs without coio." + undo);
             if (Boolean.getBoolean("coio.debug")) {
                 t.printStackTrace();
@@ -116,15 +117,17 @@ public final class Installer {
      * step failed, a sentence naming it (the app still runs; the hooks are disconnected in any case).
      */
     private static String uninstall(Instrumentation inst, Class<?> bridge, JdkRewriter rewriter,
-                                    List<Class<?>> rewritten, CoioRuntime runtime) {
+                                    Set<String> rewritable, CoioRuntime runtime) {
         disconnect(bridge);
         Detector.stop();
         StringBuilder problems = new StringBuilder();
         if (rewriter != null) {
             inst.removeTransformer(rewriter);
             try {
+                // Also those loaded (and rewritten) since the installation began. With no transformer: their own bytes.
+                List<Class<?>> rewritten = loadedJdkClasses(inst, rewritable);
                 if (!rewritten.isEmpty()) {
-                    inst.retransformClasses(rewritten.toArray(new Class<?>[0])); // no transformer: original bytes
+                    inst.retransformClasses(rewritten.toArray(new Class<?>[0]));
                 }
             } catch (Throwable e) {
                 problems.append(" Could not restore the JDK classes (").append(e).append("); coio's hooks in them are disconnected.");
@@ -142,11 +145,8 @@ public final class Installer {
         return problems.toString();
     }
 
-    /** The loaded, modifiable boot-loader classes named in {@code names} or owning a {@code watched} method. */
-    private static List<Class<?>> loadedJdkClasses(Instrumentation inst, Set<String> names,
-                                                   List<BlockingCalls.Call> watched) {
-        Set<String> all = new java.util.HashSet<>(names);
-        all.addAll(BlockingCalls.classNames(watched));
+    /** The loaded, modifiable boot-loader classes named in {@code all}. */
+    private static List<Class<?>> loadedJdkClasses(Instrumentation inst, Set<String> all) {
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
             if (c.getClassLoader() == null && all.contains(c.getName()) && inst.isModifiableClass(c)) {
@@ -164,7 +164,7 @@ public final class Installer {
     private static void installDetect(AgentOptions options, Instrumentation inst) {
         Class<?> bridge = null;
         JdkRewriter rewriter = null;
-        List<Class<?>> rewritten = List.of();
+        Set<String> rewritable = Set.of();
         try {
             Module coio = Installer.class.getModule();
             inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(), Map.of("sun.nio.ch", Set.of(coio)),
@@ -175,7 +175,8 @@ public final class Installer {
             List<BlockingCalls.Call> watched = detector.watchedCalls();
             rewriter = new JdkRewriter(false, watched);
             inst.addTransformer(rewriter, true);
-            rewritten = retransformLoaded(inst, watched);
+            rewritable = BlockingCalls.classNames(watched);
+            retransformLoaded(inst, watched);
             connectReports(bridge, detector);
             detector.selfCheck();
             detector.printSummaryAtExit(options.quiet());
@@ -186,7 +187,7 @@ public final class Installer {
                         + ", Java " + Runtime.version());
             }
         } catch (Throwable t) {
-            String undo = uninstall(inst, bridge, rewriter, rewritten, null);
+            String undo = uninstall(inst, bridge, rewriter, rewritable, null);
             System.err.println("coio: could not install detect mode (" + t + "). The app runs without coio." + undo);
             if (Boolean.getBoolean("coio.debug")) {
                 t.printStackTrace();
@@ -195,11 +196,11 @@ public final class Installer {
     }
 
     /** Retransforms the already-loaded JDK classes that own {@code watched} methods (the rest are rewritten at load). */
-    private static List<Class<?>> retransformLoaded(Instrumentation inst, List<BlockingCalls.Call> watched)
+    private static void retransformLoaded(Instrumentation inst, List<BlockingCalls.Call> watched)
             throws java.lang.instrument.UnmodifiableClassException {
         Set<String> names = BlockingCalls.classNames(watched);
         if (names.isEmpty()) {
-            return List.of();
+            return;
         }
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
@@ -210,7 +211,6 @@ public final class Installer {
         if (!loaded.isEmpty()) {
             inst.retransformClasses(loaded.toArray(new Class<?>[0]));
         }
-        return loaded;
     }
 
     /** Connects the blocking-call prologues to {@code detector} and turns them on if it watches any. */
