@@ -214,7 +214,12 @@ class ReadinessTest {
 
     @Test
     void newCoroutinesGoToTheLeastLoadedCarrier() throws Exception {
-        SocketChannel[] pair = pair();
+        // One socket per waiter: two waiters of one fd on one carrier would wake each other (a spurious wake-up),
+        // end, and change the load while the next ones are placed.
+        List<SocketChannel[]> pairs = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            pairs.add(pair());
+        }
         // A coroutine of an earlier test may still be between its last action and its end (live not yet counted down).
         long deadline = System.nanoTime() + LIMIT.toNanos();
         while (runtime.stats().stream().mapToLong(CarrierStats::live).sum() != 0) {
@@ -223,14 +228,16 @@ class ReadinessTest {
         }
         List<Long> before = runtime.stats().stream().map(CarrierStats::started).toList();
         List<Thread> parked = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            parked.add(coroutine(() -> assertTrue(Hooks.poll(fd(pair[0]), Hooks.POLLIN, 0, () -> true))));
+        for (SocketChannel[] p : pairs) {
+            parked.add(coroutine(() -> assertTrue(Hooks.poll(fd(p[0]), Hooks.POLLIN, 0, () -> true))));
         }
         List<CarrierStats> after = runtime.stats();
         for (int c = 0; c < after.size(); c++) {
             assertEquals(2, after.get(c).started() - before.get(c), "4 coroutines over 2 carriers: 2 each");
         }
-        Hooks.stopPoll(fd(pair[0]));
+        for (SocketChannel[] p : pairs) {
+            Hooks.stopPoll(fd(p[0]));
+        }
         for (Thread t : parked) {
             t.interrupt();
             assertTrue(t.join(LIMIT));
