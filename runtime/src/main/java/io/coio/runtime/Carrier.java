@@ -14,7 +14,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -41,15 +40,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Hand-off: when the coroutine being run must block its OS thread (it cannot unmount: pinned park or wait,
  * file I/O, DNS; or the {@link Watchdog} sees the thread blocked), {@link #handOff} moves the loop to a spare
  * OS thread from the {@link SparePool}, so the other coroutines and the wake-up the blocked one waits for keep
- * running. The old thread finishes that coroutine's current run and returns to the pool. The loop changes
- * thread only inside a task run, through one compare-and-set on {@link #inTask}:
- * <pre>
- *   0          -> token      // loop thread starts a task run (token = a number never used before on this carrier)
- *   token      -> 0          // loop thread: the run returned, the loop stays on this thread
- *   token      -> HANDED_OFF // hand-off (the running coroutine itself, or the watchdog): a spare owns the loop
- *   HANDED_OFF -> token'     // the new loop thread starts its first task run
- * </pre>
- * The old thread's own {@code token -> 0} then fails, and it leaves the loop: exactly one thread drives it.
+ * running. The old thread finishes that coroutine's current run and returns to the pool. Which thread drives the
+ * loop, and the compare-and-set protocol that changes it, is {@link LoopOwner}'s job.
  */
 final class Carrier implements Executor {
     private static final int TASK_BUDGET = 1024;
@@ -58,20 +50,10 @@ final class Carrier implements Executor {
     final int id;
     private final Queue<Runnable> runQueue = PlatformDependent.newMpscQueue();
     private final ManualIoEventLoop eventLoop;
-    /** Netty's owner reference; {@code setOwningThread} is set-once, a hand-off must move it. */
-    private final AtomicReference<Thread> nettyOwner;
     private final boolean epoll;
 
-    /** The OS thread driving the loop; changes only on a hand-off (after the {@link #inTask} CAS that won it). */
-    private volatile Thread loopThread;
-    /** The current task run's token, 0 between runs, {@link #HANDED_OFF}: the transitions in the class comment. */
-    private final AtomicLong inTask = new AtomicLong();
-    static final long HANDED_OFF = -1;
-    /** Loop thread: the last token used (the next loop thread continues from it, after the hand-off). */
-    private long lastToken;
-    /** Loop thread writes, {@link Watchdog} reads racily (a plain field: it is only for the report's stack). */
-    private Runnable running;
-    private final SparePool spares;
+    /** Which OS thread drives the loop; the hand-off. */
+    private final LoopOwner owner;
     private volatile boolean stopping;
     /** True while the loop thread is about to block, or blocked, in epoll: then {@link #execute} must wake it. */
     private volatile boolean parked;
@@ -89,10 +71,6 @@ final class Carrier implements Executor {
     private long parks;
     private long wakeups;
     private long epollWaits;
-    /** Hand-offs by {@link HandOffCause#ordinal()}; written by whichever thread won the hand-off. */
-    private final AtomicLongArray handOffs = new AtomicLongArray(HandOffCause.values().length);
-    /** Hand-offs that found no idle spare and started one more thread. */
-    private final AtomicLong extraLoopThreads = new AtomicLong();
     /** Coroutine runs the watchdog reported as too long (CPU-bound or invisible native code). */
     final AtomicLong longRuns = new AtomicLong();
 
@@ -102,13 +80,9 @@ final class Carrier implements Executor {
     Carrier(int id, IoHandlerFactory ioHandlerFactory, boolean epoll, SparePool spares) {
         this.id = id;
         this.epoll = epoll;
-        this.spares = spares;
         this.eventLoop = new ManualIoEventLoop(null, null, ioHandlerFactory);
-        this.nettyOwner = owningThreadRef(eventLoop);
-        SparePool.Spare first = spares.newLoopThread();
-        loopThread = first.thread;
-        eventLoop.setOwningThread(first.thread);
-        first.run(this::runLoop);
+        this.owner = new LoopOwner(this::runLoop, owningThreadRef(eventLoop), spares, eventLoop::setOwningThread);
+        owner.start();
     }
 
     boolean usesEpoll() {
@@ -130,7 +104,7 @@ final class Carrier implements Executor {
 
     /** True if the caller (a coroutine or the loop itself) runs on the thread that drives this loop now. */
     boolean onLoopThread() {
-        return JdkInternals.currentCarrierThread() == loopThread;
+        return owner.onLoopThread();
     }
 
     // ---- readiness waits ----
@@ -294,7 +268,7 @@ final class Carrier implements Executor {
      * wake-up right after it unmounted, on its carrier); null otherwise, to leave it to the JDK's timer.
      */
     Future<?> schedule(Runnable task, long delay, TimeUnit unit) {
-        if (Thread.currentThread() != loopThread) {
+        if (Thread.currentThread() != owner.thread()) {
             return null;
         }
         // Queued, not put on Netty's timer queue here: this thread may lose the loop (hand-off) at any moment.
@@ -310,48 +284,26 @@ final class Carrier implements Executor {
      * the loop, the loop moves to a spare thread; this one retires from the loop when the coroutine yields.
      */
     boolean handOffFromCoroutine(HandOffCause cause) {
-        long token = inTask.get(); // read before loopThread: a token of a newer loop thread implies loopThread moved
-        if (token <= 0 || JdkInternals.currentCarrierThread() != loopThread) {
-            return false; // this thread already handed the loop on (or is not running a task)
-        }
-        if (!handOff(token, cause)) {
-            return false;
-        }
-        CoioEvents.handOffHere(id, cause.name());
-        return true;
+        return owner.handOffFromCoroutine(id, cause);
     }
 
-    /**
-     * Any thread: moves the loop to a spare OS thread if the loop thread is still inside task run {@code token}.
-     * Returns false if that run already ended or another hand-off won.
-     */
+    /** Any thread (the watchdog): moves the loop to a spare if the loop thread is still inside run {@code token}. */
     boolean handOff(long token, HandOffCause cause) {
-        if (!inTask.compareAndSet(token, HANDED_OFF)) {
-            return false;
-        }
-        SparePool.Spare next = spares.acquire();
-        if (next.isNew()) {
-            extraLoopThreads.incrementAndGet();
-        }
-        handOffs.incrementAndGet(cause.ordinal());
-        loopThread = next.thread;
-        nettyOwner.set(next.thread);
-        next.run(this::runLoop);
-        return true;
+        return owner.handOff(token, cause);
     }
 
-    /** The token of the task run in progress (0: none, {@link #HANDED_OFF}: its thread lost the loop). */
+    /** The token of the task run in progress (0: none, {@link LoopOwner#HANDED_OFF}: its thread lost the loop). */
     long currentRun() {
-        return inTask.get();
+        return owner.currentRun();
     }
 
     Thread loopThread() {
-        return loopThread;
+        return owner.thread();
     }
 
     /** The task of the run in progress, if any (racy read, for reports). */
     Runnable running() {
-        return running;
+        return owner.running();
     }
 
     /** Ends the loop: its thread closes Netty's loop and goes back to the spare pool. */
@@ -372,7 +324,7 @@ final class Carrier implements Executor {
                     return; // a hand-off gave the loop to another thread during the last task run
                 }
             } catch (Throwable t) { // each step catches its own; this is the last line: the loop never ends by accident
-                if (loopThread != me) {
+                if (owner.thread() != me) {
                     return;
                 }
                 report("the loop of carrier " + id + " failed; it goes on", t);
@@ -416,18 +368,15 @@ final class Carrier implements Executor {
             if (task == null) {
                 return true;
             }
-            long token = ++lastToken;
-            running = task;
-            inTask.lazySet(token); // release is enough: a hand-off reads it, then compare-and-sets it
+            long token = owner.beginRun(task);
             try {
                 task.run();
             } catch (Throwable t) {
                 report("a task failed on carrier " + id + "; the carrier goes on", t);
             }
-            if (!inTask.compareAndSet(token, 0)) {
-                return false; // handed off: the new loop thread took over (and continues from lastToken)
+            if (!owner.endRun(token)) {
+                return false; // handed off: the new loop thread took over
             }
-            running = null;
         }
         return true;
     }
@@ -469,10 +418,10 @@ final class Carrier implements Executor {
 
     CarrierStats stats() {
         return new CarrierStats(id, started.get(), live.get(), parks, wakeups, epollWaits,
-                handOffs.get(HandOffCause.PINNED_PARK.ordinal()), handOffs.get(HandOffCause.PINNED_WAIT.ordinal()),
-                handOffs.get(HandOffCause.FILE.ordinal()), handOffs.get(HandOffCause.DNS.ordinal()),
-                handOffs.get(HandOffCause.BLOCKER.ordinal()), handOffs.get(HandOffCause.WATCHDOG.ordinal()),
-                extraLoopThreads.get(), longRuns.get());
+                owner.handOffs(HandOffCause.PINNED_PARK), owner.handOffs(HandOffCause.PINNED_WAIT),
+                owner.handOffs(HandOffCause.FILE), owner.handOffs(HandOffCause.DNS),
+                owner.handOffs(HandOffCause.BLOCKER), owner.handOffs(HandOffCause.WATCHDOG),
+                owner.extraThreads(), longRuns.get());
     }
 
     @SuppressWarnings("unchecked")
