@@ -301,6 +301,11 @@ final class Carrier implements Executor {
         return owner.thread();
     }
 
+    /** The OS id of the loop thread, or {@link OsThread#UNKNOWN_TID}. */
+    int loopThreadOsTid() {
+        return owner.osTid();
+    }
+
     /** The task of the run in progress, if any (racy read, for reports). */
     Runnable running() {
         return owner.running();

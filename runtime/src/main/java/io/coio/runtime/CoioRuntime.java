@@ -204,7 +204,7 @@ public final class CoioRuntime {
      * class from the same jar would re-enter the read in progress (a {@code ZipFile} seek-then-read) and corrupt it.
      */
     private static void loadHandOffPath() {
-        String[] names = {"HandOffCause", "LoopOwner", "SparePool", "SparePool$Spare", "CoioEvents", "CoioEvents$Jfr",
+        String[] names = {"HandOffCause", "LoopOwner", "OsThread", "SparePool", "SparePool$Spare", "CoioEvents", "CoioEvents$Jfr",
                 "CoioEvents$HandOffEvent", "CoioEvents$LongRunEvent", "CarrierTimer", "Watchdog", "JdkInternals",
                 "JdkInternals$Pinning", "Hooks", "Waiter"};
         for (String n : names) {

@@ -28,6 +28,8 @@ final class LoopOwner {
     private final SparePool spares;
     /** The OS thread driving the loop; changes only on a hand-off (after the CAS that won it). */
     private volatile Thread thread;
+    /** The spare whose thread that is (for its OS thread id). */
+    private volatile SparePool.Spare spare;
     /** The current run's token, 0 between runs, {@link #HANDED_OFF}: the transitions above. */
     private final AtomicLong run = new AtomicLong();
     /** Loop thread: the last token used (the next loop thread continues from it, after the hand-off). */
@@ -46,6 +48,7 @@ final class LoopOwner {
         this.nettyOwner = nettyOwner;
         this.spares = spares;
         this.first = spares.newLoopThread();
+        spare = first;
         thread = first.thread;
         setOwner.accept(first.thread);
     }
@@ -59,6 +62,11 @@ final class LoopOwner {
 
     Thread thread() {
         return thread;
+    }
+
+    /** The OS id of the loop thread, or {@link OsThread#UNKNOWN_TID}. */
+    int osTid() {
+        return spare.osTid;
     }
 
     /** True if the caller (a coroutine or the loop itself) runs on the OS thread that drives the loop now. */
@@ -122,6 +130,7 @@ final class LoopOwner {
             extraThreads.incrementAndGet();
         }
         handOffs.incrementAndGet(cause.ordinal());
+        spare = next;
         thread = next.thread;
         nettyOwner.set(next.thread);
         next.run(loop);

@@ -103,6 +103,8 @@ final class SparePool {
     /** One spare thread: waits for a job (a carrier's loop), runs it, then offers itself back. */
     final class Spare {
         Thread thread;
+        /** The OS thread id, set by the thread itself when it starts ({@link OsThread#UNKNOWN_TID} until then). */
+        volatile int osTid = OsThread.UNKNOWN_TID;
         private volatile Runnable job;
         private volatile boolean started;
 
@@ -123,6 +125,7 @@ final class SparePool {
         }
 
         private void run() {
+            osTid = OsThread.currentTid();
             String idleName = thread.getName();
             for (;;) {
                 Runnable j;

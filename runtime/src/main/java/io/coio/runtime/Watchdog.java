@@ -9,7 +9,8 @@ import java.util.concurrent.locks.LockSupport;
  * threshold. A blocking call that coio cannot intercept from Java (a contended monitor or an {@code Object.wait}
  * in code coio did not hook, a JNI method) blocks the OS thread under a coroutine; the watchdog sees the same
  * task run still in progress after {@code handOffAfter} while the loop thread is BLOCKED, WAITING,
- * TIMED_WAITING, or RUNNABLE but using (almost) no CPU since the run began (blocked in native code: JNI or FFM), and
+ * TIMED_WAITING, or RUNNABLE but using (almost) no CPU since the run began and not running for the kernel
+ * ({@code /proc}: blocked in native code, JNI or FFM), and
  * hands the loop off from outside ({@link Carrier#handOff}, race-free through the carrier's run token). A run that
  * stays busy on the CPU longer than {@code reportAfter} is reported once with its stack: it delays every other
  * coroutine of its carrier.
@@ -99,11 +100,13 @@ final class Watchdog {
         if (handOffAfter != 0 && ran >= handOffAfter) {
             Thread.State state = loop.getState();
             StackTraceElement[] stack = coroutine != null ? coroutine.getStackTrace() : loop.getStackTrace();
-            // RUNNABLE yet (almost) no CPU since the run began: blocked in native code (JNI, or an FFM downcall,
-            // which the stack does not show as native). A busy thread in a short native call (nanoTime) uses CPU.
+            // RUNNABLE for the JVM, yet asleep for the kernel and (almost) no CPU since the run began: blocked in
+            // native code (JNI, or an FFM downcall, which the stack does not show as native). A busy thread in a short
+            // native call (nanoTime) uses CPU; a busy one starved of CPU on a loaded machine is running ('R').
             long used = cpuTime(loop);
+            char os = state == Thread.State.RUNNABLE ? OsThread.state(c.loopThreadOsTid()) : OsThread.UNKNOWN_STATE;
             boolean inNative = state == Thread.State.RUNNABLE && used >= 0 && cpuSince[i] >= 0
-                    && (used - cpuSince[i]) * 10 < ran;
+                    && (used - cpuSince[i]) * 10 < ran && os != 'R';
             if (state == Thread.State.BLOCKED || state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING
                     || inNative) {
                 if (c.handOff(run, HandOffCause.WATCHDOG)) {
