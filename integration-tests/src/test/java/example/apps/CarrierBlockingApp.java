@@ -101,7 +101,15 @@ public final class CarrierBlockingApp {
                         out.println("started");
                         out.println("proc exit=" + p.waitFor());
                     }
-                    case "dns" -> out.println("dns " + InetAddress.getAllByName(cmd[1]).length);
+                    case "dns" -> {
+                        String answer;
+                        try {
+                            answer = "dns " + InetAddress.getAllByName(cmd[1]).length;
+                        } catch (java.net.UnknownHostException e) {
+                            answer = "dns unknown"; // the lookup was made (offline, a made-up name is not found)
+                        }
+                        out.println(answer);
+                    }
                     case "waitinit" -> {
                         Shared.out = out;
                         out.println("waitinit " + WaitInit.VALUE);
