@@ -144,6 +144,17 @@ public final class CarrierBlockingApp {
                         }
                         out.println("spun");
                     }
+                    case "spinuntil" -> { // busy on the CPU, never yielding, until another connection says stop
+                        out.println("spinning");
+                        while (!Shared.stopSpin) {
+                            Thread.onSpinWait();
+                        }
+                        out.println("spun");
+                    }
+                    case "stopspin" -> {
+                        Shared.stopSpin = true;
+                        out.println("stopped");
+                    }
                     case "quit" -> System.exit(0);
                     default -> out.println("unknown " + line);
                 }
@@ -155,6 +166,7 @@ public final class CarrierBlockingApp {
 
     /** State the initializers use: outside their classes, which other threads must not touch during initialization. */
     static final class Shared {
+        static volatile boolean stopSpin;
         static final Object LOCK = new Object();
         static final Object MONITOR = new Object();
         static volatile PrintWriter out;

@@ -221,9 +221,31 @@ class CarrierHandOffTest {
     }
 
     @Test
-    @DisplayName("longrunms=200: a coroutine that runs CPU-bound without yielding is reported once with its stack (not handed off)")
+    @DisplayName("carriers=1: a coroutine busy on the CPU without yielding keeps its OS thread and the loop moves on"
+            + " (busyHandOffs): another connection is served, and can even tell the spinner to stop")
+    void busyRunIsHandedOff() throws Exception {
+        try (AgentJvm app = start("carriers=1,stats=true")) {
+            int port = port(app);
+            try (LineClient other = new LineClient(port, ANSWER, "other");
+                 LineClient spinner = new LineClient(port, ANSWER, "spinner")) {
+                assertEquals("echo warm-up", other.call("echo warm-up", "warm-up" + app.describeState()));
+                warmUp(spinner, app);
+                assertEquals("spinning", spinner.call("spinuntil", "spin" + app.describeState()));
+                // Without the hand-off this coroutine would wait behind the spinner for ever: nothing preempts it.
+                echoWhileBlocked(other, app);
+                assertEquals("stopped", other.call("stopspin", "stop" + app.describeState()));
+                assertEquals("spun", spinner.receive("spinner after stop" + app.describeState()));
+                other.send("quit");
+            }
+            Map<String, Long> stats = stats(app);
+            assertTrue(stats.get("busyHandOffs") >= 1, "busyHandOffs: " + stats);
+        }
+    }
+
+    @Test
+    @DisplayName("longrunms=200, blockedms=0: a coroutine that runs CPU-bound without yielding is reported once with its stack (hand-offs off)")
     void longRunIsReported() throws Exception {
-        try (AgentJvm app = start("carriers=1,stats=true,longrunms=200")) {
+        try (AgentJvm app = start("carriers=1,stats=true,longrunms=200,blockedms=0")) {
             int port = port(app);
             try (LineClient client = new LineClient(port, ANSWER, "client")) {
                 warmUp(client, app);
@@ -233,7 +255,7 @@ class CarrierHandOffTest {
             }
             Map<String, Long> stats = stats(app);
             assertEquals(1, stats.get("longRuns"), "longRuns: " + stats);
-            assertEquals(0, stats.get("watchdogHandOffs"), "a CPU-bound run is not handed off: " + stats);
+            assertEquals(0, stats.get("watchdogHandOffs") + stats.get("busyHandOffs"), "blockedms=0: no hand-off: " + stats);
             assertTrue(app.stderrMatching("^coio: coroutine .* has run \\d+ ms on carrier 0 without yielding").size() == 1,
                     "one report" + app.describeState());
             assertTrue(app.stderrMatching("^\\tat example\\.apps\\.CarrierBlockingApp\\.handle").size() >= 1,

@@ -430,6 +430,7 @@ final class Carrier implements Executor {
                 owner.handOffs(HandOffCause.PINNED_PARK), owner.handOffs(HandOffCause.PINNED_WAIT),
                 owner.handOffs(HandOffCause.FILE), owner.handOffs(HandOffCause.DNS),
                 owner.handOffs(HandOffCause.BLOCKER), owner.handOffs(HandOffCause.WATCHDOG),
+                owner.handOffs(HandOffCause.BUSY),
                 owner.extraThreads(), longRuns.get(), runQueue.size());
     }
 

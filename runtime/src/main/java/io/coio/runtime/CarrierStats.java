@@ -22,6 +22,8 @@ package io.coio.runtime;
  *                            process pipes, console, {@code FileChannel.force/lock}, {@code FileDescriptor.sync})
  * @param watchdogHandOffs    hand-offs made by the carrier watchdog: the loop thread was blocked (monitor, wait,
  *                            native method) inside one coroutine run for longer than its threshold
+ * @param busyHandOffs        hand-offs made by the carrier watchdog because one coroutine run had been busy on the
+ *                            CPU without yielding for as long: it keeps its OS thread, the others run on
  * @param extraLoopThreads    hand-offs that found no idle spare loop thread and started one more
  * @param longRuns            coroutine runs reported by the watchdog as too long without yielding
  * @param runQueue            coroutines ready to run and waiting for this carrier, at the moment of the snapshot
@@ -31,12 +33,13 @@ package io.coio.runtime;
  */
 public record CarrierStats(int carrier, long started, long live, long parks, long wakeups, long epollWaits,
                            long pinnedFallbacks, long pinnedWaitHandOffs, long fileHandOffs, long dnsHandOffs,
-                           long blockerHandOffs, long watchdogHandOffs, long extraLoopThreads, long longRuns,
+                           long blockerHandOffs, long watchdogHandOffs, long busyHandOffs, long extraLoopThreads, long longRuns,
                            long runQueue) {
 
     /** All hand-offs, whatever the cause. */
     public long handOffs() {
-        return pinnedFallbacks + pinnedWaitHandOffs + fileHandOffs + dnsHandOffs + blockerHandOffs + watchdogHandOffs;
+        return pinnedFallbacks + pinnedWaitHandOffs + fileHandOffs + dnsHandOffs + blockerHandOffs + watchdogHandOffs
+                + busyHandOffs;
     }
 
     /** The one-line form printed by the agent's {@code stats=true}. */
@@ -46,7 +49,8 @@ public record CarrierStats(int carrier, long started, long live, long parks, lon
                 + " wakeups=" + wakeups + " epollWaits=" + epollWaits + " pinnedFallbacks=" + pinnedFallbacks
                 + " pinnedWaitHandOffs=" + pinnedWaitHandOffs + " fileHandOffs=" + fileHandOffs
                 + " dnsHandOffs=" + dnsHandOffs + " blockerHandOffs=" + blockerHandOffs
-                + " watchdogHandOffs=" + watchdogHandOffs + " extraLoopThreads=" + extraLoopThreads
+                + " watchdogHandOffs=" + watchdogHandOffs + " busyHandOffs=" + busyHandOffs
+                + " extraLoopThreads=" + extraLoopThreads
                 + " longRuns=" + longRuns;
     }
 }

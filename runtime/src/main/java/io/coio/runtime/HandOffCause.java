@@ -19,5 +19,10 @@ enum HandOffCause {
      */
     BLOCKER,
     /** The carrier watchdog found the loop thread blocked (monitor, wait, native) inside one coroutine run. */
-    WATCHDOG
+    WATCHDOG,
+    /**
+     * The carrier watchdog found one coroutine run busy on the CPU, without yielding, for the hand-off threshold:
+     * it keeps its OS thread (time-sliced by the kernel, as a platform thread is) and the others run on.
+     */
+    BUSY
 }
