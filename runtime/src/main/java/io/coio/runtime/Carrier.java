@@ -53,6 +53,8 @@ final class Carrier implements Executor {
     /** Netty's owner reference; {@code setOwningThread} is set-once, a hand-off must move it. */
     private final AtomicReference<Thread> nettyOwner;
     private final boolean epoll;
+    /** True for a carrier driven by an existing thread through {@link #drive}: no pinned hand-off there. */
+    private boolean callerDriven;
 
     /** The OS thread driving the loop; changes only on a pinned hand-off (written by the old loop thread). */
     private volatile Thread loopThread;
@@ -81,6 +83,22 @@ final class Carrier implements Executor {
         loopThread = t;
         eventLoop.setOwningThread(t);
         t.start();
+    }
+
+    /** A carrier driven by an existing thread (see {@link #drive}); no loop thread is started. */
+    private Carrier(Thread owner, int id, IoHandlerFactory ioHandlerFactory, boolean epoll) {
+        this.id = id;
+        this.epoll = epoll;
+        this.eventLoop = new ManualIoEventLoop(null, null, ioHandlerFactory);
+        this.nettyOwner = owningThreadRef(eventLoop);
+        this.callerDriven = true;
+        loopThread = owner;
+        eventLoop.setOwningThread(owner);
+    }
+
+    /** A carrier whose loop runs only while {@code owner} calls {@link #drive} (explicit coroutines' LoopEnv). */
+    static Carrier drivenBy(Thread owner, int id, IoHandlerFactory ioHandlerFactory, boolean epoll) {
+        return new Carrier(owner, id, ioHandlerFactory, epoll);
     }
 
     boolean usesEpoll() {
@@ -261,6 +279,11 @@ final class Carrier implements Executor {
         return eventLoop.schedule(task, delay, unit);
     }
 
+    /** A timer on this carrier's loop, from any thread (off the loop Netty queues it to the loop). */
+    Future<?> scheduleFromAnyThread(Runnable task, long delay, TimeUnit unit) {
+        return eventLoop.schedule(task, delay, unit);
+    }
+
     // ---- pinned coroutines ----
 
     /**
@@ -268,7 +291,7 @@ final class Carrier implements Executor {
      * Moves the loop to a fresh OS thread; the current one retires when the pinned coroutine yields.
      */
     void beforePinnedPark() {
-        if (!onLoopThread()) {
+        if (callerDriven || !onLoopThread()) {
             return; // this thread already handed the loop on
         }
         pinnedFallbacks++;
@@ -300,6 +323,53 @@ final class Carrier implements Executor {
             }
             try {
                 eventLoop.run(block ? 0 : -1);
+            } catch (Throwable t) {
+                uncaught(t);
+            }
+            parked = false;
+        }
+    }
+
+    /**
+     * Caller-driven carriers only, on the owning thread: runs the loop until {@code stop} is true — checked
+     * after every task if {@code checkEachTask} (a resume or wait that must return as soon as it can), else
+     * once per iteration (libco's {@code co_eventloop} callback). Each iteration waits in epoll at most
+     * {@code maxWaitNanos} (0: until an fd, a timer or a task). Re-entrant from a stop check or callback.
+     */
+    void drive(java.util.function.BooleanSupplier stop, boolean checkEachTask, long maxWaitNanos) {
+        if (!callerDriven || Thread.currentThread() != loopThread) {
+            throw new IllegalStateException("coio: only the owning thread drives its loop");
+        }
+        for (;;) {
+            for (int i = 0; i < TASK_BUDGET; i++) {
+                Runnable task = runQueue.poll();
+                if (task == null) {
+                    break;
+                }
+                try {
+                    task.run();
+                } catch (Throwable t) {
+                    uncaught(t);
+                }
+                if (checkEachTask && stop.getAsBoolean()) {
+                    applyPending();
+                    return;
+                }
+            }
+            applyPending();
+            if (stop.getAsBoolean()) {
+                return;
+            }
+            boolean block = runQueue.isEmpty();
+            if (block) {
+                parked = true;
+                if (!runQueue.isEmpty()) {
+                    parked = false;
+                    block = false;
+                }
+            }
+            try {
+                eventLoop.run(!block ? -1 : maxWaitNanos);
             } catch (Throwable t) {
                 uncaught(t);
             }

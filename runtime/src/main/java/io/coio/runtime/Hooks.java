@@ -45,13 +45,20 @@ public final class Hooks {
         }
         boolean write = event == POLLOUT;
         long deadline = nanos > 0 ? deadlineAfter(nanos) : 0;
-        Waiter w = new Waiter(t, fd, write, deadline);
+        // An explicit coroutine's wait yields to its resumer (its loop continues it), or with hooks off blocks.
+        Explicit explicit = Explicit.current();
+        if (explicit != null && !explicit.hooksEnabled()) {
+            HooksOff.blockCarrier(explicit, fd, event, nanos);
+            return true;
+        }
+        Waiter w = explicit == null ? new Waiter(t, fd, write, deadline)
+                : new PollItem(t, fd, write, deadline, CoWait.prepare());
         Long key = Waiter.key(fd, write);
         WAITING.put(key, w);
         try {
             if (isOpen.getAsBoolean() && !t.isInterrupted()) {
                 carrier.arm(w);
-                LockSupport.park(w);
+                w.await();
             }
         } finally {
             WAITING.remove(key, w);

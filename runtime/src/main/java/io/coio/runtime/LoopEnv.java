@@ -1,0 +1,147 @@
+package io.coio.runtime;
+
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.internal.PlatformDependent;
+
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The event-loop side of explicit coroutines for one carrier — libco's per-thread {@code stCoRoutineEnv_t}.
+ * Each carrier that hosts explicit coroutines gets one {@code host}: a virtual thread on that carrier
+ * which continues the coroutines whose waits ended ("the event loop resumes it"), and which runs the
+ * resumes made from a platform thread.
+ *
+ * <p>A platform thread that resumes a coroutine, polls or runs {@code Coio.eventLoop} gets its own
+ * caller-driven carrier (its own epoll) the first time: nothing runs there unless that thread drives it
+ * (inside {@code resume}, {@code poll} or {@code eventLoop}), exactly as in libco. It is kept until the JVM
+ * exits.
+ *
+ * <p>Threads: {@link #schedule} from any thread; {@link #resumeDirect} only from the owning platform thread;
+ * {@code direct} is written by that thread and cleared by the host, which runs on the same OS thread.
+ */
+final class LoopEnv {
+    private static final ConcurrentHashMap<Carrier, LoopEnv> ENVS = new ConcurrentHashMap<>();
+    private static final ThreadLocal<LoopEnv> OWN = new ThreadLocal<>();
+    private static final AtomicInteger OWN_IDS = new AtomicInteger();
+
+    final Carrier carrier;
+    private final Queue<Explicit> ready = PlatformDependent.newMpscQueue();
+    private final Thread host;
+    private volatile Runnable direct;
+
+    private LoopEnv(Carrier carrier) {
+        this.carrier = carrier;
+        this.host = JdkInternals.virtualThreadBuilder(carrier).name("coio-explicit-host-" + carrier.id)
+                .unstarted(this::hostLoop);
+        host.start();
+    }
+
+    /** The env of a coio carrier (a runtime carrier or a platform thread's own). */
+    static LoopEnv of(Carrier carrier) {
+        return ENVS.computeIfAbsent(carrier, LoopEnv::new);
+    }
+
+    /** The calling platform thread's own env, created on first use. */
+    static LoopEnv ofPlatformThread(Thread t) {
+        LoopEnv env = OWN.get();
+        if (env == null) {
+            IoHandlerFactory factory = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+            Carrier c = Carrier.drivenBy(t, -1 - OWN_IDS.getAndIncrement(), factory, Epoll.isAvailable());
+            env = of(c);
+            OWN.set(env);
+        }
+        return env;
+    }
+
+    /** The calling thread's own env if it is a platform thread that has one, else null. */
+    static LoopEnv ownIfAny() {
+        return OWN.get();
+    }
+
+    /** Any thread: {@code co}'s wait ended; the host continues it on this carrier. */
+    void schedule(Explicit co) {
+        ready.offer(co);
+        LockSupport.unpark(host);
+    }
+
+    /** Owning platform thread: resume {@code co} through the host, on this thread, and drive the loop until it stops. */
+    Object resumeDirect(Explicit co, Object value) {
+        DirectResume r = new DirectResume(co, value);
+        direct = r;
+        LockSupport.unpark(host);
+        carrier.drive(() -> r.done, true, 0);
+        return r.result();
+    }
+
+    /** Owning platform thread: {@code co_eventloop}. */
+    void runEventLoop(BooleanSupplier stopAfterIteration, long maxWaitNanos) {
+        LockSupport.unpark(host); // coroutines that became ready before the loop started
+        carrier.drive(stopAfterIteration, false, maxWaitNanos);
+    }
+
+    private void hostLoop() {
+        for (;;) {
+            Runnable d = direct;
+            if (d != null) {
+                direct = null;
+                d.run();
+                // Give the OS thread back to the resumer now; the host runs again from the run queue.
+                Thread.yield();
+                continue;
+            }
+            Explicit co = ready.poll();
+            if (co != null) {
+                try {
+                    co.resumeFromLoop();
+                } catch (Throwable t) {
+                    t.printStackTrace();
+                }
+                continue;
+            }
+            LockSupport.park(this);
+        }
+    }
+
+    /** One resume asked by a platform thread, run by the host (a virtual thread, so hooked I/O can yield). */
+    private static final class DirectResume implements Runnable {
+        private final Explicit co;
+        private final Object value;
+        private Object result;
+        private Throwable failure;
+        /** Host and owner run on the same OS thread; volatile for the pinned-hand-off case. */
+        volatile boolean done;
+
+        DirectResume(Explicit co, Object value) {
+            this.co = co;
+            this.value = value;
+        }
+
+        @Override
+        public void run() {
+            try {
+                result = co.resume(value);
+            } catch (Throwable t) {
+                failure = t;
+            }
+            done = true;
+        }
+
+        Object result() {
+            Throwable f = failure;
+            if (f instanceof RuntimeException e) {
+                throw e;
+            }
+            if (f instanceof Error e) {
+                throw e;
+            }
+            return result;
+        }
+    }
+}
