@@ -24,6 +24,8 @@ public final class CoWait {
     private static final AtomicIntegerFieldUpdater<CoWait> RESULT =
             AtomicIntegerFieldUpdater.newUpdater(CoWait.class, "result");
 
+    private static final Runnable NOTHING = () -> { };
+
     private final Explicit coroutine;
     private final Thread thread;
     /** Set for an explicit coroutine (its home) and for a platform thread that drives its own loop. */
@@ -78,6 +80,8 @@ public final class CoWait {
         }
         if (coroutine != null) {
             coroutine.arrive();
+        } else if (env != null) {
+            env.carrier.execute(NOTHING); // the platform thread waits in its own epoll: wake the loop
         } else {
             LockSupport.unpark(thread);
         }
