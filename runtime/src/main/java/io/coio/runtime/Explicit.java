@@ -9,11 +9,12 @@ import java.util.function.Function;
  * An explicit coroutine: libco's {@code stCoRoutine_t} on a JDK continuation. <b>Not API</b>: public only
  * for coio's API module ({@code io.coio.api.Coroutine} is the API and documents the behaviour).
  *
- * <p>It runs on top of whichever thread resumes it: {@link #resume} runs the continuation on the calling
- * thread until the body yields, starts a wait, or ends. The resumer must be a coio coroutine (a virtual
- * thread on a coio carrier: a converted thread, or the {@link LoopEnv} host) — then blocking JDK socket
- * calls inside reach coio's hooks; a resume from a platform thread is run by that thread's own
- * {@link LoopEnv} host, on that thread.
+ * <p>It always runs on the host thread of a carrier's {@link LoopEnv} (a virtual thread, so that blocking JDK
+ * socket calls inside reach coio's hooks, and always the same one across a wait, so that what the JDK ties
+ * to the current thread — the socket's lock, monitors — stays consistent). {@link #resume} from a coroutine
+ * continues this one right there (nested, the fast path); from a platform thread it runs on that thread's
+ * own loop host, on that thread; from a converted thread it runs on its carrier's host while the caller
+ * parks.
  *
  * <pre>
  * State machine (one field, {@code state}; transitions out of RUNNING are published by the thread that ran
@@ -115,14 +116,23 @@ public final class Explicit {
      * @throws IllegalStateException if it is not NEW or SUSPENDED, or the caller cannot host it
      */
     public Object resume(Object value) {
-        Thread host = Thread.currentThread();
-        if (!host.isVirtual()) {
-            return LoopEnv.ofPlatformThread(host).resumeDirect(this, value);
+        if (current() != null) {
+            return resumeOnHost(value); // nested: the caller is a coroutine, so this thread is a loop's host
         }
-        if (JdkInternals.carrierOf(host) == null) {
+        Thread t = Thread.currentThread();
+        if (!t.isVirtual()) {
+            return LoopEnv.ofPlatformThread(t).resumeDirect(this, value);
+        }
+        Carrier c = JdkInternals.carrierOf(t);
+        if (c == null) {
             throw new IllegalStateException("coio: resume() on a JDK virtual thread that is not a coio coroutine;"
                     + " resume explicit coroutines from a platform thread or from a thread coio converted");
         }
+        return LoopEnv.of(c).resumeFrom(t, this, value);
+    }
+
+    /** On a loop's host thread: runs the coroutine here until it yields, waits or ends. */
+    Object resumeOnHost(Object value) {
         int s = state;
         if ((s != NEW && s != SUSPENDED) || !STATE.compareAndSet(this, s, RUNNING)) {
             throw new IllegalStateException("coio: cannot resume coroutine '" + name + "' in state " + NAMES[state]

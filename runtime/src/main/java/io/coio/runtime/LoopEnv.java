@@ -24,7 +24,7 @@ import java.util.function.BooleanSupplier;
  * exits.
  *
  * <p>Threads: {@link #schedule} from any thread; {@link #resumeDirect} only from the owning platform thread;
- * {@code direct} is written by that thread and cleared by the host, which runs on the same OS thread.
+ * {@link #resumeFrom} from a converted thread of this carrier. The host alone runs coroutines.
  */
 final class LoopEnv {
     private static final ConcurrentHashMap<Carrier, LoopEnv> ENVS = new ConcurrentHashMap<>();
@@ -33,8 +33,8 @@ final class LoopEnv {
 
     final Carrier carrier;
     private final Queue<Explicit> ready = PlatformDependent.newMpscQueue();
+    private final Queue<DirectResume> directs = PlatformDependent.newMpscQueue();
     private final Thread host;
-    private volatile Runnable direct;
 
     private LoopEnv(Carrier carrier) {
         this.carrier = carrier;
@@ -73,10 +73,21 @@ final class LoopEnv {
 
     /** Owning platform thread: resume {@code co} through the host, on this thread, and drive the loop until it stops. */
     Object resumeDirect(Explicit co, Object value) {
-        DirectResume r = new DirectResume(co, value);
-        direct = r;
+        DirectResume r = new DirectResume(co, value, null);
+        directs.offer(r);
         LockSupport.unpark(host);
         carrier.drive(() -> r.done, true, 0);
+        return r.result();
+    }
+
+    /** A converted thread of this carrier: the host runs {@code co} while the caller parks. */
+    Object resumeFrom(Thread caller, Explicit co, Object value) {
+        DirectResume r = new DirectResume(co, value, caller);
+        directs.offer(r);
+        LockSupport.unpark(host);
+        while (!r.done) {
+            LockSupport.park(r);
+        }
         return r.result();
     }
 
@@ -88,12 +99,12 @@ final class LoopEnv {
 
     private void hostLoop() {
         for (;;) {
-            Runnable d = direct;
+            DirectResume d = directs.poll();
             if (d != null) {
-                direct = null;
                 d.run();
-                // Give the OS thread back to the resumer now; the host runs again from the run queue.
-                Thread.yield();
+                if (d.caller == null) {
+                    Thread.yield(); // give the OS thread back to the platform thread that drives this loop
+                }
                 continue;
             }
             Explicit co = ready.poll();
@@ -109,28 +120,33 @@ final class LoopEnv {
         }
     }
 
-    /** One resume asked by a platform thread, run by the host (a virtual thread, so hooked I/O can yield). */
+    /** One resume asked by a thread that is not a host, run by the host; {@code caller} null: the loop's owner. */
     private static final class DirectResume implements Runnable {
         private final Explicit co;
         private final Object value;
+        final Thread caller;
         private Object result;
         private Throwable failure;
-        /** Host and owner run on the same OS thread; volatile for the pinned-hand-off case. */
+        /** Written by the host, read by the caller (another virtual thread, or the owner driving the loop). */
         volatile boolean done;
 
-        DirectResume(Explicit co, Object value) {
+        DirectResume(Explicit co, Object value, Thread caller) {
             this.co = co;
             this.value = value;
+            this.caller = caller;
         }
 
         @Override
         public void run() {
             try {
-                result = co.resume(value);
+                result = co.resumeOnHost(value);
             } catch (Throwable t) {
                 failure = t;
             }
             done = true;
+            if (caller != null) {
+                LockSupport.unpark(caller);
+            }
         }
 
         Object result() {
