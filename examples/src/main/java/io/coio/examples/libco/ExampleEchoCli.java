@@ -29,7 +29,8 @@ import java.util.List;
 public final class ExampleEchoCli {
     private static final byte[] STR = "sarlmol\0".getBytes(StandardCharsets.US_ASCII);
     private static final int CONNECT_TIMEOUT_MS = 75_000;
-    private static final int IO_TIMEOUT_MS = 1000;
+    /** libco's hooked read/write timeout. */
+    static final int LIBCO_IO_TIMEOUT_MS = 1000;
 
     /** One libco "process": its counters are touched only by its own coroutines and loop. */
     private final class Process implements Runnable {
@@ -93,9 +94,9 @@ public final class ExampleEchoCli {
                     }
                 }
                 try {
-                    writeWithTimeout(fd, ByteBuffer.wrap(STR));
+                    writeWithTimeout(fd, ByteBuffer.wrap(STR), ioTimeoutMs);
                     buf.clear();
-                    Coio.poll(new PollFd(fd, Coio.POLLIN | Coio.POLLERR | Coio.POLLHUP), IO_TIMEOUT_MS);
+                    Coio.poll(new PollFd(fd, Coio.POLLIN | Coio.POLLERR | Coio.POLLHUP), ioTimeoutMs);
                     int ret = fd.read(buf);
                     if (ret <= 0) { // EOF, or nothing within the read timeout (libco: -1 EAGAIN)
                         throw new IOException("read returned " + ret);
@@ -140,14 +141,17 @@ public final class ExampleEchoCli {
     private final PrintStream out;
     private final InetSocketAddress endpoint;
     private final int taskCount;
+    /** libco's 1 s; tests on a loaded machine pass a longer one so that a slow second is not a failure. */
+    private final int ioTimeoutMs;
     private final List<Thread> processes = new ArrayList<>();
     private final List<Process> states = new ArrayList<>();
     private volatile boolean stopped;
 
-    private ExampleEchoCli(PrintStream out, InetSocketAddress endpoint, int taskCount) {
+    private ExampleEchoCli(PrintStream out, InetSocketAddress endpoint, int taskCount, int ioTimeoutMs) {
         this.out = out;
         this.endpoint = endpoint;
         this.taskCount = taskCount;
+        this.ioTimeoutMs = ioTimeoutMs;
     }
 
     public static void main(String[] args) {
@@ -155,12 +159,13 @@ public final class ExampleEchoCli {
             System.out.print("Usage:\nexample_echocli [IP] [PORT] [TASK_COUNT] [PROCESS_COUNT]\n");
             System.exit(255);
         }
-        start(System.out, args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+        start(System.out, args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                LIBCO_IO_TIMEOUT_MS);
         // libco's parent returns while its children run on: here the process threads keep the JVM alive.
     }
 
-    static ExampleEchoCli start(PrintStream out, String ip, int port, int taskCount, int processCount) {
-        ExampleEchoCli cli = new ExampleEchoCli(out, SetAddr.of(ip, port), taskCount);
+    static ExampleEchoCli start(PrintStream out, String ip, int port, int taskCount, int processCount, int ioTimeoutMs) {
+        ExampleEchoCli cli = new ExampleEchoCli(out, SetAddr.of(ip, port), taskCount, ioTimeoutMs);
         for (int k = 0; k < processCount; k++) {
             Process p = cli.new Process();
             cli.states.add(p);
@@ -189,10 +194,10 @@ public final class ExampleEchoCli {
         return states.stream().mapToLong(p -> p.allFail).sum();
     }
 
-    private static void writeWithTimeout(SocketChannel fd, ByteBuffer buf) throws IOException {
+    private static void writeWithTimeout(SocketChannel fd, ByteBuffer buf, int ioTimeoutMs) throws IOException {
         while (buf.hasRemaining()) {
             if (fd.write(buf) == 0
-                    && Coio.poll(new PollFd(fd, Coio.POLLOUT | Coio.POLLERR | Coio.POLLHUP), IO_TIMEOUT_MS) == 0) {
+                    && Coio.poll(new PollFd(fd, Coio.POLLOUT | Coio.POLLERR | Coio.POLLHUP), ioTimeoutMs) == 0) {
                 throw new IOException("write timed out");
             }
         }

@@ -18,6 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The example_echocli port: libco's request ("sarlmol\0"), its per-second report, success and failure counts. */
 class ExampleEchoCliTest {
+    /** A loaded CI machine can stall a second; zero failures is asserted, so the tests allow 30 s (libco: 1 s). */
+    private static final int SLOW_MACHINE_IO_TIMEOUT_MS = 30_000;
     private static final byte[] REQUEST = "sarlmol\0".getBytes(StandardCharsets.US_ASCII);
 
     @Test
@@ -30,7 +32,7 @@ class ExampleEchoCliTest {
             acceptor.setDaemon(true);
             acceptor.start();
             Output out = new Output();
-            ExampleEchoCli cli = ExampleEchoCli.start(out.stream, "127.0.0.1", server.getLocalPort(), 10, 2);
+            ExampleEchoCli cli = ExampleEchoCli.start(out.stream, "127.0.0.1", server.getLocalPort(), 10, 2, SLOW_MACHINE_IO_TIMEOUT_MS);
             waitForLines(out, "time \\d+ Succ Cnt [1-9]\\d* Fail Cnt 0", 2);
             cli.stop();
             assertNull(wrong.get());
@@ -46,7 +48,7 @@ class ExampleEchoCliTest {
         Output svrOut = new Output();
         ExampleEchoSvr svr = ExampleEchoSvr.start(svrOut.stream, "127.0.0.1", 0, 20, 1);
         Output out = new Output();
-        ExampleEchoCli cli = ExampleEchoCli.start(out.stream, "127.0.0.1", svr.port(), 20, 1);
+        ExampleEchoCli cli = ExampleEchoCli.start(out.stream, "127.0.0.1", svr.port(), 20, 1, SLOW_MACHINE_IO_TIMEOUT_MS);
         try {
             waitForLines(out, "time \\d+ Succ Cnt [1-9]\\d* Fail Cnt 0", 2);
         } finally {
@@ -64,7 +66,7 @@ class ExampleEchoCliTest {
             port = s.getLocalPort();
         }
         Output out = new Output();
-        ExampleEchoCli cli = ExampleEchoCli.start(out.stream, "127.0.0.1", port, 2, 1);
+        ExampleEchoCli cli = ExampleEchoCli.start(out.stream, "127.0.0.1", port, 2, 1, ExampleEchoCli.LIBCO_IO_TIMEOUT_MS);
         waitForLines(out, "time \\d+ Succ Cnt 0 Fail Cnt [1-9]\\d*", 1);
         cli.stop();
         assertEquals(0, cli.totalSucc());
