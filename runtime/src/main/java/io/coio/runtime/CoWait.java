@@ -96,13 +96,25 @@ public final class CoWait {
      * The waiter only: waits until signalled or {@code timeoutNanos} passed ({@code < 0}: no timeout).
      *
      * @return true if signalled, false if timed out
+     * @throws PinnedYield if the coroutine cannot yield here; the wait is then over (nobody will wake it)
      */
     public boolean await(long timeoutNanos) {
         if (coroutine != null) {
             Future<?> timer = timeoutNanos >= 0
                     ? env.carrier.scheduleFromAnyThread(() -> complete(TIMED_OUT), timeoutNanos, TimeUnit.NANOSECONDS)
                     : null;
-            coroutine.suspendForWait();
+            try {
+                coroutine.suspendForWait();
+            } catch (PinnedYield pinned) {
+                // Not suspended: end the wait ourselves (unless a waker already did) and let the caller block.
+                if (timer != null) {
+                    timer.cancel(false);
+                }
+                if (RESULT.compareAndSet(this, PENDING, TIMED_OUT)) {
+                    throw pinned;
+                }
+                return result == SIGNALLED;
+            }
             if (timer != null) {
                 timer.cancel(false);
             }

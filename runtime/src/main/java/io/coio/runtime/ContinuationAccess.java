@@ -67,20 +67,25 @@ final class ContinuationAccess {
     /**
      * Suspends the innermost running coio continuation; returns when it is continued.
      *
-     * @throws IllegalStateException if the continuation is pinned (a native frame or critical section on its
-     *                               stack), as the JDK reports it
+     * @throws PinnedYield if the continuation is pinned (a native frame or class initializer on its stack)
      */
     static void yieldNow() {
         boolean ok;
         try {
             ok = (boolean) YIELD.invokeExact();
+        } catch (IllegalStateException e) {
+            String m = e.getMessage();
+            if (m != null && m.startsWith("Pinned")) {
+                throw new PinnedYield(m);
+            }
+            throw e;
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
         if (!ok) {
-            throw new IllegalStateException("coroutine could not yield (pinned)");
+            throw new PinnedYield("pinned");
         }
     }
 

@@ -197,7 +197,12 @@ public final class Explicit {
         }
         me.transfer = value;
         me.stop = SUSPENDED;
-        ContinuationAccess.yieldNow();
+        try {
+            ContinuationAccess.yieldNow();
+        } catch (PinnedYield e) {
+            me.transfer = null;
+            throw e;
+        }
         Object in = me.transfer;
         me.transfer = null;
         return in;

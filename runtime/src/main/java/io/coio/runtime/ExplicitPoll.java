@@ -38,7 +38,15 @@ public final class ExplicitPoll {
             long left = timeoutMillis < 0 ? -1 : Math.max(0, deadline - System.nanoTime());
             CoWait w = CoWait.prepare();
             if (n == 0) {
-                w.await(left);
+                try {
+                    w.await(left);
+                } catch (PinnedYield pinned) {
+                    if (left < 0) {
+                        throw pinned;
+                    }
+                    // Pinned: a park would fail the same way; sleep the OS thread in poll(2) on no fd.
+                    NativePoll.poll(-1, 0, Math.max(1, left / 1_000_000L));
+                }
                 return 0;
             }
             Carrier c = w.carrier();
@@ -57,7 +65,15 @@ public final class ExplicitPoll {
             for (int i = 0; i < k; i++) {
                 c.arm(items[i]);
             }
-            boolean signalled = w.await(left);
+            boolean signalled;
+            try {
+                signalled = w.await(left);
+            } catch (PinnedYield pinned) {
+                for (int i = 0; i < k; i++) {
+                    c.disarm(items[i]);
+                }
+                return pollPinned(fds, events, revents, n, timeoutMillis < 0 ? Long.MAX_VALUE : deadline);
+            }
             for (int i = 0; i < k; i++) {
                 c.disarm(items[i]);
             }
@@ -66,6 +82,21 @@ public final class ExplicitPoll {
                 return count;
             }
             // Woken, but nothing is ready any more (another waiter on the fd consumed it): wait again.
+        }
+    }
+
+    /**
+     * A coroutine that cannot yield (a class initializer or native frame on its stack) polls by blocking its
+     * OS thread: it waits up to a millisecond in {@code poll(2)} on the first fd, then looks at all of them
+     * (a park would fail like the yield did).
+     */
+    private static int pollPinned(int[] fds, int[] events, int[] revents, int n, long deadline) {
+        for (;;) {
+            int count = readyNow(fds, events, revents, n);
+            if (count > 0 || deadline != Long.MAX_VALUE && deadline - System.nanoTime() <= 0) {
+                return count;
+            }
+            NativePoll.poll(fds[0], events[0], 1);
         }
     }
 

@@ -58,7 +58,11 @@ public final class Hooks {
         try {
             if (isOpen.getAsBoolean() && !t.isInterrupted()) {
                 carrier.arm(w);
-                w.await();
+                try {
+                    w.await();
+                } catch (PinnedYield pinned) {
+                    HooksOff.blockPinned(fd, event, nanos); // an explicit coroutine in a class initializer
+                }
             }
         } finally {
             WAITING.remove(key, w);

@@ -20,6 +20,11 @@ final class HooksOff {
                     + " and every coroutine on it, as libco does without co_enable_hook_sys"
                     + " (reported once; Coio.hooksOffBlockingWaits() counts them)");
         }
+        blockPinned(fd, event, nanos);
+    }
+
+    /** Blocks the OS thread in {@code poll(2)}: also the fallback of a coroutine that cannot yield (pinned). */
+    static void blockPinned(int fd, int event, long nanos) {
         long millis = nanos > 0 ? Math.max(1, nanos / 1_000_000L) : -1;
         NativePoll.poll(fd, event, millis);
     }

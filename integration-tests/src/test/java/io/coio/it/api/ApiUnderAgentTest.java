@@ -49,6 +49,15 @@ class ApiUnderAgentTest {
     }
 
     @Test
+    @DisplayName("a blocking socket read in a class initializer run by a coroutine (it cannot yield there) blocks instead, and completes")
+    void pinnedCoroutineBlocksInsteadOfYielding() {
+        try (AgentJvm jvm = app("carriers=1", "pinned-explicit").start()) {
+            jvm.awaitLine(AgentJvm.Stream.STDOUT, "^pinned-explicit: state=DONE read=5$", WAIT);
+            assertEquals(0, jvm.awaitExit(WAIT), jvm.describeState());
+        }
+    }
+
+    @Test
     @DisplayName("a program in libco's shape (generator, cond, locals, poll) runs correctly under the agent")
     void libcoShapedProgram() {
         try (AgentJvm jvm = app("", "model").start()) {

@@ -42,6 +42,7 @@ public final class LibcoModelApp {
                 case "model" -> model();
                 case "share" -> share(Integer.parseInt(args[1]));
                 case "pinned" -> pinned(Integer.parseInt(args[1]));
+                case "pinned-explicit" -> pinnedExplicit();
                 default -> throw new IllegalArgumentException(args[0]);
             }
             System.out.flush();
@@ -351,6 +352,42 @@ public final class LibcoModelApp {
             } catch (IOException e) {
                 throw new ExceptionInInitializerError(e);
             }
+        }
+    }
+
+    static volatile Socket initSocket;
+
+    /** A coroutine whose body runs a class initializer that does a blocking socket read (it cannot yield there). */
+    static final class ReadsInInitializer {
+        static final int VALUE;
+
+        static {
+            try {
+                VALUE = initSocket.getInputStream().read();
+            } catch (IOException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+    }
+
+    private static void pinnedExplicit() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Socket[] p = pair(server);
+            initSocket = p[1];
+            Thread writer = new Thread(() -> {
+                try {
+                    Thread.sleep(200); // the initializer is blocked in its read by then; its read has no timeout
+                    p[0].getOutputStream().write(5);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            writer.start();
+            int[] got = {-1};
+            Coroutine co = Coroutine.create("in-initializer", () -> got[0] = ReadsInInitializer.VALUE);
+            co.resume();
+            System.out.println("pinned-explicit: state=" + co.state() + " read=" + got[0]);
+            writer.join(60_000);
         }
     }
 
