@@ -45,7 +45,7 @@ public final class ExplicitPoll {
                         throw pinned;
                     }
                     // Pinned: a park would fail the same way; sleep the OS thread in poll(2) on no fd.
-                    NativePoll.poll(-1, 0, Math.max(1, left / 1_000_000L));
+                    NativePoll.poll(-1, 0, Math.max(1, (left + 999_999L) / 1_000_000L)); // round up: never early
                 }
                 return 0;
             }

@@ -25,7 +25,7 @@ final class HooksOff {
 
     /** Blocks the OS thread in {@code poll(2)}: also the fallback of a coroutine that cannot yield (pinned). */
     static void blockPinned(int fd, int event, long nanos) {
-        long millis = nanos > 0 ? Math.max(1, nanos / 1_000_000L) : -1;
+        long millis = nanos > 0 ? (nanos + 999_999L) / 1_000_000L : -1; // round up: never early
         NativePoll.poll(fd, event, millis);
     }
 }
