@@ -51,6 +51,8 @@ final class Carrier implements Executor {
     private final Queue<Runnable> runQueue = PlatformDependent.newMpscQueue();
     private final ManualIoEventLoop eventLoop;
     private final boolean epoll;
+    /** True for a carrier driven by an existing thread through {@link #drive}: no hand-off there. */
+    private final boolean callerDriven;
 
     /** Which OS thread drives the loop; the hand-off. */
     private final LoopOwner owner;
@@ -87,6 +89,22 @@ final class Carrier implements Executor {
         this.threadContainer = new CarrierThreadContainer("coio-carrier-" + id);
         this.owner = new LoopOwner(this::runLoop, owningThreadRef(eventLoop), spares, eventLoop::setOwningThread);
         owner.start();
+    }
+
+    /** A carrier driven by an existing thread (see {@link #drive}); no loop thread is started, no hand-off. */
+    private Carrier(Thread owner, int id, IoHandlerFactory ioHandlerFactory, boolean epoll) {
+        this.id = id;
+        this.epoll = epoll;
+        this.eventLoop = new ManualIoEventLoop(null, null, ioHandlerFactory);
+        this.threadContainer = new CarrierThreadContainer("coio-loop-" + id);
+        this.callerDriven = true;
+        this.owner = LoopOwner.forCaller(owner, owningThreadRef(eventLoop));
+        eventLoop.setOwningThread(owner);
+    }
+
+    /** A carrier whose loop runs only while {@code owner} calls {@link #drive} (explicit coroutines' LoopEnv). */
+    static Carrier drivenBy(Thread owner, int id, IoHandlerFactory ioHandlerFactory, boolean epoll) {
+        return new Carrier(owner, id, ioHandlerFactory, epoll);
     }
 
     boolean usesEpoll() {
@@ -281,6 +299,11 @@ final class Carrier implements Executor {
         return t;
     }
 
+    /** A timer on this carrier's loop, from any thread (off the loop Netty queues it to the loop). */
+    Future<?> scheduleFromAnyThread(Runnable task, long delay, TimeUnit unit) {
+        return eventLoop.schedule(task, delay, unit);
+    }
+
     // ---- hand-off ----
 
     /**
@@ -368,6 +391,55 @@ final class Carrier implements Executor {
         }
         parked = false;
         return true;
+    }
+
+    /**
+     * Caller-driven carriers only, on the owning thread: runs the loop until {@code stop} is true — checked
+     * after every task if {@code checkEachTask} (a resume or wait that must return as soon as it can), else
+     * once per iteration (libco's {@code co_eventloop} callback). Each iteration waits in epoll at most
+     * {@code maxWaitNanos} (0: until an fd, a timer or a task). Re-entrant from a stop check or callback.
+     */
+    void drive(java.util.function.BooleanSupplier stop, boolean checkEachTask, long maxWaitNanos) {
+        if (!callerDriven || Thread.currentThread() != owner.thread()) {
+            throw new IllegalStateException("coio: only the owning thread drives its loop");
+        }
+        for (;;) {
+            for (int i = 0; i < TASK_BUDGET; i++) {
+                Runnable task = runQueue.poll();
+                if (task == null) {
+                    break;
+                }
+                long token = owner.beginRun(task);
+                try {
+                    task.run();
+                } catch (Throwable t) {
+                    report("a task failed on carrier " + id + "; the carrier goes on", t);
+                }
+                owner.endRun(token); // a caller-driven loop is never handed off
+                if (checkEachTask && stop.getAsBoolean()) {
+                    applyPending();
+                    return;
+                }
+            }
+            applyPending();
+            if (stop.getAsBoolean()) {
+                return;
+            }
+            boolean block = runQueue.isEmpty() && pending.isEmpty() && timers.isEmpty();
+            if (block) {
+                parked = true;
+                if (!runQueue.isEmpty()) {
+                    parked = false;
+                    block = false;
+                }
+            }
+            try {
+                eventLoop.run(!block ? -1 : maxWaitNanos);
+            } catch (Throwable t) {
+                report("Netty's event loop step failed on carrier " + id + "; the carrier goes on", t);
+            }
+            parked = false;
+        }
     }
 
     /** Runs up to {@link #TASK_BUDGET} ready tasks; false if the loop was handed to another thread. */

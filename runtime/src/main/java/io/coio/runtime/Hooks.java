@@ -45,7 +45,14 @@ public final class Hooks {
         }
         boolean write = event == POLLOUT;
         long deadline = nanos > 0 ? deadlineAfter(nanos) : 0;
-        Waiter w = new Waiter(t, fd, write, deadline);
+        // An explicit coroutine's wait yields to its resumer (its loop continues it), or with hooks off blocks.
+        Explicit explicit = Explicit.current();
+        if (explicit != null && !explicit.hooksEnabled()) {
+            HooksOff.blockCarrier(explicit, fd, event, nanos);
+            return true;
+        }
+        Waiter w = explicit == null ? new Waiter(t, fd, write, deadline)
+                : new PollItem(t, fd, write, deadline, CoWait.prepare());
         Long key = Waiter.key(fd, write);
         // An app's platform thread is not woken from socket I/O by an interrupt (the JDK closes the socket
         // only for virtual threads): its coroutine waits on, and gets its interrupt status back afterwards.
@@ -55,10 +62,14 @@ public final class Hooks {
         try {
             if (isOpen.getAsBoolean() && (platformThread || !t.isInterrupted())) {
                 carrier.arm(w);
-                LockSupport.park(w);
-                while (platformThread && w.isWaiting()) {
-                    interrupted |= Thread.interrupted();
-                    LockSupport.park(w);
+                try {
+                    w.await();
+                    while (platformThread && w.isWaiting()) {
+                        interrupted |= Thread.interrupted();
+                        w.await();
+                    }
+                } catch (PinnedYield pinned) {
+                    HooksOff.blockPinned(fd, event, nanos); // an explicit coroutine in a class initializer
                 }
             }
         } finally {

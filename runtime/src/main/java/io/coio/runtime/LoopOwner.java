@@ -53,11 +53,26 @@ final class LoopOwner {
         setOwner.accept(first.thread);
     }
 
+    /** The loop of a carrier that {@code caller} drives itself (explicit coroutines' own loop): never handed off. */
+    private LoopOwner(Thread caller, AtomicReference<Thread> nettyOwner) {
+        this.loop = null;
+        this.nettyOwner = nettyOwner;
+        this.spares = null;
+        this.first = null;
+        thread = caller;
+    }
+
+    static LoopOwner forCaller(Thread caller, AtomicReference<Thread> nettyOwner) {
+        return new LoopOwner(caller, nettyOwner);
+    }
+
     private final SparePool.Spare first;
 
     /** Starts the first loop thread (once the carrier is fully built). */
     void start() {
-        first.run(loop);
+        if (first != null) {
+            first.run(loop);
+        }
     }
 
     Thread thread() {
@@ -66,7 +81,8 @@ final class LoopOwner {
 
     /** The OS id of the loop thread, or {@link OsThread#UNKNOWN_TID}. */
     int osTid() {
-        return spare.osTid;
+        SparePool.Spare s = spare;
+        return s == null ? OsThread.UNKNOWN_TID : s.osTid;
     }
 
     /** True if the caller (a coroutine or the loop itself) runs on the OS thread that drives the loop now. */
@@ -122,7 +138,7 @@ final class LoopOwner {
      * Returns false if that run already ended or another hand-off won.
      */
     boolean handOff(long token, HandOffCause cause) {
-        if (!run.compareAndSet(token, HANDED_OFF)) {
+        if (spares == null || !run.compareAndSet(token, HANDED_OFF)) { // a caller-driven loop stays with its caller
             return false;
         }
         SparePool.Spare next = spares.acquire();

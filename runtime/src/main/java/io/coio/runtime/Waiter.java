@@ -22,7 +22,7 @@ import java.util.concurrent.locks.LockSupport;
  * (happens-before through the carrier's queue or the same thread) and then only read, except
  * {@code timer} and {@code registration}, which only the carrier's loop thread touches.
  */
-final class Waiter {
+class Waiter {
     static final int WAITING = 0;
     static final int READY = 1;
     static final int TIMED_OUT = 2;
@@ -64,10 +64,20 @@ final class Waiter {
     /** Moves WAITING to {@code to}; if this call won, wakes the coroutine. */
     boolean complete(int to) {
         if (STATE.compareAndSet(this, WAITING, to)) {
-            LockSupport.unpark(thread);
+            wake();
             return true;
         }
         return false;
+    }
+
+    /** Wakes the waiter after it won {@link #complete}; {@link PollItem} ends a CoWait instead. */
+    void wake() {
+        LockSupport.unpark(thread);
+    }
+
+    /** The waiting coroutine parks until woken (it may return early; callers re-check). */
+    void await() {
+        LockSupport.park(this);
     }
 
     /** Called by the coroutine itself once it stops waiting; never unparks. */

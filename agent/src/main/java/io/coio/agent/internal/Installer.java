@@ -167,7 +167,8 @@ public final class Installer {
         Module base = Object.class.getModule();
         Module coio = Installer.class.getModule();
         inst.redefineModule(base, Set.of(),
-                Map.of("sun.nio.ch", Set.of(coio), "jdk.internal.misc", Set.of(coio), "jdk.internal.vm", Set.of(coio)),
+                Map.of("sun.nio.ch", Set.of(coio), "jdk.internal.misc", Set.of(coio),
+                        "jdk.internal.vm", Set.of(coio)), // Continuation: explicit coroutines (coio-api)
                 Map.of("java.lang", Set.of(coio), "sun.nio.ch", Set.of(coio), "java.util.concurrent", Set.of(coio)),
                 Set.of(), Map.of());
         // ThreadMXBean (java.management's ThreadImpl) calls the bridge; coio builds ThreadInfos for app threads.
