@@ -87,6 +87,7 @@ final class Carrier implements Executor {
         this.epoll = epoll;
         this.eventLoop = new ManualIoEventLoop(null, null, ioHandlerFactory);
         this.threadContainer = new CarrierThreadContainer("coio-carrier-" + id);
+        this.callerDriven = false;
         this.owner = new LoopOwner(this::runLoop, owningThreadRef(eventLoop), spares, eventLoop::setOwningThread);
         owner.start();
     }

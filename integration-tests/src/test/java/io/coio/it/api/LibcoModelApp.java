@@ -106,7 +106,7 @@ public final class LibcoModelApp {
                     throw new RuntimeException(e);
                 }
                 Coio.eventLoop(() -> r2.isDone() ? -1 : 0);
-                line.set("hooked-io: converted virtual=" + Thread.currentThread().isVirtual() + " state=" + state
+                line.set("hooked-io: converted virtual=" + example.apps.JvmThread.current().isVirtual() + " state=" + state
                         + " read=" + got2[0]);
             });
             converted.start();
