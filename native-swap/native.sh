@@ -43,7 +43,8 @@ build_lib() {
   echo "native.sh: building $OUT/$LIB"
   # shellcheck disable=SC2086
   $CC $CFLAGS $LDFLAGS -o "$OUT/$LIB.tmp" \
-    "$SRC/co_routine.c" "$SRC/co_specific.c" "$SRC/coio_stack.c" "$SRC/coio_swap_x86_64.S" -lpthread
+    "$SRC/co_routine.c" "$SRC/co_specific.c" "$SRC/coio_stack.c" "$SRC/coio_hook.c" \
+    "$SRC/coio_swap_x86_64.S" -lpthread
   mv -f "$OUT/$LIB.tmp" "$OUT/$LIB"
   ln -sf "$LIB" "$OUT/libcolib.so"   # lets libco build lines (-lcolib) link unchanged
   cp -f "$OUT/$LIB" "$TARGET/classes/META-INF/native/$LIB"
@@ -91,7 +92,7 @@ run_tests() {
 # Only the API may be exported: everything else stays hidden (-fvisibility=hidden).
 check_exports() {
   local expected actual
-  expected="co_alloc_sharestack co_create co_getspecific co_release co_release_sharestack co_reset co_resume co_self co_setspecific co_yield co_yield_ct coio_resume coio_state coio_wait_fd coio_yield"
+  expected="co_alloc_sharestack co_create co_getspecific co_release co_release_sharestack co_reset co_resume co_self co_setspecific co_yield co_yield_ct coio_call_routine coio_hook_library coio_poll coio_resume coio_state coio_wait_fd coio_yield"
   actual=$(nm -D --defined-only "$OUT/$LIB" | awk '$2 ~ /^[TDBR]$/ {print $3}' | sort | tr '\n' ' ' | sed 's/ $//')
   [ "$actual" = "$expected" ] || die "exported symbols differ: expected [$expected], got [$actual]"
   echo "native test exports: PASS (only the API is exported)"

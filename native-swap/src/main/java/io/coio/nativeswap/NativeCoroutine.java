@@ -3,6 +3,7 @@ package io.coio.nativeswap;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -152,6 +153,7 @@ public final class NativeCoroutine implements AutoCloseable {
                 case Native.COIO_YIELDED -> new Suspension.Yielded(out);
                 case Native.COIO_WAIT_FD -> new Suspension.WaitingFd(
                         transfer.get(JAVA_INT, Native.TRANSFER_FD), transfer.get(JAVA_INT, Native.TRANSFER_EVENTS));
+                case Native.COIO_WAIT_POLL -> waitingPoll(out);
                 case Native.COIO_FINISHED -> new Suspension.Finished(out);
                 default -> throw new AssertionError("coio_resume returned " + kind);
             };
@@ -160,6 +162,24 @@ public final class NativeCoroutine implements AutoCloseable {
         } finally {
             exit();
         }
+    }
+
+    /** Reads the coio_poll_request at {@code address} (valid while the coroutine is suspended). */
+    @SuppressWarnings("restricted") // the request and its pollfds live on the suspended coroutine's stack
+    private static Suspension.WaitingPoll waitingPoll(long address) {
+        MemorySegment req = MemorySegment.ofAddress(address).reinterpret(Native.POLL_REQUEST.byteSize());
+        int n = req.get(JAVA_INT, Native.POLL_REQUEST_NFDS);
+        long timeout = req.get(JAVA_LONG, Native.POLL_REQUEST_TIMEOUT);
+        int[] fds = new int[n];
+        int[] events = new int[n];
+        if (n > 0) {
+            MemorySegment p = req.get(ADDRESS, Native.POLL_REQUEST_FDS).reinterpret(n * Native.POLLFD_SIZE);
+            for (int i = 0; i < n; i++) {
+                fds[i] = p.get(JAVA_INT, i * Native.POLLFD_SIZE);
+                events[i] = p.get(JAVA_SHORT, i * Native.POLLFD_SIZE + Native.POLLFD_EVENTS);
+            }
+        }
+        return new Suspension.WaitingPoll(fds, events, timeout);
     }
 
     /** Makes a suspended or finished coroutine start over on the next resume (co_reset). */
