@@ -58,6 +58,9 @@ build_testlib() {
   # shellcheck disable=SC2086
   $CC $TEST_CFLAGS -fPIC -shared -o "$TOUT/libcoio_swap_test.so" "$TSRC/coio_testlib.c" \
     -L"$OUT" -lcoio_swap
+  # A stand-in for an unmodified C client library: plain libc calls, not linked to coio.
+  # shellcheck disable=SC2086
+  $CC $TEST_CFLAGS -fPIC -shared -Wl,-z,now -o "$TOUT/libcoio_hooktest.so" "$TSRC/hooktest_lib.c"
 }
 
 # Each test is one program: C files test_*.c, C++ files test_*.cpp.
