@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <pre>mode=coio coroutines=1000 queries=1000 errors=0 os_threads=23 seconds=… queries_per_s=… p50_ms=… p99_ms=… …</pre>
  *
  * <p>Usage: {@code PqDemo --port P [--mode coio|virtual|platform] [--tasks N] [--queries Q] [--sleep S]
- * [--carriers C]}. Run with {@code --enable-native-access=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED}.
+ * [--carriers C] [--timeout SECONDS] [--no-hooks]} ({@code --no-hooks}: coio mode without hooking libpq, to
+ * see the carriers block). Run with {@code --enable-native-access=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED}.
  * Exit status 0 when every query was answered correctly.
  *
  * <p>Threads: main starts the tasks and waits; each task touches only its own connection.
@@ -65,7 +66,7 @@ public final class PqDemo {
         AtomicInteger done = new AtomicInteger();
         if (o.mode.equals("coio")) {
             rt = CoioRuntime.start(o.carriers);
-            int hooked = NativeCall.hookLibrary(Libpq.SONAME);
+            int hooked = o.hooks ? NativeCall.hookLibrary(Libpq.SONAME) : -1;
             if (hooked == 0) {
                 throw new IllegalStateException(Libpq.SONAME + " imports none of the hooked libc functions");
             }
@@ -253,7 +254,7 @@ public final class PqDemo {
 
     /** Command-line options. */
     private record Options(int port, String mode, int tasks, int queries, String sleep, int carriers,
-                           int timeoutSeconds) {
+                           int timeoutSeconds, boolean hooks) {
         static Options parse(String[] args) {
             int port = -1;
             String mode = "coio";
@@ -262,8 +263,13 @@ public final class PqDemo {
             String sleep = "0.05";
             int carriers = 2;
             int timeout = 600;
+            boolean hooks = true;
             for (int i = 0; i < args.length; i++) {
                 String v = i + 1 < args.length ? args[i + 1] : null;
+                if (args[i].equals("--no-hooks")) { // coio without libpq's hooks: shows what they do
+                    hooks = false;
+                    continue;
+                }
                 switch (args[i]) {
                     case "--port" -> port = Integer.parseInt(need(args[i], v));
                     case "--mode" -> mode = need(args[i], v);
@@ -274,7 +280,7 @@ public final class PqDemo {
                     case "--timeout" -> timeout = Integer.parseInt(need(args[i], v));
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
                             + "; usage: PqDemo --port P [--mode coio|virtual|platform] [--tasks N] [--queries Q]"
-                            + " [--sleep S] [--carriers C] [--timeout SECONDS]");
+                            + " [--sleep S] [--carriers C] [--timeout SECONDS] [--no-hooks]");
                 }
                 i++;
             }
@@ -284,7 +290,7 @@ public final class PqDemo {
             if (!List.of("coio", "virtual", "platform").contains(mode)) {
                 throw new IllegalArgumentException("--mode must be coio, virtual or platform, got " + mode);
             }
-            return new Options(port, mode, tasks, queries, sleep, carriers, timeout);
+            return new Options(port, mode, tasks, queries, sleep, carriers, timeout, hooks);
         }
 
         private static String need(String option, String value) {
