@@ -3,7 +3,8 @@
 # it also works by hand from any directory:
 #
 #   native-swap/native.sh lib     [target-dir]  build libcoio_swap.so into target/native and
-#                                               target/classes/META-INF/native (jar resource)
+#                                               target/classes/META-INF/native (jar resource,
+#                                               as libcoio_swap_linux_x86_64.so)
 #   native-swap/native.sh testlib [target-dir]  build libcoio_swap_test.so (for the Java tests)
 #   native-swap/native.sh test    [target-dir]  build and run the C/C++ tests
 #   native-swap/native.sh bench   [target-dir]  build and run the C benchmarks
@@ -47,7 +48,9 @@ build_lib() {
     "$SRC/coio_swap_x86_64.S" -lpthread
   mv -f "$OUT/$LIB.tmp" "$OUT/$LIB"
   ln -sf "$LIB" "$OUT/libcolib.so"   # lets libco build lines (-lcolib) link unchanged
-  cp -f "$OUT/$LIB" "$TARGET/classes/META-INF/native/$LIB"
+  # in the jar the platform is part of the name, as Netty's (NativeLibraryLoader.RESOURCE)
+  cp -f "$OUT/$LIB" "$TARGET/classes/META-INF/native/libcoio_swap_linux_x86_64.so"
+  rm -f "$TARGET/classes/META-INF/native/$LIB"
 }
 
 build_testlib() {

@@ -25,7 +25,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * (libpq's libc socket calls hooked, {@code PQexec} through {@link NativeCall}), JDK virtual threads on C
  * carriers (plain FFM downcalls: each pins its carrier), or platform threads. Prints one line:
  *
- * <pre>mode=coio coroutines=1000 queries=1000 errors=0 os_threads=23 seconds=… queries_per_s=… p50_ms=… p99_ms=… …</pre>
+ * <pre>mode=coio coroutines=1000 queries=1000 errors=0 os_threads=23 connect_seconds=… seconds=… queries_per_s=… p50_ms=… p99_ms=… …</pre>
+ *
+ * <p>All tasks connect first and start querying together once every one is connected, so that the
+ * query figures ({@code seconds}, {@code queries_per_s}, latencies of {@code PQexec}) are not mixed with
+ * PostgreSQL's connection storm (a backend process forked per connection); {@code connect_seconds} is
+ * that first phase.
  *
  * <p>Usage: {@code PqDemo --port P [--mode coio|virtual|platform] [--tasks N] [--queries Q] [--sleep S]
  * [--carriers C] [--timeout SECONDS] [--no-hooks]} ({@code --no-hooks}: coio mode without hooking libpq, to
@@ -41,6 +46,9 @@ public final class PqDemo {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicReference<String> firstError = new AtomicReference<>();
     private final long[][] latencies;
+    /** Every task counts down once connected (or failed): queries start together, after the connection storm. */
+    private CountDownLatch connected;
+    private volatile long queriesStart;
 
     private PqDemo(Options o) {
         this.o = o;
@@ -78,6 +86,7 @@ public final class PqDemo {
             }
         }
         CountDownLatch finished = new CountDownLatch(o.tasks);
+        connected = new CountDownLatch(o.tasks);
         long start = System.nanoTime();
         for (int i = 0; i < o.tasks; i++) {
             int id = i;
@@ -98,7 +107,9 @@ public final class PqDemo {
             t.start();
         }
         boolean allDone = finished.await(o.timeoutSeconds, TimeUnit.SECONDS);
-        double seconds = (System.nanoTime() - start) / 1e9;
+        long end = System.nanoTime();
+        double seconds = (end - (queriesStart != 0 ? queriesStart : start)) / 1e9;
+        double connectSeconds = ((queriesStart != 0 ? queriesStart : end) - start) / 1e9;
         done.set(1);
         for (Thread t : tickers) {
             t.join(10_000);
@@ -116,8 +127,8 @@ public final class PqDemo {
                 .append(" errors=").append(errors.get())
                 .append(" os_threads=").append(osThreads)
                 .append(" carriers=").append(o.mode.equals("platform") ? "-" : Integer.toString(o.carriers))
-                .append(String.format(Locale.ROOT, " seconds=%.2f queries_per_s=%.0f p50_ms=%.1f p99_ms=%.1f",
-                        seconds, all.length / seconds, percentile(all, 50), percentile(all, 99)));
+                .append(String.format(Locale.ROOT, " connect_seconds=%.2f seconds=%.2f queries_per_s=%.0f p50_ms=%.1f p99_ms=%.1f",
+                        connectSeconds, seconds, all.length / seconds, percentile(all, 50), percentile(all, 99)));
         if (rt != null) {
             long pinned = rt.stats().stream().mapToLong(CarrierStats::pinnedFallbacks).sum();
             line.append(" pinned_fallbacks=").append(pinned)
@@ -145,11 +156,19 @@ public final class PqDemo {
                 conn = pq.connectdb(conninfo);
             } finally {
                 inFlight.decrementAndGet();
+                connected.countDown();
             }
             try {
                 if (pq.status(conn) != Libpq.CONNECTION_OK) {
                     error("task " + id + ": connection failed: " + pq.errorMessage(conn));
                     return;
+                }
+                if (!connected.await(o.timeoutSeconds, TimeUnit.SECONDS)) {
+                    error("task " + id + ": the other tasks did not connect in time");
+                    return;
+                }
+                if (queriesStart == 0) {
+                    queriesStart = System.nanoTime(); // benign race: every writer saw the latch open at about now
                 }
                 for (int q = 0; q < o.queries; q++) {
                     long expected = (long) id * 1_000_000 + q;

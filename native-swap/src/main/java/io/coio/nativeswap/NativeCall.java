@@ -9,6 +9,8 @@ import io.coio.runtime.NativeWaits;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -22,7 +24,8 @@ import java.util.concurrent.atomic.LongAdder;
  * long res = NativeCall.call(exec, conn.address(), sql.address());   // in a coio coroutine
  * }</pre>
  *
- * <p>In a coio coroutine, {@link #call} runs the function on a fresh native-swap stack; when the native
+ * <p>In a coio coroutine, {@link #call} runs the function on a native-swap stack (finished ones are reset
+ * and reused, up to 256 kept); when the native
  * code waits for a socket (through a hooked libc call of a {@linkplain #hookLibrary named library}, or
  * {@code coio_poll} itself), the coroutine parks on its carrier's epoll and the carrier runs other
  * coroutines; when the socket is ready the native code continues where it stopped. Anywhere else (a
@@ -34,6 +37,11 @@ import java.util.concurrent.atomic.LongAdder;
 public final class NativeCall {
     /** Stack of each call's native coroutine: generous for client libraries (TLS, DNS, crypto). */
     private static final int STACK_SIZE = 256 * 1024;
+
+    /** Finished call coroutines kept for reuse (co_reset keeps the stack: no mmap/munmap per call). */
+    private static final int POOL_MAX = 256;
+    private static final ConcurrentLinkedQueue<Pooled> POOL = new ConcurrentLinkedQueue<>();
+    private static final AtomicInteger POOLED = new AtomicInteger();
 
     private static final LongAdder CALLS = new LongAdder();
     private static final LongAdder ON_COROUTINE_STACK = new LongAdder();
@@ -60,34 +68,65 @@ public final class NativeCall {
         }
         NativeSwap.ensureAvailable();
         CALLS.increment();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment call = arena.allocate(Native.CALL);
-            call.set(ADDRESS, Native.CALL_FN, function);
-            for (int i = 0; i < args.length; i++) {
-                call.set(JAVA_LONG, Native.CALL_ARGS + 8L * i, args[i]);
-            }
-            if (!CoioRuntime.isCoroutine(Thread.currentThread())) {
+        if (!CoioRuntime.isCoroutine(Thread.currentThread())) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment call = arena.allocate(Native.CALL);
+                fill(call, function, args);
                 return ((MemorySegment) Native.COIO_CALL_ROUTINE.invokeExact(call)).address();
+            } catch (Throwable t) {
+                throw Native.rethrow(t);
             }
-            ON_COROUTINE_STACK.increment();
-            return onCoroutineStack(call);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
+        }
+        ON_COROUTINE_STACK.increment();
+        Pooled p = POOL.poll();
+        if (p != null) {
+            POOLED.decrementAndGet();
+        } else {
+            p = Pooled.create();
+        }
+        fill(p.call, function, args);
+        long result;
+        try {
+            result = runToEnd(p.co);
+        } catch (RuntimeException | Error e) {
+            p.co.close();
+            throw e;
+        }
+        p.co.reset(); // FINISHED -> CREATED, same stack and call struct
+        if (POOLED.incrementAndGet() <= POOL_MAX) {
+            POOL.offer(p);
+        } else {
+            POOLED.decrementAndGet();
+            p.co.close();
+        }
+        return result;
+    }
+
+    private static void fill(MemorySegment call, MemorySegment function, long[] args) {
+        call.set(ADDRESS, Native.CALL_FN, function);
+        for (int i = 0; i < 6; i++) {
+            call.set(JAVA_LONG, Native.CALL_ARGS + 8L * i, i < args.length ? args[i] : 0);
         }
     }
 
-    private static long onCoroutineStack(MemorySegment call) {
-        try (NativeCoroutine co = NativeCoroutine.create(Native.COIO_CALL_ROUTINE_SYMBOL, call, STACK_SIZE)) {
-            Suspension s = co.resume();
-            for (;;) {
-                switch (s) {
-                    case Suspension.Finished f -> {
-                        return f.result();
-                    }
-                    case Suspension.WaitingPoll p -> s = co.resume(awaitPoll(p));
-                    case Suspension.WaitingFd w -> s = co.resume(awaitFd(w));
-                    case Suspension.Yielded y -> s = co.resume(); // the function's own co_yield_ct: go on
+    /** A native coroutine running coio_call_routine on its own call struct (freed by the GC with the record). */
+    private record Pooled(NativeCoroutine co, MemorySegment call) {
+        static Pooled create() {
+            MemorySegment call = Arena.ofAuto().allocate(Native.CALL);
+            return new Pooled(NativeCoroutine.create(Native.COIO_CALL_ROUTINE_SYMBOL, call, STACK_SIZE), call);
+        }
+    }
+
+    private static long runToEnd(NativeCoroutine co) {
+        Suspension s = co.resume();
+        for (;;) {
+            switch (s) {
+                case Suspension.Finished f -> {
+                    return f.result();
                 }
+                case Suspension.WaitingPoll p -> s = co.resume(awaitPoll(p));
+                case Suspension.WaitingFd w -> s = co.resume(awaitFd(w));
+                case Suspension.Yielded y -> s = co.resume(); // the function's own co_yield_ct: go on
             }
         }
     }
