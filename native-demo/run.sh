@@ -43,14 +43,15 @@ case "$CMD" in
       esac
     done
     echo "workload: $TASKS tasks x (connect + $QUERIES x PQexec(\"SELECT pg_sleep(0.05), <id>\")), 2 carriers for coio and virtual threads"
-    printf '| %-9s | %6s | %10s | %11s | %10s | %8s | %8s | %6s |\n' mode tasks connect_s queries/s os_threads p50_ms p99_ms errors
-    printf '|%s|%s|%s|%s|%s|%s|%s|%s|\n' ----------- -------: -----------: ------------: -----------: ---------: ---------: -------:
+    echo "connect_s: all tasks connecting; the other figures: the query phase, which starts once all are connected"
+    printf '| %-9s | %6s | %10s | %11s | %10s | %8s | %8s | %14s | %6s |\n' mode tasks connect_s queries/s os_threads p50_ms p99_ms client_cpu_us/q errors
+    printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' ----------- -------: -----------: ------------: -----------: ---------: ---------: ---------------: -------:
     for run in $(seq 1 "$RUNS"); do
       for mode in coio virtual platform; do
         line=$(run_demo --mode "$mode" --tasks "$TASKS" --queries "$QUERIES" | tail -1) || true
         get() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $line"; }
-        printf '| %-9s | %6s | %10s | %11s | %10s | %8s | %8s | %6s |\n' "$mode" "$TASKS" "$(get connect_seconds)" "$(get queries_per_s)" \
-          "$(get os_threads)" "$(get p50_ms)" "$(get p99_ms)" "$(get errors)"
+        printf '| %-9s | %6s | %10s | %11s | %10s | %8s | %8s | %14s | %6s |\n' "$mode" "$TASKS" "$(get connect_seconds)" "$(get queries_per_s)" \
+          "$(get os_threads)" "$(get p50_ms)" "$(get p99_ms)" "$(get client_cpu_us_per_query)" "$(get errors)"
         echo "$line" >&2
       done
     done

@@ -6,6 +6,7 @@ import io.coio.runtime.CoioRuntime;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.management.ManagementFactory;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,7 @@ public final class PqDemo {
     /** Every task counts down once connected (or failed): queries start together, after the connection storm. */
     private CountDownLatch connected;
     private volatile long queriesStart;
+    private volatile long cpuAtQueriesStart;
 
     private PqDemo(Options o) {
         this.o = o;
@@ -108,6 +110,7 @@ public final class PqDemo {
         }
         boolean allDone = finished.await(o.timeoutSeconds, TimeUnit.SECONDS);
         long end = System.nanoTime();
+        long cpuEnd = processCpuNanos();
         double seconds = (end - (queriesStart != 0 ? queriesStart : start)) / 1e9;
         double connectSeconds = ((queriesStart != 0 ? queriesStart : end) - start) / 1e9;
         done.set(1);
@@ -128,7 +131,9 @@ public final class PqDemo {
                 .append(" os_threads=").append(osThreads)
                 .append(" carriers=").append(o.mode.equals("platform") ? "-" : Integer.toString(o.carriers))
                 .append(String.format(Locale.ROOT, " connect_seconds=%.2f seconds=%.2f queries_per_s=%.0f p50_ms=%.1f p99_ms=%.1f",
-                        connectSeconds, seconds, all.length / seconds, percentile(all, 50), percentile(all, 99)));
+                        connectSeconds, seconds, all.length / seconds, percentile(all, 50), percentile(all, 99)))
+                .append(String.format(Locale.ROOT, " client_cpu_us_per_query=%.0f",
+                        all.length == 0 ? 0.0 : (cpuEnd - cpuAtQueriesStart) / 1e3 / all.length));
         if (rt != null) {
             long pinned = rt.stats().stream().mapToLong(CarrierStats::pinnedFallbacks).sum();
             line.append(" pinned_fallbacks=").append(pinned)
@@ -169,6 +174,7 @@ public final class PqDemo {
                 }
                 if (queriesStart == 0) {
                     queriesStart = System.nanoTime(); // benign race: every writer saw the latch open at about now
+                    cpuAtQueriesStart = processCpuNanos();
                 }
                 for (int q = 0; q < o.queries; q++) {
                     long expected = (long) id * 1_000_000 + q;
@@ -198,6 +204,11 @@ public final class PqDemo {
                 pq.finish(conn);
             }
         }
+    }
+
+    /** CPU time of this JVM (all its threads). */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private void tick(AtomicInteger done, AtomicLong ticks) {
