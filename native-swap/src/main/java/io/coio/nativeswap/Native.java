@@ -101,6 +101,33 @@ final class Native {
         return Linker.nativeLinker().downcallHandle(symbol, fd, options);
     }
 
+    private static final MethodHandle MALLOC = Linker.nativeLinker().downcallHandle(
+            Linker.nativeLinker().defaultLookup().find("malloc").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_LONG));
+    private static final MethodHandle FREE = Linker.nativeLinker().downcallHandle(
+            Linker.nativeLinker().defaultLookup().find("free").orElseThrow(), FunctionDescriptor.ofVoid(ADDRESS));
+
+    /** libc malloc, zero-filled, as a segment of {@code size} bytes; freed only by {@link #free}. */
+    @SuppressWarnings("restricted")
+    static MemorySegment malloc(long size) {
+        try {
+            MemorySegment m = (MemorySegment) MALLOC.invokeExact(size);
+            if (m.equals(MemorySegment.NULL)) {
+                throw new OutOfMemoryError("malloc(" + size + ") failed");
+            }
+            return m.reinterpret(size).fill((byte) 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static void free(MemorySegment m) {
+        try {
+            FREE.invokeExact(m);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     static int errno(MemorySegment callState) {
         return (int) ERRNO.get(callState, 0L);
     }

@@ -89,7 +89,7 @@ public final class NativeCall {
         try {
             result = runToEnd(p.co);
         } catch (RuntimeException | Error e) {
-            p.co.close();
+            p.close();
             throw e;
         }
         p.co.reset(); // FINISHED -> CREATED, same stack and call struct
@@ -97,7 +97,7 @@ public final class NativeCall {
             POOL.offer(p);
         } else {
             POOLED.decrementAndGet();
-            p.co.close();
+            p.close();
         }
         return result;
     }
@@ -109,11 +109,31 @@ public final class NativeCall {
         }
     }
 
-    /** A native coroutine running coio_call_routine on its own call struct (freed by the GC with the record). */
-    private record Pooled(NativeCoroutine co, MemorySegment call) {
+    /**
+     * A native coroutine running coio_call_routine on its own call struct. The call and transfer structs
+     * are malloc'ed and freed in {@link #close}, not Arena.ofAuto: an automatic arena registers with the
+     * JDK's common Cleaner, whose list monitor a burst of coroutines would contend for; under JDK 24+ a
+     * coroutine can own that monitor while unmounted, and a carrier thread that needs it then (its own
+     * class loading registers Cleaner actions too) can never run that coroutine again.
+     */
+    private record Pooled(NativeCoroutine co, MemorySegment mem, MemorySegment call) {
         static Pooled create() {
-            MemorySegment call = Arena.ofAuto().allocate(Native.CALL);
-            return new Pooled(NativeCoroutine.create(Native.COIO_CALL_ROUTINE_SYMBOL, call, STACK_SIZE), call);
+            long size = Native.CALL.byteSize() + Native.TRANSFER.byteSize();
+            MemorySegment mem = Native.malloc(size);
+            MemorySegment call = mem.asSlice(0, Native.CALL.byteSize());
+            MemorySegment transfer = mem.asSlice(Native.CALL.byteSize(), Native.TRANSFER.byteSize());
+            try {
+                return new Pooled(NativeCoroutine.createWithTransfer(Native.COIO_CALL_ROUTINE_SYMBOL, call,
+                        STACK_SIZE, transfer), mem, call);
+            } catch (RuntimeException | Error e) {
+                Native.free(mem);
+                throw e;
+            }
+        }
+
+        void close() {
+            co.close();
+            Native.free(mem);
         }
     }
 

@@ -80,10 +80,19 @@ public final class NativeCoroutine implements AutoCloseable {
     @SuppressWarnings("unused") // via GUARD
     private volatile int guard;
 
-    private NativeCoroutine(MemorySegment handle, SharedStack sharedStack) {
+    private NativeCoroutine(MemorySegment handle, SharedStack sharedStack, MemorySegment transfer) {
         this.handle = handle;
         this.sharedStack = sharedStack;
-        this.transfer = Arena.ofAuto().allocate(Native.TRANSFER);
+        this.transfer = transfer != null ? transfer : Arena.ofAuto().allocate(Native.TRANSFER);
+    }
+
+    /**
+     * For {@link NativeCall}: a private-stack coroutine whose coio_transfer is {@code transfer}, memory the
+     * caller owns and frees after {@link #close()} (no Cleaner registration: see NativeCall).
+     */
+    static NativeCoroutine createWithTransfer(MemorySegment routine, MemorySegment arg, int stackSize,
+                                              MemorySegment transfer) {
+        return create(routine, arg, stackSize, null, Objects.requireNonNull(transfer, "transfer"));
     }
 
     /** A coroutine with a private 128 KiB stack (libco's default) that will run {@code routine(arg)}. */
@@ -107,6 +116,11 @@ public final class NativeCoroutine implements AutoCloseable {
 
     private static NativeCoroutine create(MemorySegment routine, MemorySegment arg, int stackSize,
                                           SharedStack stack) {
+        return create(routine, arg, stackSize, stack, null);
+    }
+
+    private static NativeCoroutine create(MemorySegment routine, MemorySegment arg, int stackSize,
+                                          SharedStack stack, MemorySegment transfer) {
         Objects.requireNonNull(routine, "routine");
         Objects.requireNonNull(arg, "arg (use MemorySegment.NULL for none)");
         if (routine.equals(MemorySegment.NULL)) {
@@ -120,7 +134,7 @@ public final class NativeCoroutine implements AutoCloseable {
             MemorySegment out = arena.allocate(ADDRESS);
             int rc = (int) Native.CO_CREATE.invokeExact(out, attr, routine, arg);
             NativeSwapException.check("co_create", rc);
-            return new NativeCoroutine(out.get(ADDRESS, 0), stack);
+            return new NativeCoroutine(out.get(ADDRESS, 0), stack, transfer);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
