@@ -99,3 +99,50 @@ out:
     close(fd);
     return r;
 }
+
+/* A blocking TCP socket with SO_SNDTIMEO = ms connecting to 127.0.0.1:port: 0 or -errno. */
+API long hooktest_connect_timeout(int port, long ms) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    long r = 0;
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0) {
+        r = -errno;
+    } else {
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
+            r = -errno;
+    }
+    close(fd);
+    return r;
+}
+
+/* A blocking listening socket on 127.0.0.1, any port (written to *port): the fd or -errno. */
+API long hooktest_listen(int *port) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(a);
+    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(fd, 16) != 0 ||
+        getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
+        long r = -errno;
+        close(fd);
+        return r;
+    }
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+/* accept(2) on a blocking listening socket: the new fd or -errno. */
+API long hooktest_accept(int fd) {
+    int c = accept(fd, NULL, NULL);
+    return c >= 0 ? c : -errno;
+}
+
+API long hooktest_close(int fd) {
+    return close(fd) == 0 ? 0 : -errno;
+}

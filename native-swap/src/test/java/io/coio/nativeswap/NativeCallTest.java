@@ -57,6 +57,23 @@ class NativeCallTest {
     }
 
     @Test
+    void anInterruptDoesNotEndANativeWaitAndIsKept() throws Throwable {
+        int[] fds = socketPair(true);
+        MemorySegment buf = Arena.global().allocate(64);
+        Coroutines.Running<Object[]> reader = Coroutines.start("interrupted-reader", () -> {
+            long r = NativeCall.call(TestLib.fn("coio_test_read_poll"), fds[0], buf.address(), 64, -1);
+            return new Object[] {r, Thread.currentThread().isInterrupted()};
+        });
+        Coroutines.awaitParked(reader.thread());
+        reader.thread().interrupt();
+        TestLib.write(fds[1], "after");
+        Object[] out = reader.result().get(LIMIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(5L, out[0], "the native read ended with " + out[0] + " instead of its data");
+        assertEquals(true, out[1], "the interrupt status was lost");
+        closeAll(fds);
+    }
+
+    @Test
     void timeoutOfTheNativeWaitIsKept() throws Throwable {
         int[] fds = socketPair(true);
         MemorySegment buf = Arena.global().allocate(64);

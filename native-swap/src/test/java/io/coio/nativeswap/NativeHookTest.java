@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 class NativeHookTest {
     private static final String LIB = "libcoio_hooktest.so";
     private static final long EAGAIN = 11;
+    private static final long EINPROGRESS = 115;
     private static final int O_NONBLOCK = 04000;
     private static final int POLLIN = 1;
     private static SymbolLookup lib;
@@ -57,9 +58,9 @@ class NativeHookTest {
 
     @Test
     void theLibrarysImportsAreRewrittenOnce() {
-        // it imports 8 of the hooked functions: read write recv send connect poll select nanosleep
-        // (close, fcntl, socket, setsockopt stay libc's)
-        assertEquals(8, hooked, "GOT entries rewritten");
+        // it imports 9 of the hooked functions: read write recv send connect accept poll select nanosleep
+        // (close, fcntl, socket, setsockopt, bind, listen, getsockname stay libc's)
+        assertEquals(9, hooked, "GOT entries rewritten");
         assertEquals(0, NativeCall.hookLibrary(LIB), "a second hook rewrote entries again");
     }
 
@@ -199,6 +200,96 @@ class NativeHookTest {
         t.join();
         assertEquals(0, NativeCall.call(fn("hooktest_flags"), fds[0]) & O_NONBLOCK);
         NativeCallTest.closeAll(fds);
+    }
+
+    @Test
+    void aBlockingWriteLargerThanTheSocketBufferSendsEverythingWhileParking() throws Throwable {
+        int[] fds = NativeCallTest.socketPair(false);
+        int size = 4 << 20;
+        MemorySegment data = Arena.global().allocate(size);
+        for (int i = 0; i < size; i++) {
+            data.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) (i * 31 + 7));
+        }
+        long waits = NativeCall.stats().carrierWaits();
+        Coroutines.Running<Long> writer = Coroutines.start("big-write",
+                () -> NativeCall.call(fn("hooktest_write"), fds[1], data.address(), size));
+        // a platform thread drains the other end with plain blocking reads, checking every byte
+        CompletableFuture<Long> drained = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> {
+            MemorySegment buf = Arena.ofAuto().allocate(65536);
+            long got = 0;
+            while (got < size) {
+                long n = NativeCall.call(fn("hooktest_read"), fds[0], buf.address(), 65536);
+                if (n <= 0) {
+                    break;
+                }
+                for (int i = 0; i < n; i++) {
+                    if (buf.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) != (byte) ((got + i) * 31 + 7)) {
+                        drained.completeExceptionally(new AssertionError("byte " + (got + i) + " differs"));
+                        return;
+                    }
+                }
+                got += n;
+            }
+            drained.complete(got);
+        });
+        assertEquals((long) size, writer.result().get(LIMIT.toSeconds(), TimeUnit.SECONDS), "a blocking write returns all it was given");
+        assertEquals((long) size, drained.get(LIMIT.toSeconds(), TimeUnit.SECONDS));
+        assertTrue(NativeCall.stats().carrierWaits() > waits, "the write never waited for buffer space");
+        NativeCallTest.closeAll(fds);
+    }
+
+    @Test
+    void blockingAcceptParksUntilAClientConnects() throws Throwable {
+        int port;
+        long listener;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocate(JAVA_INT);
+            listener = NativeCall.call(fn("hooktest_listen"), p.address());
+            assertTrue(listener >= 0, "listen failed: " + listener);
+            port = p.get(JAVA_INT, 0);
+        }
+        long fd = listener;
+        Coroutines.Running<Long> acceptor = Coroutines.start("acceptor", () -> NativeCall.call(fn("hooktest_accept"), fd));
+        Coroutines.awaitParked(acceptor.thread());
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            long accepted = acceptor.result().get(LIMIT.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(accepted >= 0, "accept failed: " + accepted);
+            NativeCall.call(fn("hooktest_close"), accepted);
+        }
+        NativeCall.call(fn("hooktest_close"), fd);
+    }
+
+    @Test
+    void aConnectThatCannotCompleteEndsAtTheSocketsSendTimeout() throws Throwable {
+        // A listener with backlog 1 that never accepts: once its queue is full, Linux drops further SYNs.
+        try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            List<Socket> fillers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    Socket s = new Socket();
+                    try {
+                        s.connect(full.getLocalSocketAddress(), 200);
+                        fillers.add(s);
+                    } catch (java.net.SocketTimeoutException e) {
+                        s.close();
+                        break; // the queue is full
+                    }
+                }
+                Coroutines.Running<long[]> connector = Coroutines.start("connector", () -> {
+                    long start = System.nanoTime();
+                    long r = NativeCall.call(fn("hooktest_connect_timeout"), full.getLocalPort(), 200);
+                    return new long[] {r, System.nanoTime() - start};
+                });
+                long[] out = connector.result().get(LIMIT.toSeconds(), TimeUnit.SECONDS);
+                assertEquals(-EINPROGRESS, out[0], "a blocking connect that timed out reports EINPROGRESS, as the kernel's");
+                assertTrue(out[1] >= TimeUnit.MILLISECONDS.toNanos(200), "gave up after " + out[1] + " ns");
+            } finally {
+                for (Socket s : fillers) {
+                    s.close();
+                }
+            }
+        }
     }
 
     private static MemorySegment fn(String name) {
