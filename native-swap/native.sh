@@ -3,7 +3,8 @@
 # it also works by hand from any directory:
 #
 #   native-swap/native.sh lib     [target-dir]  build libcoio_swap.so into target/native and
-#                                               target/classes/META-INF/native (jar resource)
+#                                               target/classes/META-INF/native (jar resource,
+#                                               as libcoio_swap_linux_x86_64.so)
 #   native-swap/native.sh testlib [target-dir]  build libcoio_swap_test.so (for the Java tests)
 #   native-swap/native.sh test    [target-dir]  build and run the C/C++ tests
 #   native-swap/native.sh bench   [target-dir]  build and run the C benchmarks
@@ -43,10 +44,13 @@ build_lib() {
   echo "native.sh: building $OUT/$LIB"
   # shellcheck disable=SC2086
   $CC $CFLAGS $LDFLAGS -o "$OUT/$LIB.tmp" \
-    "$SRC/co_routine.c" "$SRC/co_specific.c" "$SRC/coio_stack.c" "$SRC/coio_swap_x86_64.S" -lpthread
+    "$SRC/co_routine.c" "$SRC/co_specific.c" "$SRC/coio_stack.c" "$SRC/coio_hook.c" \
+    "$SRC/coio_swap_x86_64.S" -lpthread
   mv -f "$OUT/$LIB.tmp" "$OUT/$LIB"
   ln -sf "$LIB" "$OUT/libcolib.so"   # lets libco build lines (-lcolib) link unchanged
-  cp -f "$OUT/$LIB" "$TARGET/classes/META-INF/native/$LIB"
+  # in the jar the platform is part of the name, as Netty's (NativeLibraryLoader.RESOURCE)
+  cp -f "$OUT/$LIB" "$TARGET/classes/META-INF/native/libcoio_swap_linux_x86_64.so"
+  rm -f "$TARGET/classes/META-INF/native/$LIB"
 }
 
 build_testlib() {
@@ -57,6 +61,9 @@ build_testlib() {
   # shellcheck disable=SC2086
   $CC $TEST_CFLAGS -fPIC -shared -o "$TOUT/libcoio_swap_test.so" "$TSRC/coio_testlib.c" \
     -L"$OUT" -lcoio_swap
+  # A stand-in for an unmodified C client library: plain libc calls, not linked to coio.
+  # shellcheck disable=SC2086
+  $CC $TEST_CFLAGS -fPIC -shared -Wl,-z,now -o "$TOUT/libcoio_hooktest.so" "$TSRC/hooktest_lib.c"
 }
 
 # Each test is one program: C files test_*.c, C++ files test_*.cpp.
@@ -91,7 +98,7 @@ run_tests() {
 # Only the API may be exported: everything else stays hidden (-fvisibility=hidden).
 check_exports() {
   local expected actual
-  expected="co_alloc_sharestack co_create co_getspecific co_release co_release_sharestack co_reset co_resume co_self co_setspecific co_yield co_yield_ct coio_resume coio_state coio_wait_fd coio_yield"
+  expected="co_alloc_sharestack co_create co_getspecific co_release co_release_sharestack co_reset co_resume co_self co_setspecific co_yield co_yield_ct coio_call_routine coio_hook_library coio_poll coio_resume coio_state coio_wait_fd coio_yield"
   actual=$(nm -D --defined-only "$OUT/$LIB" | awk '$2 ~ /^[TDBR]$/ {print $3}' | sort | tr '\n' ' ' | sed 's/ $//')
   [ "$actual" = "$expected" ] || die "exported symbols differ: expected [$expected], got [$actual]"
   echo "native test exports: PASS (only the API is exported)"

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -386,6 +387,73 @@ int coio_wait_fd(int fd, int events) {
     cur->wait_fd = fd;
     cur->wait_events = events;
     return (int)(intptr_t)co_suspend(COIO_WAIT_FD, NULL);
+}
+
+static int64_t monotonic_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* poll(fds, 0 ms), errno folded in: a separate frame, so that no errno or TLS address computed
+ * before a suspension is reused after it (the coroutine may be resumed on another thread). */
+static __attribute__((noinline)) int poll_now(struct pollfd *fds, int nfds) {
+    for (;;) {
+        int n = poll(fds, (nfds_t)nfds, 0);
+        if (n >= 0 || errno != EINTR)
+            return n >= 0 ? n : -errno;
+    }
+}
+
+static __attribute__((noinline)) intptr_t suspend_poll(coio_poll_request *req) {
+    return (intptr_t)co_suspend(COIO_WAIT_POLL, req);
+}
+
+int coio_poll(struct pollfd *fds, int nfds, int64_t timeout_ns) {
+    struct coio_env *env = tls_env;
+    stCoRoutine_t *cur = env != NULL ? env->current : NULL;
+    if (cur == NULL || cur->resumer == NULL || !cur->report) {
+        /* nobody who understands COIO_WAIT_POLL to suspend to: wait like poll(2) */
+        int ms = timeout_ns < 0 ? -1 : (int)((timeout_ns + 999999) / 1000000);
+        int n = poll(fds, (nfds_t)nfds, ms);
+        return n >= 0 ? n : -errno;
+    }
+    int64_t deadline = timeout_ns < 0 ? -1 : monotonic_ns() + timeout_ns;
+    for (;;) {
+        int n = poll_now(fds, nfds);
+        if (n != 0)
+            return n;
+        int64_t left = -1;
+        if (deadline >= 0 && (left = deadline - monotonic_ns()) <= 0)
+            return 0;
+        coio_poll_request req = {.fds = fds, .nfds = nfds, .reserved = 0, .timeout_ns = left};
+        intptr_t r = suspend_poll(&req);
+        if (r < 0)
+            return (int)r;
+        if (r == 1) { /* the resumer cannot wait for us: block this thread for the rest */
+            int ms = left < 0 ? -1 : (int)((left + 999999) / 1000000);
+            int n = poll(fds, (nfds_t)nfds, ms);
+            return n >= 0 ? n : -errno;
+        }
+    }
+}
+
+stCoRoutine_t *coio_hook_coroutine(void) {
+    struct coio_env *env = tls_env;
+    stCoRoutine_t *cur = env != NULL ? env->current : NULL;
+    return cur != NULL && cur->hooks && cur->report && cur->resumer != NULL ? cur : NULL;
+}
+
+void *coio_call_routine(void *arg) {
+    coio_call *call = arg;
+    struct coio_env *env = tls_env;
+    if (env != NULL && env->current != NULL && !env->current->is_main)
+        env->current->hooks = 1;
+    typedef int64_t (*fn6)(int64_t, int64_t, int64_t, int64_t, int64_t, int64_t);
+    fn6 fn = (fn6)call->fn;
+    call->result = fn(call->args[0], call->args[1], call->args[2], call->args[3], call->args[4],
+                      call->args[5]);
+    return (void *)(intptr_t)call->result;
 }
 
 void co_release(stCoRoutine_t *co) {

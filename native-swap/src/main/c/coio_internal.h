@@ -54,6 +54,7 @@ struct stCoRoutine_t {
     uint8_t is_main;            /* the env's own coroutine: the thread's original stack */
     uint8_t release_pending;    /* co_release while RUNNING: freed when it suspends */
     uint8_t report;             /* its resumer called coio_resume: fill resumer->got_* */
+    uint8_t hooks;              /* coio_call_routine runs in it: hooked libc calls suspend */
     int32_t wait_fd;            /* COIO_WAIT_FD request */
     int32_t wait_events;
     void *got_value;            /* as a resumer: what the coroutine it resumed came back with */
@@ -91,6 +92,10 @@ int coio_save_reserve(stCoRoutine_t *co, size_t bytes);
 void coio_share_unbind(stShareStack_t *ss);
 
 /* co_routine.c */
+/* The running coroutine if hooked libc calls should suspend in it (coio_call_routine runs in
+ * it and its resumer called coio_resume), else NULL. */
+stCoRoutine_t *coio_hook_coroutine(void);
+
 void coio_die(const char *msg) __attribute__((noreturn, cold));
 
 #endif /* COIO_INTERNAL_H */

@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "coio_swap.h"
@@ -117,4 +118,29 @@ TEST_API void *coio_test_pattern(void *arg) {
                 return (void *)-1;
     }
     return (void *)id;
+}
+
+/* A socket pair for the NativeCall tests: fds[0], fds[1]; non-blocking if `nonblock`. 0 or -errno. */
+TEST_API int coio_test_socketpair(int fds[2], int nonblock) {
+    return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0, fds) == 0
+               ? 0 : -errno;
+}
+
+/* Native code written for coio (explicit coio_poll): reads up to len bytes from the non-blocking
+ * fd, waiting up to timeout_ms (-1: no limit) while nothing is there. Returns the byte count,
+ * -ETIMEDOUT, or -errno. */
+TEST_API long coio_test_read_poll(int fd, char *buf, long len, int timeout_ms) {
+    for (;;) {
+        ssize_t n = read(fd, buf, (size_t)len);
+        if (n >= 0)
+            return n;
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            return -errno;
+        struct pollfd p = {.fd = fd, .events = POLLIN, .revents = 0};
+        int r = coio_poll(&p, 1, timeout_ms < 0 ? -1 : (int64_t)timeout_ms * 1000000);
+        if (r < 0)
+            return r;
+        if (r == 0)
+            return -ETIMEDOUT;
+    }
 }

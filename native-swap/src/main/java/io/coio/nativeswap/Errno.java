@@ -5,6 +5,8 @@ final class Errno {
     private Errno() {}
 
     static final int EPERM = 1;
+    static final int ENOENT = 2;
+    static final int ENOEXEC = 8;
     static final int EINTR = 4;
     static final int EBADF = 9;
     static final int EAGAIN = 11;
@@ -20,6 +22,8 @@ final class Errno {
     static String name(int errno) {
         return switch (errno) {
             case EPERM -> "EPERM";
+            case ENOENT -> "ENOENT";
+            case ENOEXEC -> "ENOEXEC";
             case EINTR -> "EINTR";
             case EBADF -> "EBADF";
             case EAGAIN -> "EAGAIN";

@@ -3,6 +3,7 @@ package io.coio.nativeswap;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -79,10 +80,19 @@ public final class NativeCoroutine implements AutoCloseable {
     @SuppressWarnings("unused") // via GUARD
     private volatile int guard;
 
-    private NativeCoroutine(MemorySegment handle, SharedStack sharedStack) {
+    private NativeCoroutine(MemorySegment handle, SharedStack sharedStack, MemorySegment transfer) {
         this.handle = handle;
         this.sharedStack = sharedStack;
-        this.transfer = Arena.ofAuto().allocate(Native.TRANSFER);
+        this.transfer = transfer != null ? transfer : Arena.ofAuto().allocate(Native.TRANSFER);
+    }
+
+    /**
+     * For {@link NativeCall}: a private-stack coroutine whose coio_transfer is {@code transfer}, memory the
+     * caller owns and frees after {@link #close()} (no Cleaner registration: see NativeCall).
+     */
+    static NativeCoroutine createWithTransfer(MemorySegment routine, MemorySegment arg, int stackSize,
+                                              MemorySegment transfer) {
+        return create(routine, arg, stackSize, null, Objects.requireNonNull(transfer, "transfer"));
     }
 
     /** A coroutine with a private 128 KiB stack (libco's default) that will run {@code routine(arg)}. */
@@ -106,6 +116,11 @@ public final class NativeCoroutine implements AutoCloseable {
 
     private static NativeCoroutine create(MemorySegment routine, MemorySegment arg, int stackSize,
                                           SharedStack stack) {
+        return create(routine, arg, stackSize, stack, null);
+    }
+
+    private static NativeCoroutine create(MemorySegment routine, MemorySegment arg, int stackSize,
+                                          SharedStack stack, MemorySegment transfer) {
         Objects.requireNonNull(routine, "routine");
         Objects.requireNonNull(arg, "arg (use MemorySegment.NULL for none)");
         if (routine.equals(MemorySegment.NULL)) {
@@ -119,7 +134,7 @@ public final class NativeCoroutine implements AutoCloseable {
             MemorySegment out = arena.allocate(ADDRESS);
             int rc = (int) Native.CO_CREATE.invokeExact(out, attr, routine, arg);
             NativeSwapException.check("co_create", rc);
-            return new NativeCoroutine(out.get(ADDRESS, 0), stack);
+            return new NativeCoroutine(out.get(ADDRESS, 0), stack, transfer);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -152,6 +167,7 @@ public final class NativeCoroutine implements AutoCloseable {
                 case Native.COIO_YIELDED -> new Suspension.Yielded(out);
                 case Native.COIO_WAIT_FD -> new Suspension.WaitingFd(
                         transfer.get(JAVA_INT, Native.TRANSFER_FD), transfer.get(JAVA_INT, Native.TRANSFER_EVENTS));
+                case Native.COIO_WAIT_POLL -> waitingPoll(out);
                 case Native.COIO_FINISHED -> new Suspension.Finished(out);
                 default -> throw new AssertionError("coio_resume returned " + kind);
             };
@@ -160,6 +176,24 @@ public final class NativeCoroutine implements AutoCloseable {
         } finally {
             exit();
         }
+    }
+
+    /** Reads the coio_poll_request at {@code address} (valid while the coroutine is suspended). */
+    @SuppressWarnings("restricted") // the request and its pollfds live on the suspended coroutine's stack
+    private static Suspension.WaitingPoll waitingPoll(long address) {
+        MemorySegment req = MemorySegment.ofAddress(address).reinterpret(Native.POLL_REQUEST.byteSize());
+        int n = req.get(JAVA_INT, Native.POLL_REQUEST_NFDS);
+        long timeout = req.get(JAVA_LONG, Native.POLL_REQUEST_TIMEOUT);
+        int[] fds = new int[n];
+        int[] events = new int[n];
+        if (n > 0) {
+            MemorySegment p = req.get(ADDRESS, Native.POLL_REQUEST_FDS).reinterpret(n * Native.POLLFD_SIZE);
+            for (int i = 0; i < n; i++) {
+                fds[i] = p.get(JAVA_INT, i * Native.POLLFD_SIZE);
+                events[i] = p.get(JAVA_SHORT, i * Native.POLLFD_SIZE + Native.POLLFD_EVENTS);
+            }
+        }
+        return new Suspension.WaitingPoll(fds, events, timeout);
     }
 
     /** Makes a suspended or finished coroutine start over on the next resume (co_reset). */

@@ -14,7 +14,8 @@ import java.util.function.BooleanSupplier;
 /**
  * Finds and loads {@code libcoio_swap.so}, trying in order: already loaded (the application
  * called {@code System.loadLibrary("coio_swap")}) → a directory of {@code java.library.path} →
- * the copy packed in the jar under {@code META-INF/native/}, extracted to a temporary directory.
+ * the copy packed in the jar as {@code META-INF/native/libcoio_swap_linux_x86_64.so}, extracted to a
+ * temporary directory under its soname.
  * When all fail, the error lists every attempt and carries each failure as a suppressed
  * exception (the way Netty's {@code NativeLibraryLoader} reports).
  *
@@ -23,7 +24,8 @@ import java.util.function.BooleanSupplier;
  */
 final class NativeLibraryLoader {
     static final String LIBRARY_FILE = "libcoio_swap.so";
-    static final String RESOURCE = "META-INF/native/" + LIBRARY_FILE;
+    /** In the jar the platform is part of the name (as Netty's), so jars for several platforms can coexist. */
+    static final String RESOURCE = "META-INF/native/libcoio_swap_linux_x86_64.so";
     /** Where to extract the library instead of java.io.tmpdir (e.g. when /tmp is noexec). */
     static final String TMPDIR_PROPERTY = "io.coio.nativeswap.tmpdir";
 

@@ -31,6 +31,19 @@ public sealed interface Suspension {
         }
     }
 
+    /**
+     * The coroutine waits until one of {@code fds[i]} is ready for {@code events[i]} (poll(2)
+     * bits), or {@code timeoutNanos} passed (-1: no timeout; no fds: just the timeout) — native
+     * {@code coio_poll}, which coio's hooked libc calls use. Resume it with 0 once something may be
+     * ready or the time passed (it polls again itself and suspends again if nothing is; waking it
+     * early is safe), with {@link #BLOCK} to have it wait by itself with poll(2), or with a
+     * negative errno to fail the wait.
+     */
+    record WaitingPoll(int[] fds, int[] events, long timeoutNanos) implements Suspension {
+        /** Resume value: "wait by yourself", blocking the thread in poll(2) for the remaining time. */
+        public static final long BLOCK = 1;
+    }
+
     /** The coroutine's routine returned {@code result} (its {@code void*}, as a long). */
     record Finished(long result) implements Suspension {}
 }
