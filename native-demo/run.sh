@@ -14,7 +14,7 @@ die() { echo "run.sh: $*" >&2; exit 1; }
 CMD=$1 JAR=$2; shift 2
 [ -f "$JAR" ] || die "no demo jar at $JAR: build first (./coio build)"
 ulimit -n 20000 2>/dev/null || true
-JVM_FLAGS=(--enable-native-access=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED)
+JVM_FLAGS=(--enable-native-access=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED --add-exports java.base/jdk.internal.vm=ALL-UNNAMED)
 
 PGDIR=$(mktemp -d "${TMPDIR:-/tmp}/coio-pg.XXXXXX")
 trap '"$HERE/pg.sh" stop "$PGDIR"' EXIT

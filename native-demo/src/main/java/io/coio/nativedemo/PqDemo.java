@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Usage: {@code PqDemo --port P [--mode coio|virtual|platform] [--tasks N] [--queries Q] [--sleep S]
  * [--carriers C] [--timeout SECONDS] [--no-hooks]} ({@code --no-hooks}: coio mode without hooking libpq, to
- * see the carriers block). Run with {@code --enable-native-access=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED}.
+ * see the carriers block). Run with {@code --enable-native-access=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED --add-exports java.base/jdk.internal.vm=ALL-UNNAMED}.
  * Exit status 0 when every query was answered correctly.
  *
  * <p>Threads: main starts the tasks and waits; each task touches only its own connection.

@@ -60,7 +60,7 @@ class PqDemoIT {
     /** Runs the demo jar in a fresh JVM; returns its summary line as key=value pairs (exit status 0 required). */
     private static Map<String, String> demo(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                "--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED",
                 "-jar", System.getProperty("coio.nativedemo.jar"), "--port", Integer.toString(port)));
         cmd.addAll(List.of(args));
         Result r = exec(cmd, 600);
