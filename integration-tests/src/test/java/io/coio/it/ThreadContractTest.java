@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import example.apps.KeepAliveApp;
 import example.apps.ThreadContractApp;
 import io.coio.it.harness.AgentJvm;
+import io.coio.it.harness.CheckLines;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -64,41 +65,19 @@ class ThreadContractTest {
         return m;
     }
 
-    private static Map<String, String> run(AgentJvm.Builder builder) {
-        try (AgentJvm app = builder.start()) {
-            app.awaitStdout("^DONE$");
-            assertEquals(0, app.awaitExit(Duration.ofSeconds(30)), "exit code" + app.describeState());
-            Map<String, String> seen = new LinkedHashMap<>();
-            for (String l : app.stdoutMatching("^CHECK ")) {
-                String[] p = l.split(" ", 3);
-                seen.put(p[1], p.length == 3 ? p[2] : "");
-            }
-            return seen;
-        }
-    }
-
-    private static void assertChecks(Map<String, String> expected, Map<String, String> seen, String what) {
-        StringBuilder wrong = new StringBuilder();
-        expected.forEach((k, v) -> {
-            if (!v.equals(seen.get(k))) {
-                wrong.append("\n  ").append(k).append(": expected '").append(v).append("', was '").append(seen.get(k)).append("'");
-            }
-        });
-        assertTrue(wrong.isEmpty(), what + ":" + wrong);
-    }
 
     @Test
     @DisplayName("under the agent: new Thread/Thread subclass/pool workers run as coroutines and keep join, isAlive, getState, getName, interrupt, uncaught handlers, start-twice, daemon flag, InheritableThreadLocal")
     void threadContractUnderAgent() {
-        assertChecks(expected("virtual=true coio=true"),
-                run(AgentJvm.builder(ThreadContractApp.class).agent("carriers=1")), "Thread contract under the agent");
+        CheckLines.assertMatch(expected("virtual=true coio=true"),
+                CheckLines.run(AgentJvm.builder(ThreadContractApp.class).agent("carriers=1")), "Thread contract under the agent");
     }
 
     @Test
     @DisplayName("reference: the same checks hold on a plain JDK without the agent (the expectations are the JDK's)")
     void threadContractWithoutAgent() {
-        assertChecks(expected("virtual=false coio=false"),
-                run(AgentJvm.builder(ThreadContractApp.class).noAgent()), "Thread contract without agent");
+        CheckLines.assertMatch(expected("virtual=false coio=false"),
+                CheckLines.run(AgentJvm.builder(ThreadContractApp.class).noAgent()), "Thread contract without agent");
     }
 
     @Test

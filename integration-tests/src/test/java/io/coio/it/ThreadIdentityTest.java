@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import example.apps.ThreadIdentityApp;
 import io.coio.it.harness.AgentJvm;
+import io.coio.it.harness.CheckLines;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,43 +45,24 @@ class ThreadIdentityTest {
         return m;
     }
 
-    private static Map<String, String> run(AgentJvm.Builder builder) {
-        try (AgentJvm app = builder.start()) {
-            app.awaitStdout("^DONE$");
-            assertEquals(0, app.awaitExit(Duration.ofSeconds(30)), "exit code" + app.describeState());
-            Map<String, String> seen = new LinkedHashMap<>();
-            for (String l : app.stdoutMatching("^CHECK ")) {
-                String[] p = l.split(" ", 3);
-                seen.put(p[1], p.length == 3 ? p[2] : "");
-            }
-            return seen;
-        }
-    }
-
     private static void assertChecks(Map<String, String> seen, String kind, String what) {
         Map<String, String> expected = new LinkedHashMap<>(expected());
         expected.put("kind", kind);
-        StringBuilder wrong = new StringBuilder();
-        expected.forEach((k, v) -> {
-            if (!v.equals(seen.get(k))) {
-                wrong.append("\n  ").append(k).append(": expected '").append(v).append("', was '").append(seen.get(k)).append("'");
-            }
-        });
-        assertTrue(wrong.isEmpty(), what + ":" + wrong);
+        CheckLines.assertMatch(expected, seen, what);
     }
 
     @ParameterizedTest(name = "carriers={0}")
     @ValueSource(ints = {1, 2})
     @DisplayName("under the agent the app's threads run as coroutines and the app sees exactly what it sees without the agent")
     void underAgent(int carriers) {
-        assertChecks(run(AgentJvm.builder(ThreadIdentityApp.class).agent("carriers=" + carriers)),
+        assertChecks(CheckLines.run(AgentJvm.builder(ThreadIdentityApp.class).agent("carriers=" + carriers)),
                 "virtual=true coio=true", "under the agent");
     }
 
     @Test
     @DisplayName("reference: the expectations are the JDK's own, on platform threads")
     void withoutAgent() {
-        assertChecks(run(AgentJvm.builder(ThreadIdentityApp.class).noAgent()), "virtual=false coio=false",
+        assertChecks(CheckLines.run(AgentJvm.builder(ThreadIdentityApp.class).noAgent()), "virtual=false coio=false",
                 "without the agent");
     }
 }

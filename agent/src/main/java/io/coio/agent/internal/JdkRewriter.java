@@ -332,15 +332,8 @@ final class JdkRewriter implements ClassFileTransformer {
                 mv.visitVarInsn(Opcodes.ALOAD, 1);
                 mv.visitVarInsn(Opcodes.LLOAD, 2);
                 mv.visitVarInsn(Opcodes.ALOAD, 4);
-                mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "schedule",
-                        "(Ljava/lang/Thread;Ljava/lang/Runnable;JLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/Future;",
-                        false);
-                mv.visitInsn(Opcodes.DUP);
-                Label original = new Label();
-                mv.visitJumpInsn(Opcodes.IFNULL, original);
-                mv.visitInsn(Opcodes.ARETURN);
-                mv.visitLabel(original);
-                mv.visitInsn(Opcodes.POP);
+                returnIfNonNull(mv, "schedule",
+                        "(Ljava/lang/Thread;Ljava/lang/Runnable;JLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/Future;");
             }
             case THREAD + ".start()V", THREAD + "." + START_IN_CONTAINER -> {
                 mv.visitVarInsn(Opcodes.ALOAD, 0);
@@ -348,13 +341,7 @@ final class JdkRewriter implements ClassFileTransformer {
             }
             case THREAD + "." + GET_STATE -> { // a converted thread's state, as a platform thread would report it
                 mv.visitVarInsn(Opcodes.ALOAD, 0);
-                mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "stateOf", "(Ljava/lang/Thread;)Ljava/lang/Thread$State;", false);
-                mv.visitInsn(Opcodes.DUP);
-                Label original = new Label();
-                mv.visitJumpInsn(Opcodes.IFNULL, original);
-                mv.visitInsn(Opcodes.ARETURN);
-                mv.visitLabel(original);
-                mv.visitInsn(Opcodes.POP);
+                returnIfNonNull(mv, "stateOf", "(Ljava/lang/Thread;)Ljava/lang/Thread$State;");
             }
             case THREAD + ".setName(Ljava/lang/String;)V" -> {
                 mv.visitVarInsn(Opcodes.ALOAD, 0);
@@ -362,14 +349,7 @@ final class JdkRewriter implements ClassFileTransformer {
                 mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "renamed", "(Ljava/lang/Thread;Ljava/lang/String;)V", false);
             }
             case THREAD + ".getAllThreads()[Ljava/lang/Thread;", THREAD + ".getAllStackTraces()Ljava/util/Map;" -> {
-                String returns = Type.getReturnType(desc).getDescriptor();
-                mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, name, "()" + returns, false);
-                mv.visitInsn(Opcodes.DUP);
-                Label original = new Label();
-                mv.visitJumpInsn(Opcodes.IFNULL, original);
-                mv.visitInsn(Opcodes.ARETURN);
-                mv.visitLabel(original);
-                mv.visitInsn(Opcodes.POP);
+                returnIfNonNull(mv, name, "()" + Type.getReturnType(desc).getDescriptor());
             }
             case LOCK_SUPPORT + ".unpark(Ljava/lang/Thread;)V", LOCK_SUPPORT + ".getBlocker(Ljava/lang/Thread;)Ljava/lang/Object;" -> {
                 mv.visitVarInsn(Opcodes.ALOAD, 0);
@@ -394,6 +374,17 @@ final class JdkRewriter implements ClassFileTransformer {
             mv.visitInsn(Opcodes.LCONST_0);
         }
         mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "blocking", "(ILjava/lang/Object;J)V", false);
+    }
+
+    /** {@code Object r = CoioBridge.<name>(args on stack); if (r != null) return r;} for a method returning a reference. */
+    private static void returnIfNonNull(MethodVisitor mv, String bridgeMethod, String bridgeDesc) {
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, bridgeMethod, bridgeDesc, false);
+        mv.visitInsn(Opcodes.DUP);
+        Label original = new Label();
+        mv.visitJumpInsn(Opcodes.IFNULL, original);
+        mv.visitInsn(Opcodes.ARETURN);
+        mv.visitLabel(original);
+        mv.visitInsn(Opcodes.POP);
     }
 
     /** {@code if (CoioBridge.<name>(args on stack)) return;} for a void method. */
