@@ -16,7 +16,8 @@
 # (Round-trip counts are chosen so each timed run lasts seconds, not one JIT-dominated second;
 # BENCH_RUNS overrides the number of runs.)
 # Prints Markdown tables: throughput / p99 / server CPU per round trip / server OS threads, and memory per idle connection
-# (server RSS and heap-after-GC growth divided by the number of connections).
+# (server RSS and heap-after-GC growth divided by the number of connections), and draws throughput and p99 per
+# server and connection count as a PNG (BENCH_PLOT, default docs/benchmark.png; io.coio.examples.load.BenchPlot).
 # Time-bounded: every load has a deadline and the whole run a budget (BENCH_BUDGET_S, default 840 s);
 # measurements that no longer fit are reported as skipped. A full run takes ~4 minutes on 2 idle cores.
 # SERVER_JAVA_OPTS / LOAD_JAVA_OPTS add JVM flags to every server / load-tool JVM.
@@ -173,4 +174,19 @@ for s in ${SERVERS//,/ }; do
 done
 echo
 echo "Measured in $(( SECONDS - started )) s on $(nproc) CPUs; client: io.coio.examples.load.EchoLoad (NIO, 2 threads, no agent)."
+
+# The plot beside the tables: throughput and p99 per server and connection count, drawn in Java (headless).
+PLOT=${BENCH_PLOT:-$HERE/../docs/benchmark.png}
+: >"$WORK/plot.tsv"
+for s in ${SERVERS//,/ }; do
+  for load in "${LOADS[@]}"; do
+    set -- $load
+    printf '%s\t%s\t%s\t%s\n' "$(label "$s")" "$1" "$(field "$s-$1" rt_per_s)" "$(field "$s-$1" p99_ms)" >>"$WORK/plot.tsv"
+  done
+done
+if ! java -Djava.awt.headless=true -cp "$EXAMPLES_JAR" io.coio.examples.load.BenchPlot "$WORK/plot.tsv" "$PLOT" \
+    "coio echo benchmark ($($QUICK && echo quick || echo full) run, $(date -u +%F), $(nproc) CPUs, 128-byte round trips)"; then
+  echo "!! could not draw the plot $PLOT"
+  FAILURES=$(( FAILURES + 1 ))
+fi
 [ "$FAILURES" -eq 0 ] || die "$FAILURES load(s) failed; see the '!!' lines above"

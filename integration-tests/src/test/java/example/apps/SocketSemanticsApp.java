@@ -403,13 +403,15 @@ public final class SocketSemanticsApp {
                 Thread.State st = t.getState();
                 StackTraceElement[] stack = t.getStackTrace();
                 boolean inSocketCall = false;
+                boolean waitingForReadiness = false;
                 for (StackTraceElement f : stack) {
-                    if (f.getClassName().startsWith("sun.nio.ch.")) {
-                        inSocketCall = true;
-                        break;
-                    }
+                    inSocketCall |= f.getClassName().startsWith("sun.nio.ch.");
+                    waitingForReadiness |= f.getClassName().equals("sun.nio.ch.Poller");
                 }
-                if ((st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING) && inSocketCall) {
+                // A virtual thread parks (WAITING); a converted app thread reports RUNNABLE there, as a
+                // platform thread blocked in a native socket call does, with the readiness wait on its stack.
+                if (((st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING) && inSocketCall)
+                        || (st == Thread.State.RUNNABLE && waitingForReadiness)) {
                     return;
                 }
                 last = "state " + st + ", " + stack.length + " frames, in sun.nio.ch: " + inSocketCall;

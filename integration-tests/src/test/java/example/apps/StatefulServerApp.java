@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Commands (one per line): {@code add <n>} answers {@code sum <running sum of this connection>};
  * {@code sleep <ms>} answers {@code slept <ms> concurrent <max sleepers seen at once so far>};
- * {@code whoami} answers {@code thread <name> virtual=<b> coio=<b>}; {@code quit} exits the JVM.
+ * {@code whoami} answers {@code thread <name> virtual=<b> coio=<b>}; {@code timers} answers
+ * {@code jdk-timer-threads <n>}, the number of live JDK "VirtualThread-unparker" threads (the JDK's timer for
+ * virtual threads with a custom scheduler, created at its first use); {@code quit} exits the JVM.
  */
 public final class StatefulServerApp {
     private static final ThreadLocal<long[]> SUM = ThreadLocal.withInitial(() -> new long[1]);
@@ -79,6 +81,11 @@ public final class StatefulServerApp {
                 Thread me = JvmThread.current();
                 return "thread " + me.getName() + " virtual=" + me.isVirtual()
                         + " coio=" + me.toString().contains("@coio-carrier-");
+            }
+            case "timers" -> {
+                long n = Thread.getAllStackTraces().keySet().stream()
+                        .filter(t -> t.getName().startsWith("VirtualThread-unparker")).count();
+                return "jdk-timer-threads " + n;
             }
             case "quit" -> {
                 System.out.println("quitting");

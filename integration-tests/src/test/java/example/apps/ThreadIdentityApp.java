@@ -52,6 +52,7 @@ public final class ThreadIdentityApp {
         stackTraces();
         enumeration();
         threadMXBean();
+        poolHooksSeeWorkerThread();
         run("holdsLock", () -> {
             Object lock = new Object();
             synchronized (lock) {
@@ -151,9 +152,10 @@ public final class ThreadIdentityApp {
             });
             reader.start();
             awaitBlockedInRead(reader);
+            Thread.State inRead = reader.getState();
             reader.interrupt();
             reader.join(300); // a platform thread stays blocked: the read is not woken by the interrupt
-            String during = "aliveAfterInterrupt=" + reader.isAlive();
+            String during = "stateInRead=" + inRead + " aliveAfterInterrupt=" + reader.isAlive();
             OutputStream out = peer.getOutputStream();
             out.write("hello".getBytes(StandardCharsets.US_ASCII));
             out.flush();
@@ -260,6 +262,29 @@ public final class ThreadIdentityApp {
             t.join(10_000);
         }
         check("threadMXBean", "countGrewBy5=" + (grew >= 5) + " idListed=" + idListed + " dump=" + dumped);
+    }
+
+    /** A ThreadPoolExecutor subclass's beforeExecute gets the Thread its ThreadFactory made, and so does the task. */
+    private static void poolHooksSeeWorkerThread() throws Exception {
+        java.util.Set<Thread> made = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        AtomicReference<String> before = new AtomicReference<>();
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(1, 1, 1,
+                TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "pool-hook-worker");
+                    made.add(t);
+                    return t;
+                }) {
+            @Override
+            protected void beforeExecute(Thread t, Runnable r) {
+                before.set("beforeExecuteGotFactoryThread=" + made.contains(t));
+            }
+        };
+        try {
+            boolean taskSees = pool.submit(() -> made.contains(Thread.currentThread())).get(10, TimeUnit.SECONDS);
+            check("poolHooks", before.get() + " taskSeesFactoryThread=" + taskSees);
+        } finally {
+            pool.shutdown();
+        }
     }
 
     private static void run(String name, Body body) throws Exception {

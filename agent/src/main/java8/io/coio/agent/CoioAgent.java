@@ -7,11 +7,16 @@ import java.lang.reflect.InvocationTargetException;
  * The agent's entry point ({@code Premain-Class}, {@code Agent-Class}, {@code Launcher-Agent-Class}).
  *
  * <p>Compiled for Java 8 on purpose: on a JVM older than coio supports it must still load, say so in
- * one line and leave the app untouched. Everything else lives in {@code io.coio.agent.internal}, compiled
- * for Java 21, and is only loaded after the version check.
+ * one line and leave the app untouched. Java versions: coroutine mode is built and proven on Java 25 and runs
+ * there only ({@code io.coio.agent.internal.Installer}, compiled for 25); on Java 17 to 24 detect mode runs and
+ * coroutine mode is refused in one line ({@code io.coio.agent.internal.BelowJava25}, compiled for 17, with
+ * everything detect mode loads); below 17 nothing runs. The classes are only loaded after the version check.
  */
 public final class CoioAgent {
-    static final int MIN_JAVA = 21;
+    /** Coroutine mode's minimum (the JDK its hooks and tests are made for). */
+    static final int MIN_JAVA = 25;
+    /** Detect mode's minimum (what its classes are compiled for). */
+    static final int MIN_JAVA_DETECT = 17;
 
     private CoioAgent() {
     }
@@ -27,17 +32,15 @@ public final class CoioAgent {
     private static void install(String args, Instrumentation inst) {
         String spec = System.getProperty("java.specification.version", "?");
         int feature = featureVersion(spec);
-        if (feature < MIN_JAVA) {
-            // Detect mode too: its hooks are in JDK 21+ internals (DESIGN.md §1); nothing is checked here.
-            boolean detect = args != null && args.replace(" ", "").contains("mode=detect");
+        if (feature < MIN_JAVA_DETECT) {
             System.err.println("coio: this JVM is Java " + spec + " (" + System.getProperty("java.home")
-                    + "); coio needs Java " + MIN_JAVA + " or newer" + (detect ? ", detect mode too (no blocking"
-                    + " calls are checked)" : "") + ". Fix: run the app with a JDK >= " + MIN_JAVA
-                    + ". The app runs without coio.");
+                    + "); coio needs Java " + MIN_JAVA + " or newer (detect mode: Java " + MIN_JAVA_DETECT
+                    + " or newer). Fix: run the app with a JDK >= " + MIN_JAVA + ". The app runs without coio.");
             return;
         }
+        String entry = feature < MIN_JAVA ? "io.coio.agent.internal.BelowJava25" : "io.coio.agent.internal.Installer";
         try {
-            Class.forName("io.coio.agent.internal.Installer")
+            Class.forName(entry)
                     .getMethod("install", String.class, Instrumentation.class)
                     .invoke(null, args, inst);
         } catch (InvocationTargetException e) {

@@ -80,4 +80,27 @@ class AgentJarTest {
             assertEquals(52, major, "class file major version of io.coio.agent.CoioAgent");
         }
     }
+
+    @Test
+    @DisplayName("the agent jar holds none of the classes of coio-detect-api and coio-junit, nor their service file: on a test class path the API is loaded once, from its own artifact")
+    void publishedApiClassesAreNotInTheAgentJar() throws IOException {
+        List<String> apiEntries = new ArrayList<>();
+        for (Path api : List.of(AgentJvm.detectApiJar(), AgentJvm.junitJar())) {
+            try (JarFile jar = new JarFile(api.toFile())) {
+                for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
+                    String name = e.nextElement().getName();
+                    if (name.endsWith(".class") || name.startsWith("META-INF/services/")) {
+                        apiEntries.add(name);
+                    }
+                }
+            }
+        }
+        assertTrue(apiEntries.contains("io/coio/agent/detect/CoioDetect.class"), apiEntries.toString());
+        assertTrue(apiEntries.contains("io/coio/junit/CoioDetectExtension.class"), apiEntries.toString());
+        assertTrue(apiEntries.contains("META-INF/services/org.junit.jupiter.api.extension.Extension"), apiEntries.toString());
+        try (JarFile jar = new JarFile(agentJar().toFile())) {
+            List<String> duplicated = apiEntries.stream().filter(n -> jar.getEntry(n) != null).toList();
+            assertEquals(List.of(), duplicated, "entries of the published API artifacts also in the agent jar");
+        }
+    }
 }

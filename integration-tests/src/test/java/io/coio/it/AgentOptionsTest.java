@@ -113,10 +113,10 @@ class AgentOptionsTest {
     }
 
     @Test
-    @DisplayName("JDK older than 21: one clear line naming the Java version and 21, the app runs untouched with its own exit code")
+    @DisplayName("coroutine mode on a JDK older than 25: one line naming the Java version, 25 and the fix, the app runs untouched with its own exit code")
     void oldJdk(@TempDir Path classes) throws IOException {
-        Optional<Path> oldJava = findJdkOlderThan21();
-        Assumptions.assumeTrue(oldJava.isPresent(), "no JDK older than 21 under /usr/lib/jvm");
+        Optional<Path> oldJava = findJdkOlderThan25();
+        Assumptions.assumeTrue(oldJava.isPresent(), "no JDK older than 25 under /usr/lib/jvm");
         int feature = featureVersion(oldJava.get().getParent().getParent()).orElseThrow();
         compileOldHello(classes);
         AgentJvm b = AgentJvm.builder("OldJdkHello").java(oldJava.get()).agent("").classpath(classes.toString())
@@ -128,8 +128,9 @@ class AgentOptionsTest {
         List<String> lines = coioLines(b);
         assertEquals(1, lines.size(), "exactly one coio line on stderr" + b.describeState());
         String line = lines.get(0);
-        assertTrue(line.startsWith("coio: ") && line.contains("Java " + feature) && line.contains("21"),
-                "must say it needs Java 21+ and runs on Java " + feature + ": " + line);
+        assertTrue(line.startsWith("coio: this JVM is Java " + feature + " (") && line.endsWith("); coio's coroutine mode"
+                + " needs Java 25 or newer. Fix: run the app with a JDK >= 25, or use mode=detect. The app runs without"
+                + " coio."), "must say it runs on Java " + feature + ", that coroutine mode needs 25, and the fix: " + line);
         assertEquals(1, b.stdoutMatching("^worker ran$").size(), b.describeState());
     }
 
@@ -153,8 +154,8 @@ class AgentOptionsTest {
         assertEquals(0, rc, "compiling OldJdkHello");
     }
 
-    /** A java launcher of a JDK < 21 under /usr/lib/jvm (the default java 17 on the CI machines). */
-    static Optional<Path> findJdkOlderThan21() throws IOException {
+    /** A java launcher of a JDK < 25 under /usr/lib/jvm (the default java 17 on the CI machines). */
+    static Optional<Path> findJdkOlderThan25() throws IOException {
         Path jvms = Paths.get("/usr/lib/jvm");
         if (!Files.isDirectory(jvms)) {
             return Optional.empty();
@@ -166,7 +167,7 @@ class AgentOptionsTest {
         for (Path home : homes) {
             Path java = home.resolve("bin/java");
             Optional<Integer> v = featureVersion(home);
-            if (Files.isExecutable(java) && v.isPresent() && v.get() < 21) {
+            if (Files.isExecutable(java) && v.isPresent() && v.get() < 25) {
                 return Optional.of(java);
             }
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import example.apps.DatagramEchoApp;
 import io.coio.it.harness.AgentJvm;
+import io.coio.it.harness.CarrierStatsLine;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -19,9 +20,9 @@ import org.junit.jupiter.api.Timeout;
 class DatagramTest {
 
     @Test
-    @DisplayName("blocking DatagramChannel receive/send in a new Thread on carriers=1: echoes every datagram; another thread keeps running while receive waits")
+    @DisplayName("blocking DatagramChannel receive/send in a new Thread on carriers=1: echoes every datagram; another thread keeps running while receive waits; each receive wait was armed and woken on the carrier's epoll")
     void datagramEchoOnOneCarrier() throws Exception {
-        try (AgentJvm app = AgentJvm.builder(DatagramEchoApp.class).agent("carriers=1").start();
+        try (AgentJvm app = AgentJvm.builder(DatagramEchoApp.class).agent("carriers=1,stats=true").start();
              DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             String receiver = app.awaitStdout("^receiver virtual=.*$").group();
             assertTrue(receiver.matches("receiver virtual=true thread=.*@coio-carrier-0\\b.*"),
@@ -49,6 +50,12 @@ class DatagramTest {
             app.awaitStdout("^receiver done$");
             assertEquals(0, app.awaitExit(Duration.ofSeconds(30)), "exit code" + app.describeState());
             assertEquals(0, app.stdoutMatching("receiver error").size(), app.describeState());
+            // Without coio's Poller hook the JDK's poller would do these waits and everything above would still
+            // pass: the carrier's counters show that each of the 5 receives (sent only once the receiver was
+            // waiting) parked on the carrier's epoll and was woken by it.
+            CarrierStatsLine stats = CarrierStatsLine.of(app, 1).get(0);
+            assertTrue(stats.parks() >= 5 && stats.wakeups() >= 5, "the receive waits must be coio's (parks and"
+                    + " wakeups >= 5): " + stats.line());
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import example.apps.EchoChannelPoolApp;
 import example.apps.EchoThreadPerConnectionApp;
 import io.coio.it.harness.AgentJvm;
+import io.coio.it.harness.CarrierStatsLine;
 import io.coio.it.harness.EchoLoad;
 import java.time.Duration;
 import java.util.List;
@@ -64,8 +65,14 @@ class ManyConnectionsTest {
         serve(app, carriers, "^coio: coroutine mode, \\d+ carriers?, epoll readiness");
     }
 
+    /**
+     * Runs the load and checks the promises; then, from the stats the agent prints when the server is
+     * stopped, which readiness served it: the carriers' epoll (every connection's handler waited there at
+     * least once) or, where epoll is refused, the JDK's poller (no wait reached a carrier).
+     */
     private static void serve(Class<?> app, int carriers, String startupLine, String... jvmArgs) {
-        AgentJvm.Builder builder = AgentJvm.builder(app).agent("carriers=" + carriers);
+        boolean epoll = startupLine.contains("epoll readiness");
+        AgentJvm.Builder builder = AgentJvm.builder(app).agent("carriers=" + carriers + ",stats=true");
         for (String arg : jvmArgs) {
             builder.jvmArg(arg);
         }
@@ -100,6 +107,19 @@ class ManyConnectionsTest {
                         "handler thread is not a coroutine on carriers 0.." + (carriers - 1) + ": " + h);
             }
             assertEquals(List.of(), server.stdoutMatching("handler error"), "server-side handler errors");
+
+            server.terminate(Duration.ofSeconds(30)); // SIGTERM: the agent's shutdown hook prints the stats lines
+            List<CarrierStatsLine> stats = CarrierStatsLine.of(server, carriers);
+            long parks = CarrierStatsLine.total(stats, CarrierStatsLine::parks);
+            long wakeups = CarrierStatsLine.total(stats, CarrierStatsLine::wakeups);
+            System.out.println(app.getSimpleName() + " on carriers=" + carriers + ": " + stats.stream().map(CarrierStatsLine::line).toList());
+            if (epoll) {
+                assertTrue(parks >= CONNECTIONS && wakeups >= CONNECTIONS, "the handlers' socket waits must be armed"
+                        + " and woken on the carriers' epoll (parks and wakeups >= " + CONNECTIONS + "): " + stats);
+            } else {
+                assertEquals(0, parks, "with the NIO loop, readiness is the JDK poller's: no wait may reach a carrier's"
+                        + " epoll: " + stats);
+            }
         }
     }
 }

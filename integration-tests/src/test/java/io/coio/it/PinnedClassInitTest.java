@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import example.apps.PinnedInitApp;
 import io.coio.it.harness.AgentJvm;
+import io.coio.it.harness.CarrierStatsLine;
 import io.coio.it.harness.LineClient;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,9 +16,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,8 +27,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class PinnedClassInitTest {
     static final Duration ANSWER = Duration.ofSeconds(20);
-    static final Pattern STATS = Pattern.compile(
-            "^coio stats: carrier=(\\d+) started=(\\d+) live=(\\d+) parks=(\\d+) wakeups=(\\d+) epollWaits=(\\d+) pinnedFallbacks=(\\d+)$");
 
     @Test
     @DisplayName("carriers=1: while a handler is blocked in a class initializer's socket read, other connections (old and new) are still echoed; then the initializer completes; stats count the pinned fallback")
@@ -79,17 +75,14 @@ class PinnedClassInitTest {
             }
             assertEquals(0, app.awaitExit(Duration.ofSeconds(30)), "exit code" + app.describeState());
 
-            List<String> stats = app.stderrMatching("^coio stats: ");
-            assertEquals(1, stats.size(), "carriers=1 with stats=true prints one stats line" + app.describeState());
-            System.out.println("pinned class initializer run: " + stats.get(0));
-            Matcher m = STATS.matcher(stats.get(0));
-            assertTrue(m.matches(), "stats line format: " + stats.get(0));
-            assertEquals("0", m.group(1), "carrier index");
-            assertTrue(Long.parseLong(m.group(2)) >= 3, "started counts the handler coroutines: " + stats.get(0));
-            assertTrue(Long.parseLong(m.group(4)) >= 1, "parks: " + stats.get(0));
-            assertTrue(Long.parseLong(m.group(5)) >= 1, "wakeups: " + stats.get(0));
-            assertTrue(Long.parseLong(m.group(7)) >= 1, "pinnedFallbacks must count the blocked initializer: "
-                    + stats.get(0));
+            CarrierStatsLine stats = CarrierStatsLine.of(app, 1).get(0);
+            System.out.println("pinned class initializer run: " + stats.line());
+            assertEquals(0, stats.carrier(), "carrier index");
+            assertTrue(stats.started() >= 3, "started counts the handler coroutines: " + stats.line());
+            assertTrue(stats.parks() >= 1, "parks: " + stats.line());
+            assertTrue(stats.wakeups() >= 1, "wakeups: " + stats.line());
+            assertTrue(stats.pinnedFallbacks() >= 1, "pinnedFallbacks must count the blocked initializer: "
+                    + stats.line());
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import example.apps.StatefulServerApp;
 import io.coio.it.harness.AgentJvm;
+import io.coio.it.harness.CarrierStatsLine;
 import io.coio.it.harness.LineClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +21,15 @@ import org.junit.jupiter.api.Timeout;
 /**
  * On one carrier, per-connection handler threads keep their own ThreadLocal state, Thread.sleep yields
  * to the other connections, and socket reads/writes inside {@code synchronized} still park instead of
- * blocking the carrier. One server JVM for the class.
+ * blocking the carrier. One server JVM for the first two tests; the synchronized test has its own, so that
+ * the carrier counters it prints at exit are its own.
+ *
+ * <p>Each test also proves the mechanism, because the JDK has fallbacks that would pass the behaviour alone:
+ * without coio's {@code VirtualThread.schedule} hook a coroutine's sleep still yields, on the JDK's
+ * "VirtualThread-unparker" timer thread (so the test asserts that thread never exists); without coio's Poller
+ * hook a read inside {@code synchronized} still yields, through the JDK's poller threads, and if
+ * {@code synchronized} pinned, the pinned hand-off would still keep the carrier's loop running (so the test
+ * asserts that the carrier's epoll counted the waits and that no pinned hand-off happened).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
@@ -58,6 +67,12 @@ class SleepThreadLocalSynchronizedTest {
         assertTrue(who.endsWith(" virtual=true coio=true"), "handler thread is not a coio coroutine: " + who);
     }
 
+    /** coio's timer hook puts every coroutine timer on the carrier's loop: the JDK's own timer thread never starts. */
+    private void assertNoJdkTimerThread(LineClient c) {
+        assertEquals("jdk-timer-threads 0", c.call("timers", "timers" + server.describeState()),
+                "a coroutine's timer went to the JDK's VirtualThread-unparker thread, not to the carrier's timer queue");
+    }
+
     private static void closeAll(List<LineClient> clients) {
         clients.forEach(LineClient::close);
     }
@@ -85,11 +100,12 @@ class SleepThreadLocalSynchronizedTest {
     }
 
     @Test
-    @DisplayName("Thread.sleep(1000) in 40 handlers at once on one carrier: the sleeps overlap instead of running one after another")
+    @DisplayName("Thread.sleep(1000) in 40 handlers at once on one carrier: the sleeps overlap instead of running one after another, on the carrier's timer queue (the JDK's VirtualThread-unparker thread never starts)")
     void sleepYields() {
         List<LineClient> clients = connect(CONNECTIONS, "sleep-");
         try {
             assertCoroutine(clients.get(0));
+            assertNoJdkTimerThread(clients.get(0));
             long t0 = System.nanoTime();
             for (LineClient c : clients) {
                 c.send("sleep 1000");
@@ -105,27 +121,50 @@ class SleepThreadLocalSynchronizedTest {
             assertTrue(maxConcurrent >= CONNECTIONS / 2, "at most " + maxConcurrent + " of " + CONNECTIONS
                     + " handlers were sleeping at once: Thread.sleep blocks the carrier");
             assertTrue(ms < 15_000, "40 concurrent 1 s sleeps took " + ms + " ms");
+            assertNoJdkTimerThread(clients.get(0));
         } finally {
             closeAll(clients);
         }
     }
 
     @Test
-    @DisplayName("a socket read parked inside synchronized does not block the carrier: the newest connection is answered while 39 older handlers wait in synchronized reads")
+    @DisplayName("a socket read parked inside synchronized does not block the carrier: the newest connection is answered while 39 older handlers wait in synchronized reads; the carrier's epoll counted the waits and no pinned hand-off happened")
     void readInsideSynchronized() {
-        try (LineClient probe = new LineClient(port, ANSWER, "probe")) {
-            assertCoroutine(probe);
-        }
-        List<LineClient> clients = connect(CONNECTIONS, "sync-");
-        try {
-            // Every handler now waits for its first line inside synchronized(connectionLock). Talk to
-            // them newest first: with a carrier blocked by the oldest, nothing would ever answer.
-            for (int i = CONNECTIONS - 1; i >= 0; i--) {
-                assertEquals("sum " + i, clients.get(i).call("add " + i, "add from connection " + i
-                        + " while older handlers sit in synchronized reads" + server.describeState()));
+        try (AgentJvm own = AgentJvm.builder(StatefulServerApp.class).agent("carriers=1,stats=true").start()) {
+            int ownPort = Integer.parseInt(own.awaitStdout("^listening on (\\d+)$").group(1));
+            try (LineClient probe = new LineClient(ownPort, ANSWER, "probe")) {
+                String who = probe.call("whoami", "whoami" + own.describeState());
+                assertTrue(who.endsWith(" virtual=true coio=true"), "handler thread is not a coio coroutine: " + who);
             }
-        } finally {
-            closeAll(clients);
+            List<LineClient> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < CONNECTIONS; i++) {
+                    clients.add(new LineClient(ownPort, ANSWER, "sync-" + i));
+                }
+                // Every handler now waits for its first line inside synchronized(connectionLock). Talk to
+                // them newest first: with a carrier blocked by the oldest, nothing would ever answer.
+                for (int i = CONNECTIONS - 1; i >= 0; i--) {
+                    assertEquals("sum " + i, clients.get(i).call("add " + i, "add from connection " + i
+                            + " while older handlers sit in synchronized reads" + own.describeState()));
+                }
+            } finally {
+                closeAll(clients);
+            }
+            try (LineClient last = new LineClient(ownPort, ANSWER, "quit")) {
+                last.send("quit");
+            }
+            assertEquals(0, own.awaitExit(Duration.ofSeconds(30)), "exit code" + own.describeState());
+
+            // Every read of this app is inside synchronized; each of the 40 handlers waited at least once for its
+            // first line (it was sent only after all 40 had started), and that data woke it.
+            CarrierStatsLine stats = CarrierStatsLine.of(own, 1).get(0);
+            System.out.println("read inside synchronized: " + stats.line());
+            assertTrue(stats.parks() >= CONNECTIONS, "the waits inside synchronized must be armed on the carrier's"
+                    + " epoll (parks >= " + CONNECTIONS + "), not left to the JDK's poller: " + stats.line());
+            assertTrue(stats.wakeups() >= CONNECTIONS, "the waits inside synchronized must be woken by the carrier's"
+                    + " epoll (wakeups >= " + CONNECTIONS + "): " + stats.line());
+            assertEquals(0, stats.pinnedFallbacks(), "a wait inside synchronized must unmount, not pin its carrier"
+                    + " (no pinned hand-off): " + stats.line());
         }
     }
 }

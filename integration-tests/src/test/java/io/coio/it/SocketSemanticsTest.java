@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import example.apps.SocketSemanticsApp;
 import io.coio.it.harness.AgentJvm;
+import io.coio.it.harness.CarrierStatsLine;
 import io.coio.it.harness.ScenarioOutput;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,22 +36,37 @@ class SocketSemanticsTest {
         "peerReset", "halfClose",
     };
 
+    /**
+     * Scenarios whose thread must wait in a socket call (all but {@code connectRefused}): under the agent each
+     * such wait is coio's, so the carrier counts at least this many parks. A run-level check: the app cannot
+     * tell which readiness served one scenario, and without coio's Poller hook every outcome below would
+     * still equal the JDK's (the JDK's poller would have done the waits).
+     */
+    static final int WAITING_SCENARIOS = SCENARIOS.length - 1;
+
     ScenarioOutput coio;
     ScenarioOutput jdk;
+    CarrierStatsLine coioStats;
 
     @BeforeAll
     void runBoth() {
-        coio = run(AgentJvm.builder(SocketSemanticsApp.class).agent("carriers=1"), "thread");
-        jdk = run(AgentJvm.builder(SocketSemanticsApp.class).noAgent(), "virtual");
+        List<String> stats = new ArrayList<>();
+        coio = run(AgentJvm.builder(SocketSemanticsApp.class).agent("carriers=1,stats=true"), "thread", stats);
+        assertEquals(1, stats.size(), "carriers=1,stats=true prints one coio stats line at exit: " + stats);
+        coioStats = CarrierStatsLine.parse(stats.get(0));
+        System.out.println("socket semantics under the agent: " + coioStats.line());
+        jdk = run(AgentJvm.builder(SocketSemanticsApp.class).noAgent(), "virtual", new ArrayList<>());
     }
 
-    private static ScenarioOutput run(AgentJvm.Builder builder, String threadKind) {
+    /** Runs the app to its end; adds the agent's stats lines (if any) to {@code statsOut}. */
+    private static ScenarioOutput run(AgentJvm.Builder builder, String threadKind, List<String> statsOut) {
         List<Object> args = new ArrayList<>();
         args.add(threadKind);
         Collections.addAll(args, (Object[]) SCENARIOS);
         try (AgentJvm app = builder.args(args.toArray()).start()) {
             app.awaitStdout("^DONE$", Duration.ofSeconds(120));
             assertEquals(0, app.awaitExit(Duration.ofSeconds(30)), "exit code" + app.describeState());
+            statsOut.addAll(app.stderrMatching("^coio stats: "));
             return new ScenarioOutput(app.stdoutLines(), app.describeState());
         }
     }
@@ -59,6 +75,9 @@ class SocketSemanticsTest {
     private void assertSame(String scenario, String expected) {
         assertEquals("virtual=true coio=true", coio.on(scenario),
                 "under the agent, the app's new Thread must run as a coroutine on a coio carrier" + coio.description());
+        assertTrue(coioStats.parks() >= WAITING_SCENARIOS, "under the agent the socket waits must be coio's (the"
+                + " carrier's epoll counted " + coioStats.parks() + " parks for " + WAITING_SCENARIOS + " waiting"
+                + " scenarios), not the JDK poller's: " + coioStats.line());
         assertNull(coio.notParked(scenario), "under the agent, " + scenario + "'s thread was never seen parked"
                 + " in the socket call" + coio.description());
         assertNull(jdk.notParked(scenario), "reference run: " + scenario + " never parked" + jdk.description());

@@ -31,13 +31,14 @@ class ThreadIdentityTest {
         m.put("unpark", "alive=false blockerSeen=true");
         m.put("child.daemonfalse", "daemon=false priority=10 group=main inherited=set-inside-parent");
         m.put("child.daemontrue", "daemon=true priority=1 group=main inherited=set-inside-parent");
-        m.put("socketInterrupt", "aliveAfterInterrupt=true read=hello interrupted=true closed=false");
+        m.put("socketInterrupt", "stateInRead=RUNNABLE aliveAfterInterrupt=true read=hello interrupted=true closed=false");
         m.put("contextClassLoader", "jdkUsedIt=true visibleOnThread=true");
         m.put("threadLocal", "before=null after=inner mainKept=main-value");
         m.put("stackTrace", "inside=getStackTrace callerIsLambda=true outsideShowsWait=true inGetAllStackTraces=true");
         m.put("enumerate", "inMainGroup=true");
         m.put("threadMXBean", "countGrewBy5=true idListed=true"
                 + " dump=mx-worker-0 WAITING on java.util.concurrent.CountDownLatch$Sync stackHasAwait=true");
+        m.put("poolHooks", "beforeExecuteGotFactoryThread=true taskSeesFactoryThread=true");
         m.put("holdsLock", "true false");
         m.put("defaultThreadFactoryGroup", "main");
         return m;

@@ -64,6 +64,9 @@ final class Carrier implements Executor {
     /** Loop thread: registrations by fd. */
     private final IntObjectHashMap<FdRegistration> fds = new IntObjectHashMap<>();
 
+    /** The JDK thread container this carrier's coroutines start in (thread dumps group them by carrier). */
+    final CarrierThreadContainer threadContainer;
+
     final AtomicInteger live = new AtomicInteger();
     final AtomicLong started = new AtomicLong();
     // Loop-thread counters, read racily by stats().
@@ -77,6 +80,7 @@ final class Carrier implements Executor {
         this.epoll = epoll;
         this.eventLoop = new ManualIoEventLoop(null, null, ioHandlerFactory);
         this.nettyOwner = owningThreadRef(eventLoop);
+        this.threadContainer = new CarrierThreadContainer("coio-carrier-" + id);
         Thread t = newLoopThread();
         loopThread = t;
         eventLoop.setOwningThread(t);
@@ -337,7 +341,8 @@ final class Carrier implements Executor {
     }
 
     CarrierStats stats() {
-        return new CarrierStats(id, started.get(), live.get(), parks, wakeups, epollWaits, pinnedFallbacks);
+        return new CarrierStats(id, started.get(), live.get(), parks, wakeups, epollWaits, pinnedFallbacks,
+                runQueue.size());
     }
 
     @SuppressWarnings("unchecked")

@@ -12,9 +12,13 @@ package io.coio.runtime;
  * @param epollWaits      times the carrier had nothing to run and blocked in epoll
  * @param pinnedFallbacks times a pinned coroutine (class initializer, native frame) blocked its OS thread
  *                        and the carrier handed its event loop to a fresh OS thread so the others kept running
+ * @param runQueue        coroutines ready to run and waiting for this carrier, at the moment of the snapshot
+ *
+ * <p>The JMX view and the JFR statistics event are generated from this record's components: a component added
+ * here shows up there without further code.
  */
 public record CarrierStats(int carrier, long started, long live, long parks, long wakeups, long epollWaits,
-                           long pinnedFallbacks) {
+                           long pinnedFallbacks, long runQueue) {
     /** The one-line form printed by the agent's {@code stats=true}. */
     @Override
     public String toString() {

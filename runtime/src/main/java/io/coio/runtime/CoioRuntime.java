@@ -129,6 +129,21 @@ public final class CoioRuntime {
         return JdkInternals.appThreadOf(coroutine);
     }
 
+    /**
+     * Starts a coroutine made by {@link #newCoroutine} in its carrier's JDK thread container, so that thread dumps
+     * ({@code jcmd <pid> Thread.dump_to_file -format=json}) list it under {@code coio-carrier-N}. Same as
+     * {@code coroutine.start()} otherwise (and exactly that where coio cannot reach the JDK's thread containers).
+     *
+     * @throws IllegalArgumentException if {@code coroutine} is not a coio coroutine
+     */
+    public void start(Thread coroutine) {
+        Carrier c = JdkInternals.carrierOf(coroutine);
+        if (c == null) {
+            throw new IllegalArgumentException(coroutine + " is not a coio coroutine");
+        }
+        c.threadContainer.start(coroutine);
+    }
+
     /** True if {@code t} is a coroutine scheduled by coio (a virtual thread on one of its carriers). */
     public static boolean isCoroutine(Thread t) {
         return JdkInternals.carrierOf(t) != null;

@@ -101,6 +101,20 @@ public final class Hooks {
         return c == null || !c.usesEpoll();
     }
 
+    /**
+     * The state a platform thread would report for {@code coroutine}: a thread blocked in socket I/O (read,
+     * accept, connect, select) waits inside a native call and is {@code RUNNABLE}, whereas the coroutine is
+     * parked in a readiness wait ({@code WAITING}/{@code TIMED_WAITING}). Any other state is the coroutine's.
+     */
+    public static Thread.State stateAsPlatformThread(Thread coroutine) {
+        Thread.State st = coroutine.getState();
+        if ((st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING)
+                && LockSupport.getBlocker(coroutine) instanceof Waiter) {
+            return Thread.State.RUNNABLE;
+        }
+        return st;
+    }
+
     /** Replaces {@code Poller.pollSelector}: a Selector's epoll fd waits like a socket's read side. */
     public static boolean pollSelector(int fd, long nanos) throws IOException {
         return poll(fd, POLLIN, nanos, () -> true, false);

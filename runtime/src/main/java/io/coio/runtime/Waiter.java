@@ -75,6 +75,20 @@ final class Waiter {
         STATE.compareAndSet(this, WAITING, CANCELLED);
     }
 
+    /**
+     * What a thread dump or debugger shows for a parked coroutine ({@code LockSupport.getBlocker}): e.g.
+     * {@code coio readiness wait: fd=12 direction=read deadline=in 59.876 s state=WAITING}. Any thread; racy reads.
+     */
+    @Override
+    public String toString() {
+        String due = deadline == 0 ? "none"
+                : "in " + String.format(java.util.Locale.ROOT, "%.3f s", (deadline - System.nanoTime()) / 1e9);
+        return "coio readiness wait: fd=" + fd + " direction=" + (write ? "write" : "read") + " deadline=" + due
+                + " state=" + STATE_NAMES[state];
+    }
+
+    private static final String[] STATE_NAMES = {"WAITING", "READY", "TIMED_OUT", "STOPPED", "FAILED", "CANCELLED"};
+
     /** Key in the stopPoll registry: fd and direction. */
     static long key(int fd, boolean write) {
         return ((long) fd << 1) | (write ? 1 : 0);

@@ -15,8 +15,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.ToLongFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,11 +27,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Readiness waits through {@link Hooks#poll} on real loopback sockets, driven directly (the agent's Poller
  * rewrite is what calls it in production; integration-tests cover that path).
+ *
+ * <p>Every body that runs in a coroutine is a {@link Checked}: its assertions reach the test thread when
+ * the test joins it, and {@link #everyCoroutineEndedAndPassed} fails the test for one it did not join. Each
+ * test also asserts the mechanism, not only the outcome: {@code Hooks.poll} answered true (coio did the
+ * wait) and the carriers' counters show the wait was armed on a carrier's epoll ({@code parks}) and how it
+ * ended ({@code wakeups} counts only epoll readiness). With {@code Hooks.poll} switched off (returning
+ * false at its top) every readiness test here fails.
  */
 class ReadinessTest {
     private static final Duration LIMIT = Duration.ofSeconds(20);
     private static CoioRuntime runtime;
     private final List<AutoCloseable> open = new ArrayList<>();
+    /** Every body this test started, joined again after the test (some are added by coroutines). */
+    private final List<Checked> started = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void start() {
@@ -37,9 +48,29 @@ class ReadinessTest {
     }
 
     @AfterEach
-    void closeAll() throws Exception {
+    void everyCoroutineEndedAndPassed() throws Exception {
         for (AutoCloseable c : open) {
             c.close();
+        }
+        AssertionError first = null;
+        for (Checked c : started) {
+            try {
+                if (c.thread().isAlive()) {
+                    c.thread().interrupt(); // wakes a wait the test left behind, so the next test starts clean
+                    c.join(LIMIT);
+                    throw new AssertionError(c.thread() + " was still running when the test ended");
+                }
+                c.check();
+            } catch (AssertionError e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 
@@ -56,8 +87,10 @@ class ReadinessTest {
     }
 
     @Test
-    void pollIsLeftToTheJdkForThreadsThatAreNotCoroutines() throws Exception {
+    void pollIsLeftToTheJdkForThreadsThatAreNotCoroutinesButDoneByCoioForCoroutines() throws Exception {
         SocketChannel[] pair = pair();
+        pair[1].write(ByteBuffer.wrap(new byte[] {1})); // readable: a wait that coio does ends at once
+        long parksBefore = total(CarrierStats::parks);
         assertFalse(Hooks.poll(fd(pair[0]), Hooks.POLLIN, 0, () -> true), "platform thread");
         CompletableFuture<Boolean> onPlainVirtual = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
@@ -68,67 +101,92 @@ class ReadinessTest {
             }
         });
         assertFalse(onPlainVirtual.get(LIMIT.toSeconds(), TimeUnit.SECONDS), "JDK-scheduled virtual thread");
+        assertEquals(parksBefore, total(CarrierStats::parks), "a wait left to the JDK must not reach a carrier");
+
+        long wakeupsBefore = total(CarrierStats::wakeups);
+        coroutine(() -> assertTrue(Hooks.poll(fd(pair[0]), Hooks.POLLIN, 0, () -> true),
+                "a coroutine's wait must be done by coio")).join(LIMIT);
+        awaitRise(CarrierStats::parks, parksBefore, 1, "the coroutine's wait armed a carrier's epoll");
+        awaitRise(CarrierStats::wakeups, wakeupsBefore, 1, "the coroutine was woken by the carrier's epoll");
     }
 
     @Test
     void readWaitParksUntilThePeerWrites() throws Exception {
         SocketChannel[] pair = pair();
-        long wakeupsBefore = sum(CarrierStats::wakeups);
+        long parksBefore = total(CarrierStats::parks);
+        long wakeupsBefore = total(CarrierStats::wakeups);
         AtomicBoolean returned = new AtomicBoolean();
-        Thread t = coroutine(() -> {
-            assertTrue(Hooks.poll(fd(pair[0]), Hooks.POLLIN, 0, () -> true));
+        Checked c = coroutine(() -> {
+            assertTrue(Hooks.poll(fd(pair[0]), Hooks.POLLIN, 0, () -> true), "coio did not do the wait");
             returned.set(true);
         });
-        awaitState(t, Thread.State.WAITING);
+        awaitState(c, Thread.State.WAITING);
+        awaitRise(CarrierStats::parks, parksBefore, 1, "the wait was armed on the carrier's epoll");
         assertFalse(returned.get(), "poll returned before the peer wrote");
+        assertEquals(wakeupsBefore, total(CarrierStats::wakeups), "woken before the peer wrote");
         pair[1].write(ByteBuffer.wrap(new byte[] {1}));
-        assertTrue(t.join(LIMIT), "not woken by readiness");
+        c.join(LIMIT);
         assertTrue(returned.get());
-        assertTrue(sum(CarrierStats::wakeups) > wakeupsBefore, "the wake-up was not counted as readiness");
+        awaitRise(CarrierStats::wakeups, wakeupsBefore, 1, "the wake-up came from the carrier's epoll");
     }
 
     @Test
     void timeoutEndsTheWaitNoEarlierThanAsked() throws Exception {
         SocketChannel[] pair = pair();
         long nanos = TimeUnit.MILLISECONDS.toNanos(150);
+        long parksBefore = total(CarrierStats::parks);
+        long wakeupsBefore = total(CarrierStats::wakeups);
         long[] elapsed = new long[1];
-        Thread t = coroutine(() -> {
+        coroutine(() -> {
             long start = System.nanoTime();
-            assertTrue(Hooks.poll(fd(pair[0]), Hooks.POLLIN, nanos, () -> true));
+            assertTrue(Hooks.poll(fd(pair[0]), Hooks.POLLIN, nanos, () -> true), "coio did not do the wait");
             elapsed[0] = System.nanoTime() - start;
-        });
-        assertTrue(t.join(LIMIT), "timed wait never ended");
+        }).join(LIMIT);
         assertTrue(elapsed[0] >= nanos, "woke after " + elapsed[0] + " ns, before the " + nanos + " ns timeout");
+        awaitRise(CarrierStats::parks, parksBefore, 1, "the wait was armed on the carrier's epoll");
+        assertEquals(wakeupsBefore, total(CarrierStats::wakeups), "the carrier's timer ended it, not readiness");
     }
 
     @Test
     void stopPollFromAnotherThreadWakesTheWaiter() throws Exception {
         SocketChannel[] pair = pair();
-        Thread t = coroutine(() -> assertTrue(Hooks.poll(fd(pair[0]), Hooks.POLLIN, 0, () -> true)));
-        awaitState(t, Thread.State.WAITING);
+        long parksBefore = total(CarrierStats::parks);
+        long wakeupsBefore = total(CarrierStats::wakeups);
+        Checked c = coroutine(() -> assertTrue(Hooks.poll(fd(pair[0]), Hooks.POLLIN, 0, () -> true),
+                "coio did not do the wait"));
+        awaitState(c, Thread.State.WAITING);
+        awaitRise(CarrierStats::parks, parksBefore, 1, "the wait was armed on the carrier's epoll");
         Hooks.stopPoll(fd(pair[0]));
-        assertTrue(t.join(LIMIT), "stopPoll did not wake the waiter");
+        c.join(LIMIT);
+        assertEquals(wakeupsBefore, total(CarrierStats::wakeups), "stopPoll ended it, not readiness");
     }
 
     @Test
     void interruptWakesTheWaiter() throws Exception {
         SocketChannel[] pair = pair();
+        long parksBefore = total(CarrierStats::parks);
+        long wakeupsBefore = total(CarrierStats::wakeups);
         AtomicBoolean interrupted = new AtomicBoolean();
-        Thread t = coroutine(() -> {
-            assertTrue(Hooks.poll(fd(pair[0]), Hooks.POLLIN, 0, () -> true));
+        Checked c = coroutine(() -> {
+            assertTrue(Hooks.poll(fd(pair[0]), Hooks.POLLIN, 0, () -> true), "coio did not do the wait");
             interrupted.set(Thread.currentThread().isInterrupted());
         });
-        awaitState(t, Thread.State.WAITING);
-        t.interrupt();
-        assertTrue(t.join(LIMIT), "interrupt did not wake the waiter");
+        awaitState(c, Thread.State.WAITING);
+        awaitRise(CarrierStats::parks, parksBefore, 1, "the wait was armed on the carrier's epoll");
+        c.thread().interrupt();
+        c.join(LIMIT);
         assertTrue(interrupted.get());
+        assertEquals(wakeupsBefore, total(CarrierStats::wakeups), "the interrupt ended it, not readiness");
     }
 
     @Test
     void closedSocketIsNotWaitedOn() throws Exception {
         SocketChannel[] pair = pair();
-        Thread t = coroutine(() -> assertTrue(Hooks.poll(fd(pair[0]), Hooks.POLLIN, 0, () -> false)));
-        assertTrue(t.join(LIMIT), "a wait on a closed socket (isOpen false) must return at once");
+        long parksBefore = total(CarrierStats::parks);
+        // If coio armed the wait anyway, nothing would ever wake it and the join would fail.
+        coroutine(() -> assertTrue(Hooks.poll(fd(pair[0]), Hooks.POLLIN, 0, () -> false),
+                "coio must answer a wait on a closed socket itself (true), at once")).join(LIMIT);
+        assertEquals(parksBefore, total(CarrierStats::parks), "a closed socket must not be armed");
     }
 
     @Test
@@ -140,23 +198,30 @@ class ReadinessTest {
         for (int i = 0; i < 10_000 && pair[0].write(chunk.clear()) > 0; i++) {
             // keep writing until the kernel buffers are full
         }
+        long parksBefore = total(CarrierStats::parks);
+        long wakeupsBefore = total(CarrierStats::wakeups);
         // Virtual threads started by a coroutine inherit its carrier: both waits land in one epoll, on one
-        // registration of the fd (a second epoll_ctl ADD of the same fd would fail with EEXIST).
-        CompletableFuture<Thread[]> started = new CompletableFuture<>();
-        coroutine(() -> started.complete(new Thread[] {
-                Thread.ofVirtual().start(() -> poll(pair[0], Hooks.POLLOUT)),
-                Thread.ofVirtual().start(() -> poll(pair[0], Hooks.POLLIN))}));
-        Thread writer = started.get(LIMIT.toSeconds(), TimeUnit.SECONDS)[0];
-        Thread reader = started.get()[1];
-        assertTrue(CoioRuntime.isCoroutine(writer));
-        assertEquals(JdkInternals.carrierOf(writer), JdkInternals.carrierOf(reader), "inherited carrier");
+        // registration of the fd (a second epoll_ctl ADD of the same fd would fail with EEXIST, and the
+        // wait would not be coio's: poll would answer false).
+        CompletableFuture<Checked[]> both = new CompletableFuture<>();
+        coroutine(() -> both.complete(new Checked[] {
+                virtual("writer", () -> assertTrue(Hooks.poll(fd(pair[0]), Hooks.POLLOUT, 0, () -> true),
+                        "coio did not do the write wait")),
+                virtual("reader", () -> assertTrue(Hooks.poll(fd(pair[0]), Hooks.POLLIN, 0, () -> true),
+                        "coio did not do the read wait"))})).join(LIMIT);
+        Checked writer = both.get(LIMIT.toSeconds(), TimeUnit.SECONDS)[0];
+        Checked reader = both.get()[1];
+        assertTrue(CoioRuntime.isCoroutine(writer.thread()));
+        assertEquals(JdkInternals.carrierOf(writer.thread()), JdkInternals.carrierOf(reader.thread()), "inherited carrier");
         awaitState(writer, Thread.State.WAITING);
         awaitState(reader, Thread.State.WAITING);
+        awaitRise(CarrierStats::parks, parksBefore, 2, "both waits were armed on the carrier's epoll");
         pair[1].write(ByteBuffer.wrap(new byte[] {7})); // makes pair[0] readable only
-        assertTrue(reader.join(LIMIT), "reader not woken");
-        assertEquals(Thread.State.WAITING, writer.getState(), "the writer must still wait: nothing was drained");
+        reader.join(LIMIT);
+        assertEquals(Thread.State.WAITING, writer.thread().getState(), "the writer must still wait: nothing was drained");
         drain(pair[1]); // now the sender side has room again
-        assertTrue(writer.join(LIMIT), "writer not woken once the peer drained");
+        writer.join(LIMIT);
+        awaitRise(CarrierStats::wakeups, wakeupsBefore, 2, "each side was woken by the carrier's epoll");
     }
 
     @Test
@@ -165,11 +230,12 @@ class ReadinessTest {
         // and a new socket may get the same number. A wait on it must still be woken (re-arm fails, re-register).
         CompletableFuture<SocketChannel[]> second = new CompletableFuture<>();
         AtomicBoolean sameNumber = new AtomicBoolean();
-        Thread t = coroutine(() -> {
+        long wakeupsBefore = total(CarrierStats::wakeups);
+        Checked c = coroutine(() -> {
             SocketChannel[] first = pair();
             int fd = fd(first[0]);
             first[1].write(ByteBuffer.wrap(new byte[] {1}));
-            assertTrue(Hooks.poll(fd, Hooks.POLLIN, 0, () -> true)); // registers fd on this carrier
+            assertTrue(Hooks.poll(fd, Hooks.POLLIN, 0, () -> true), "coio did not do the first wait");
             first[0].close();
             first[1].close();
             SocketChannel[] next = pair();
@@ -178,91 +244,130 @@ class ReadinessTest {
             }
             sameNumber.set(fd(next[0]) == fd);
             second.complete(next);
-            assertTrue(Hooks.poll(fd(next[0]), Hooks.POLLIN, 0, () -> true));
+            assertTrue(Hooks.poll(fd(next[0]), Hooks.POLLIN, 0, () -> true), "coio did not do the second wait");
         });
-        SocketChannel[] next = second.get(LIMIT.toSeconds(), TimeUnit.SECONDS);
+        SocketChannel[] next = awaitOrFail(second, c);
         assertTrue(sameNumber.get(), "the kernel did not hand out the closed fd number again");
-        awaitState(t, Thread.State.WAITING);
+        awaitState(c, Thread.State.WAITING);
         next[1].write(ByteBuffer.wrap(new byte[] {2}));
-        assertTrue(t.join(LIMIT), "a wait on a reused fd number was never woken");
+        c.join(LIMIT);
+        awaitRise(CarrierStats::wakeups, wakeupsBefore, 2, "both waits were woken by the carrier's epoll");
     }
 
     @Test
     void manyConcurrentWaitsEachWakeExactlyOnce() throws Exception {
         int n = 300;
         List<SocketChannel[]> pairs = new ArrayList<>();
-        List<Thread> waiters = new ArrayList<>();
-        long parksBefore = sum(CarrierStats::parks);
-        long wakeupsBefore = sum(CarrierStats::wakeups);
+        List<Checked> waiters = new ArrayList<>();
+        long parksBefore = total(CarrierStats::parks);
+        long wakeupsBefore = total(CarrierStats::wakeups);
         for (int i = 0; i < n; i++) {
             SocketChannel[] p = pair();
             pairs.add(p);
-            waiters.add(coroutine(() -> assertTrue(Hooks.poll(fd(p[0]), Hooks.POLLIN, 0, () -> true))));
+            waiters.add(coroutine(() -> assertTrue(Hooks.poll(fd(p[0]), Hooks.POLLIN, 0, () -> true),
+                    "coio did not do the wait")));
         }
-        for (Thread t : waiters) {
-            awaitState(t, Thread.State.WAITING);
+        for (Checked c : waiters) {
+            awaitState(c, Thread.State.WAITING);
         }
         for (SocketChannel[] p : pairs) {
             p[1].write(ByteBuffer.wrap(new byte[] {1}));
         }
-        for (Thread t : waiters) {
-            assertTrue(t.join(LIMIT), "a waiter was never woken");
+        for (Checked c : waiters) {
+            c.join(LIMIT);
         }
-        assertEquals(n, sum(CarrierStats::parks) - parksBefore, "each wait armed once");
-        assertEquals(n, sum(CarrierStats::wakeups) - wakeupsBefore, "each wait woken once by readiness");
+        assertEquals(n, awaitRise(CarrierStats::parks, parksBefore, n, "waits armed"), "each wait armed once");
+        assertEquals(n, awaitRise(CarrierStats::wakeups, wakeupsBefore, n, "readiness wake-ups"),
+                "each wait woken once by readiness");
     }
 
     @Test
     void newCoroutinesGoToTheLeastLoadedCarrier() throws Exception {
-        SocketChannel[] pair = pair();
         List<Long> before = runtime.stats().stream().map(CarrierStats::started).toList();
-        List<Thread> parked = new ArrayList<>();
+        long parksBefore = total(CarrierStats::parks);
+        long wakeupsBefore = total(CarrierStats::wakeups);
+        List<SocketChannel[]> pairs = new ArrayList<>();
+        List<Checked> parked = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            parked.add(coroutine(() -> assertTrue(Hooks.poll(fd(pair[0]), Hooks.POLLIN, 0, () -> true))));
+            SocketChannel[] p = pair();
+            pairs.add(p);
+            parked.add(coroutine(() -> assertTrue(Hooks.poll(fd(p[0]), Hooks.POLLIN, 0, () -> true),
+                    "coio did not do the wait")));
         }
+        for (Checked c : parked) {
+            awaitState(c, Thread.State.WAITING); // all 4 live at once
+        }
+        awaitRise(CarrierStats::parks, parksBefore, 4, "the 4 waits were armed on the carriers' epolls");
         List<CarrierStats> after = runtime.stats();
         for (int c = 0; c < after.size(); c++) {
             assertEquals(2, after.get(c).started() - before.get(c), "4 coroutines over 2 carriers: 2 each");
         }
-        Hooks.stopPoll(fd(pair[0]));
-        for (Thread t : parked) {
-            t.interrupt();
-            assertTrue(t.join(LIMIT));
+        for (SocketChannel[] p : pairs) {
+            p[1].write(ByteBuffer.wrap(new byte[] {1}));
         }
+        for (Checked c : parked) {
+            c.join(LIMIT);
+        }
+        awaitRise(CarrierStats::wakeups, wakeupsBefore, 4, "the 4 waits were woken by the carriers' epolls");
     }
 
     // ---- helpers ----
 
-    interface Body {
-        void run() throws Throwable;
+    private Checked coroutine(Checked.Body body) {
+        Checked c = Checked.coroutine(runtime, "test", body);
+        started.add(c);
+        return c;
     }
 
-    private static Thread coroutine(Body body) {
-        Thread t = runtime.newCoroutine("test", () -> {
-            try {
-                body.run();
-            } catch (Throwable e) {
-                throw new AssertionError(e);
-            }
-        });
-        t.start();
-        return t;
+    /** Called inside a coroutine: a virtual thread on the same carrier, joined again after the test. */
+    private Checked virtual(String name, Checked.Body body) {
+        Checked c = Checked.virtual(name, body);
+        started.add(c);
+        return c;
     }
 
-    private static void poll(SocketChannel ch, int event) {
-        try {
-            assertTrue(Hooks.poll(fd(ch), event, 0, () -> true));
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static void awaitState(Thread t, Thread.State state) throws InterruptedException {
+    /** Waits for {@code c}'s thread to reach {@code state}; if it ends first, its own failure is the cause. */
+    private static void awaitState(Checked c, Thread.State state) throws InterruptedException {
         long deadline = System.nanoTime() + LIMIT.toNanos();
+        Thread t = c.thread();
         while (t.getState() != state) {
+            if (t.getState() == Thread.State.TERMINATED) {
+                c.check();
+                throw new AssertionError(t + " ended before it reached " + state);
+            }
             assertTrue(System.nanoTime() < deadline, t + " never reached " + state + " (is " + t.getState() + ")");
             Thread.sleep(1);
         }
+    }
+
+    /** The future's value; if the coroutine {@code c} that should complete it failed, that failure instead. */
+    private static <T> T awaitOrFail(CompletableFuture<T> f, Checked c) throws Exception {
+        long deadline = System.nanoTime() + LIMIT.toNanos();
+        while (!f.isDone()) {
+            if (!c.thread().isAlive()) {
+                c.check();
+            }
+            assertTrue(System.nanoTime() < deadline, "never completed by " + c.thread());
+            Thread.sleep(1);
+        }
+        return f.get();
+    }
+
+    /**
+     * Waits (bounded) until the carriers' counter {@code f} has risen by at least {@code atLeast} over
+     * {@code before}, and returns the rise. Counters are written by the loop threads and read racily, and a
+     * wake-up is counted just after the woken coroutine was queued, so a caller that joined it may look early.
+     */
+    private static long awaitRise(ToLongFunction<CarrierStats> f, long before, long atLeast, String what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + LIMIT.toNanos();
+        long rise;
+        while ((rise = total(f) - before) < atLeast) {
+            assertTrue(System.nanoTime() < deadline, what + ": counter rose by " + rise + ", expected " + atLeast
+                    + "; " + runtime.stats());
+            Thread.sleep(1);
+        }
+        return rise;
     }
 
     private SocketChannel[] pair() throws IOException {
@@ -270,8 +375,10 @@ class ReadinessTest {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             SocketChannel a = SocketChannel.open(server.getLocalAddress());
             SocketChannel b = server.accept();
-            open.add(a);
-            open.add(b);
+            synchronized (open) {
+                open.add(a);
+                open.add(b);
+            }
             return new SocketChannel[] {a, b};
         }
     }
@@ -284,7 +391,7 @@ class ReadinessTest {
         }
     }
 
-    private static long sum(java.util.function.ToLongFunction<CarrierStats> f) {
+    private static long total(ToLongFunction<CarrierStats> f) {
         return runtime.stats().stream().mapToLong(f).sum();
     }
 

@@ -27,7 +27,7 @@ import java.security.ProtectionDomain;
  * <p>Threads: any (called by the JVM's class loading on any thread); stateless.
  */
 final class AppThreadCalls implements ClassFileTransformer {
-    static final String APP_CURRENT_THREAD_OWNER = "java/lang/CoioThreads";
+    static final String APP_CURRENT_THREAD_OWNER = JdkBridge.APP_THREADS_AS;
     private static final String THREAD = "java/lang/Thread";
     private static final String CURRENT_THREAD = "currentThread";
     private static final String CURRENT_THREAD_DESC = "()Ljava/lang/Thread;";
@@ -44,7 +44,7 @@ final class AppThreadCalls implements ClassFileTransformer {
             return rewrite(classfile);
         } catch (Throwable t) {
             // Never break the app: the class loads as it is (inside it, currentThread() is the coroutine).
-            System.err.println("coio: could not rewrite Thread.currentThread() calls in " + className.replace('/', '.')
+            CoioLog.line(System.Logger.Level.ERROR, "coio: could not rewrite Thread.currentThread() calls in " + className.replace('/', '.')
                     + ": " + t);
             return null;
         }

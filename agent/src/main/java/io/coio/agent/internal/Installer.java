@@ -3,21 +3,16 @@ package io.coio.agent.internal;
 import io.coio.agent.internal.AgentOptions.BadOption;
 import io.coio.agent.internal.detect.BlockingCalls;
 import io.coio.agent.internal.detect.Detector;
+import io.coio.agent.internal.observe.Observability;
 import io.coio.runtime.CarrierStats;
 import io.coio.runtime.CoioRuntime;
 import io.coio.runtime.Hooks;
-import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.ClassWriter;
-import org.objectweb.asm.commons.ClassRemapper;
-import org.objectweb.asm.commons.SimpleRemapper;
 
-import java.io.IOException;
-import java.io.InputStream;
+import java.lang.System.Logger.Level;
 import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,14 +31,12 @@ import java.util.function.BooleanSupplier;
  *   <li>connect the readiness hooks and check that one real socket wait went through coio;
  *   <li>only then convert app threads. If anything fails, every hook is disconnected again.
  * </ol>
- * {@code mode=detect} takes a shorter path ({@link #installDetect}): no runtime, no conversion; the bridge plus
+ * {@code mode=detect} takes a shorter path ({@link DetectInstaller}): no runtime, no conversion; the bridge plus
  * prologues on the blocking JDK methods of {@link BlockingCalls}, checked the same way.
- * Called reflectively by {@code io.coio.agent.CoioAgent} after the Java version check. Not API.
+ * Called reflectively by {@code io.coio.agent.CoioAgent} on Java 25 and newer (Java 17-24: {@link BelowJava25}).
+ * Compiled for Java 25. Not API.
  */
 public final class Installer {
-    private static final String BRIDGE_TEMPLATE = "io/coio/agent/internal/bridge/CoioBridge";
-    private static final String APP_THREADS_TEMPLATE = "io/coio/agent/internal/bridge/CoioThreads";
-
     private Installer() {
     }
 
@@ -52,47 +45,53 @@ public final class Installer {
         try {
             options = AgentOptions.parse(args, Runtime.getRuntime().availableProcessors());
         } catch (BadOption e) {
-            System.err.println("coio: " + e.getMessage() + " The app runs without coio.");
+            CoioLog.line(Level.ERROR, "coio: " + e.getMessage() + " The app runs without coio.");
             return;
         }
         if (options.mode() == AgentOptions.Mode.OFF) {
             return;
         }
         if (options.mode() == AgentOptions.Mode.DETECT) {
-            installDetect(options, inst);
+            DetectInstaller.install(options, inst);
             return;
         }
         Class<?> bridge = null;
         try {
             openJdk(inst);
             CoioRuntime runtime = CoioRuntime.start(options.carriers());
-            bridge = defineBridge();
+            bridge = JdkBridge.define();
             // Blocking-call reports (DESIGN.md §4): pinned coroutines by default; report=all adds file I/O and DNS.
             Detector reports = options.report() == AgentOptions.Report.NONE ? null
                     : Detector.startCoroutineReports(true, options.report() == AgentOptions.Report.ALL,
-                            options.allow(), epochBump(bridge));
+                            options.allow(), JdkBridge.epochBump(bridge), CoioRuntime::isCoroutine);
             List<BlockingCalls.Call> watched = reports == null ? List.of() : reports.watchedCalls();
-            inst.addTransformer(new JdkRewriter(true, watched), true);
+            JdkRewriter rewriter = new JdkRewriter(true, watched);
+            inst.addTransformer(rewriter, true);
             inst.retransformClasses(coroutineTargets());
-            retransformLoaded(inst, watched);
+            JdkBridge.retransformLoaded(inst, watched);
+            rewriter.checkEveryTargetHooked(); // a JDK member missing: fails here, named, before any hook connects
             connectReadiness(bridge);
             if (reports != null) {
-                connectReports(bridge, reports);
-                set(bridge, "pinnedPark", MethodHandles.lookup().findStatic(Detector.class, "beforePinnedPark",
-                        MethodType.methodType(void.class, Thread.class)));
+                JdkBridge.connectReports(bridge, reports);
+                // the runtime hands the carrier's loop on first, then the detector reports the pinned coroutine
+                MethodType threadVoid = MethodType.methodType(void.class, Thread.class);
+                set(bridge, "pinnedPark", MethodHandles.foldArguments(
+                        MethodHandles.lookup().findStatic(Detector.class, "reportPinned", threadVoid),
+                        MethodHandles.lookup().findStatic(Hooks.class, "beforePinnedPark", threadVoid)));
                 reports.printSummaryAtExit(options.quiet());
             }
             SelfCheck.run(runtime);
-            defineAppThreadClass();
+            JdkBridge.defineAppThreads();
             connectThreads(bridge, runtime, options);
             rewriteAppClasses(inst);
+            Observability.install(runtime); // JMX MBeans + JFR statistics; undoes itself if it fails
             System.setProperty("coio.mode", "coroutine");
             System.setProperty("coio.carriers", Integer.toString(runtime.carrierCount()));
             if (options.stats()) {
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> printStats(runtime), "coio-stats"));
             }
             if (!options.quiet()) {
-                System.err.println("coio: coroutine mode, " + runtime.carrierCount()
+                CoioLog.line(Level.INFO, "coio: coroutine mode, " + runtime.carrierCount()
                         + (runtime.carrierCount() == 1 ? " carrier, " : " carriers, ")
                         + (runtime.transport().equals("epoll") ? "epoll readiness"
                                 : "NIO loop (native epoll unavailable: readiness from the JDK poller)")
@@ -101,51 +100,36 @@ public final class Installer {
         } catch (Throwable t) {
             disconnect(bridge);
             Detector.stop();
-            System.err.println("coio: could not install (" + t + "). The app runs without coio.");
+            CoioLog.line(Level.ERROR, "coio: could not install (" + t + "). The app runs without coio.");
             if (Boolean.getBoolean("coio.debug")) {
                 t.printStackTrace();
             }
         }
     }
 
-    /**
-     * {@code mode=detect}: converts nothing and starts no carriers. Defines the bridge, puts the
-     * {@code CoioBridge.blocking(...)} prologue on every method of {@link BlockingCalls}, connects the
-     * {@link Detector}, and proves with one watched call that the prologues reach it.
-     */
-    private static void installDetect(AgentOptions options, Instrumentation inst) {
-        Class<?> bridge = null;
-        JdkRewriter rewriter = null;
-        try {
-            Module coio = Installer.class.getModule();
-            inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(), Map.of("sun.nio.ch", Set.of(coio)),
+    /** Opens what coio reaches into, for coio's own module only, and lets it load its native library. */
+    private static void openJdk(Instrumentation inst) throws ReflectiveOperationException {
+        Module base = Object.class.getModule();
+        Module coio = Installer.class.getModule();
+        inst.redefineModule(base, Set.of(),
+                Map.of("sun.nio.ch", Set.of(coio), "jdk.internal.misc", Set.of(coio), "jdk.internal.vm", Set.of(coio)),
+                Map.of("java.lang", Set.of(coio), "sun.nio.ch", Set.of(coio)),
+                Set.of(), Map.of());
+        // ThreadMXBean (java.management's ThreadImpl) calls the bridge; coio builds ThreadInfos for app threads.
+        ModuleLayer.boot().findModule("java.management").ifPresent(management -> {
+            inst.redefineModule(base, Set.of(), Map.of("sun.nio.ch", Set.of(management)), Map.of(), Set.of(), Map.of());
+            inst.redefineModule(management, Set.of(), Map.of(), Map.of("java.lang.management", Set.of(coio)),
                     Set.of(), Map.of());
-            bridge = defineBridge();
-            boolean fail = options.onBlock() == AgentOptions.OnBlock.THROW;
-            Detector detector = Detector.startDetect(options.nonBlocking(), options.allow(), fail, epochBump(bridge));
-            List<BlockingCalls.Call> watched = detector.watchedCalls();
-            rewriter = new JdkRewriter(false, watched);
-            inst.addTransformer(rewriter, true);
-            retransformLoaded(inst, watched);
-            connectReports(bridge, detector);
-            detector.selfCheck();
-            detector.printSummaryAtExit(options.quiet());
-            System.setProperty("coio.mode", "detect");
-            if (!options.quiet()) {
-                System.err.println("coio: detect mode, non-blocking threads: " + detector.describeNonBlocking()
-                        + "; a blocking call on one is " + (fail ? "thrown as BlockingCallError" : "reported")
-                        + ", Java " + Runtime.version());
-            }
-        } catch (Throwable t) {
-            disconnect(bridge);
-            Detector.stop();
-            if (rewriter != null) {
-                inst.removeTransformer(rewriter);
-            }
-            System.err.println("coio: could not install detect mode (" + t + "). The app runs without coio.");
-            if (Boolean.getBoolean("coio.debug")) {
-                t.printStackTrace();
-            }
+        });
+        // JDK 22+: without this, loading Netty's JNI library prints a "restricted method" warning. Native
+        // access is granted per module, and coio shares the class path's unnamed module with the app, so
+        // this is the same as --enable-native-access=ALL-UNNAMED (documented in the agent README).
+        try {
+            Method enable = Module.class.getDeclaredMethod("implAddEnableNativeAccessToAllUnnamed");
+            enable.setAccessible(true);
+            enable.invoke(null);
+        } catch (NoSuchMethodException absentOnThisJdk) {
+            // JDK 21: no native-access checks
         }
     }
 
@@ -153,7 +137,7 @@ public final class Installer {
     private static Class<?>[] coroutineTargets() throws ClassNotFoundException {
         List<Class<?>> classes = new ArrayList<>();
         for (String name : JdkRewriter.coroutineTargetClasses()) {
-            if (name.startsWith("sun.management.") && ModuleLayer.boot().findModule("java.management").isEmpty()) {
+            if (!JdkRewriter.inThisRuntime(name.replace('.', '/'))) {
                 continue; // a runtime image without java.management: no ThreadMXBean to teach
             }
             classes.add(Class.forName(name, false, null));
@@ -179,113 +163,6 @@ public final class Installer {
         if (!loaded.isEmpty()) {
             inst.retransformClasses(loaded.toArray(new Class<?>[0]));
         }
-    }
-
-    /** Copies the app-facing template into java.lang as java.lang.CoioThreads (exported to every module). */
-    private static void defineAppThreadClass() throws IOException, IllegalAccessException {
-        try {
-            Class.forName(AppThreadCalls.APP_CURRENT_THREAD_OWNER.replace('/', '.'), false, null);
-            return; // agentmain twice
-        } catch (ClassNotFoundException notYet) {
-            // define it below
-        }
-        MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup()).defineClass(
-                renamedTemplate(APP_THREADS_TEMPLATE, AppThreadCalls.APP_CURRENT_THREAD_OWNER));
-    }
-
-    /** Retransforms the already-loaded JDK classes that own {@code watched} methods (the rest are rewritten at load). */
-    private static void retransformLoaded(Instrumentation inst, List<BlockingCalls.Call> watched)
-            throws java.lang.instrument.UnmodifiableClassException {
-        Set<String> names = BlockingCalls.classNames(watched);
-        if (names.isEmpty()) {
-            return;
-        }
-        List<Class<?>> loaded = new ArrayList<>();
-        for (Class<?> c : inst.getAllLoadedClasses()) {
-            if (c.getClassLoader() == null && names.contains(c.getName()) && inst.isModifiableClass(c)) {
-                loaded.add(c);
-            }
-        }
-        if (!loaded.isEmpty()) {
-            inst.retransformClasses(loaded.toArray(new Class<?>[0]));
-        }
-    }
-
-    /** Connects the blocking-call prologues to {@code detector} and turns them on if it watches any. */
-    private static void connectReports(Class<?> bridge, Detector detector) throws ReflectiveOperationException {
-        MethodHandles.Lookup l = MethodHandles.lookup();
-        set(bridge, "nonBlocking", l.findVirtual(Detector.class, "isNonBlocking",
-                MethodType.methodType(boolean.class, Thread.class)).bindTo(detector));
-        set(bridge, "blockingCall", l.findVirtual(Detector.class, "blockingCall",
-                MethodType.methodType(void.class, int.class, Object.class, long.class)).bindTo(detector));
-        bridge.getField("detect").setBoolean(null, !detector.watchedCalls().isEmpty());
-    }
-
-    /** Makes every thread's cached "non-blocking?" answer in the bridge stale (after a thread is marked). */
-    private static Runnable epochBump(Class<?> bridge) throws NoSuchFieldException {
-        Field epoch = bridge.getField("epoch");
-        return () -> {
-            try {
-                epoch.set(null, new Object());
-            } catch (IllegalAccessException e) {
-                throw new IllegalStateException(e);
-            }
-        };
-    }
-
-    /** Opens what coio reaches into, for coio's own module only, and lets it load its native library. */
-    private static void openJdk(Instrumentation inst) throws ReflectiveOperationException {
-        Module base = Object.class.getModule();
-        Module coio = Installer.class.getModule();
-        inst.redefineModule(base, Set.of(),
-                Map.of("sun.nio.ch", Set.of(coio), "jdk.internal.misc", Set.of(coio)),
-                Map.of("java.lang", Set.of(coio), "sun.nio.ch", Set.of(coio)),
-                Set.of(), Map.of());
-        // ThreadMXBean (java.management's ThreadImpl) calls the bridge; coio builds ThreadInfos for app threads.
-        ModuleLayer.boot().findModule("java.management").ifPresent(management -> {
-            inst.redefineModule(base, Set.of(), Map.of("sun.nio.ch", Set.of(management)), Map.of(), Set.of(), Map.of());
-            inst.redefineModule(management, Set.of(), Map.of(), Map.of("java.lang.management", Set.of(coio)),
-                    Set.of(), Map.of());
-        });
-        // JDK 22+: without this, loading Netty's JNI library prints a "restricted method" warning. Native
-        // access is granted per module, and coio shares the class path's unnamed module with the app, so
-        // this is the same as --enable-native-access=ALL-UNNAMED (documented in the agent README).
-        try {
-            Method enable = Module.class.getDeclaredMethod("implAddEnableNativeAccessToAllUnnamed");
-            enable.setAccessible(true);
-            enable.invoke(null);
-        } catch (NoSuchMethodException absentOnThisJdk) {
-            // JDK 21: no native-access checks
-        }
-    }
-
-    /** Copies the bridge template into java.base as sun.nio.ch.CoioBridge (no boot class path, no CDS warning). */
-    private static Class<?> defineBridge() throws IOException, IllegalAccessException, ClassNotFoundException {
-        try {
-            return Class.forName(JdkRewriter.BRIDGE.replace('/', '.'), false, null); // agentmain twice
-        } catch (ClassNotFoundException notYet) {
-            // define it below
-        }
-        // Not initialised here: detect mode has no use for the JDK's poller threads (coroutine mode starts them).
-        MethodHandles.Lookup inPoller = MethodHandles.privateLookupIn(Class.forName("sun.nio.ch.Poller", false, null),
-                MethodHandles.lookup());
-        return inPoller.defineClass(renamedTemplate(BRIDGE_TEMPLATE, JdkRewriter.BRIDGE));
-    }
-
-    /** The agent jar's copy of a bridge template, renamed to {@code as}, with references to the bridge renamed too. */
-    private static byte[] renamedTemplate(String template, String as) throws IOException {
-        byte[] bytes;
-        try (InputStream in = Installer.class.getResourceAsStream("/" + template + ".class")) {
-            if (in == null) {
-                throw new IOException("bridge template " + template + " missing from the agent jar");
-            }
-            bytes = in.readAllBytes();
-        }
-        ClassWriter w = new ClassWriter(0);
-        Map<String, String> names = new java.util.HashMap<>(Map.of(BRIDGE_TEMPLATE, JdkRewriter.BRIDGE));
-        names.put(template, as);
-        new ClassReader(bytes).accept(new ClassRemapper(w, new SimpleRemapper(names)), 0);
-        return w.toByteArray();
     }
 
     private static void connectReadiness(Class<?> bridge) throws ReflectiveOperationException {
@@ -317,6 +194,8 @@ public final class Installer {
                 MethodType.methodType(Thread.class, Thread.class)));
         set(bridge, "interruptEndsSocketIo", l.findStatic(Hooks.class, "interruptEndsSocketIo",
                 MethodType.methodType(boolean.class, Thread.class)));
+        set(bridge, "stateAsPlatform", l.findStatic(Hooks.class, "stateAsPlatformThread",
+                MethodType.methodType(Thread.State.class, Thread.class)));
         ThreadListing listing = new ThreadListing(conversion.runningAppThreads(), ThreadListing.threadInfoConstructor());
         set(bridge, "appThreads", l.findVirtual(ThreadListing.class, "appThreads",
                 MethodType.methodType(Thread[].class, boolean.class)).bindTo(listing));
@@ -347,8 +226,8 @@ public final class Installer {
             // best effort, as below
         }
         for (String f : new String[] {"threadStart", "shadowOf", "appThreadOf", "interruptEndsSocketIo", "allThreads",
-                "allStackTraces", "appThreads", "appThreadInfos", "poll", "pollSelector", "stopPoll", "pinnedPark", "schedule", "nonBlocking",
-                "blockingCall"}) {
+                "allStackTraces", "appThreads", "appThreadInfos", "stateAsPlatform", "poll", "pollSelector", "stopPoll",
+                "pinnedPark", "schedule", "nonBlocking", "blockingCall"}) {
             try {
                 set(bridge, f, null);
             } catch (ReflectiveOperationException | RuntimeException ignored) {
@@ -359,7 +238,7 @@ public final class Installer {
 
     private static void printStats(CoioRuntime runtime) {
         for (CarrierStats s : runtime.stats()) {
-            System.err.println(s);
+            CoioLog.line(Level.INFO, s.toString());
         }
     }
 }

@@ -11,11 +11,16 @@ import org.objectweb.asm.Type;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Rewrites the JDK's choke points so that they consult coio first — the Java analogue of libco's
@@ -37,6 +42,11 @@ import java.util.Set;
  *       {@code CoioBridge.blocking(<row id>, <this or null>, <its long argument or 0L>);}
  * </ul>
  * Which of these a rewriter adds is fixed at construction: the coroutine hooks, the watched methods, or both.
+ * A rewriter with the coroutine hooks records which {@code TARGETS} it rewrote; the installer then requires every
+ * one ({@link #checkEveryTargetHooked}): a JDK member missing on the running JDK fails the install, named.
+ *
+ * <p>Compiled for Java 17 (agent/pom.xml): detect mode uses it on Java 17. Threads: {@link #transform} runs on
+ * whichever thread loads or retransforms a class, possibly several at once.
  */
 final class JdkRewriter implements ClassFileTransformer {
     static final String POLLER = "sun/nio/ch/Poller";
@@ -55,7 +65,6 @@ final class JdkRewriter implements ClassFileTransformer {
             "isAlive()Z",
             "join(J)V",
             "join(Ljava/time/Duration;)Z",
-            "getState()Ljava/lang/Thread$State;",
             "interrupt()V",
             "isInterrupted()Z",
             "asyncGetStackTrace()[Ljava/lang/StackTraceElement;",
@@ -67,6 +76,7 @@ final class JdkRewriter implements ClassFileTransformer {
     static final String DATAGRAM_CHANNEL_IMPL = "sun/nio/ch/DatagramChannelImpl";
     static final String DEFAULT_THREAD_FACTORY = "java/util/concurrent/Executors$DefaultThreadFactory";
     private static final String CURRENT_THREAD = "currentThread()Ljava/lang/Thread;";
+    private static final String GET_STATE = "getState()Ljava/lang/Thread$State;";
     private static final String IS_INTERRUPTED = "isInterrupted()Z";
 
     /**
@@ -79,6 +89,7 @@ final class JdkRewriter implements ClassFileTransformer {
      * is coio's, so that an app's platform thread keeps platform-thread semantics.
      */
     static final String THREAD_IMPL = "sun/management/ThreadImpl";
+    static final String THREAD_POOL_EXECUTOR = "java/util/concurrent/ThreadPoolExecutor";
 
     private static final Map<String, Map<String, Map<String, String>>> CALL_REWRITES = Map.of(
             // ThreadMXBean: converted app threads count, have ids and appear in dumpAllThreads ("+": the JDK's
@@ -100,6 +111,9 @@ final class JdkRewriter implements ClassFileTransformer {
                     "enumerate([Ljava/lang/Thread;)I", appCurrentThread(),
                     "getStackTrace()[Ljava/lang/StackTraceElement;", appCurrentThread()),
             DEFAULT_THREAD_FACTORY, Map.of("<init>()V", appCurrentThread()),
+            // beforeExecute(Thread, Runnable) of an app's ThreadPoolExecutor subclass gets the worker's Thread
+            THREAD_POOL_EXECUTOR, Map.of("runWorker(Ljava/util/concurrent/ThreadPoolExecutor$Worker;)V",
+                    appCurrentThread()),
             NIO_SOCKET_IMPL, Map.of("park(Ljava/io/FileDescriptor;IJ)V",
                     Map.of(THREAD + "." + IS_INTERRUPTED, "interruptEndsSocketIo(Ljava/lang/Thread;)Z")),
             DATAGRAM_CHANNEL_IMPL, Map.of("park(IJ)V",
@@ -108,13 +122,14 @@ final class JdkRewriter implements ClassFileTransformer {
     private static final Map<String, Set<String>> TARGETS = Map.of(
             POLLER, Set.of("poll(IIJLjava/util/function/BooleanSupplier;)V", "pollSelector(IJ)V", "stopPoll(II)V"),
             VIRTUAL_THREAD, Set.of("parkOnCarrierThread(ZJ)V", SCHEDULE),
-            THREAD, union(union(DELEGATED, "start()V", START_IN_CONTAINER, "setName(Ljava/lang/String;)V",
+            THREAD, union(union(DELEGATED, "start()V", START_IN_CONTAINER, "setName(Ljava/lang/String;)V", GET_STATE,
                     "getAllThreads()[Ljava/lang/Thread;", "getAllStackTraces()Ljava/util/Map;"),
                     CALL_REWRITES.get(THREAD).keySet().toArray(new String[0])),
             LOCK_SUPPORT, Set.of("unpark(Ljava/lang/Thread;)V", "getBlocker(Ljava/lang/Thread;)Ljava/lang/Object;"),
             NIO_SOCKET_IMPL, CALL_REWRITES.get(NIO_SOCKET_IMPL).keySet(),
             DATAGRAM_CHANNEL_IMPL, CALL_REWRITES.get(DATAGRAM_CHANNEL_IMPL).keySet(),
             DEFAULT_THREAD_FACTORY, CALL_REWRITES.get(DEFAULT_THREAD_FACTORY).keySet(),
+            THREAD_POOL_EXECUTOR, CALL_REWRITES.get(THREAD_POOL_EXECUTOR).keySet(),
             THREAD_IMPL, CALL_REWRITES.get(THREAD_IMPL).keySet());
 
     /** The JDK classes the coroutine-mode hooks rewrite (binary names), for retransformation at install. */
@@ -130,6 +145,8 @@ final class JdkRewriter implements ClassFileTransformer {
         return Map.of(THREAD + "." + CURRENT_THREAD, "appCurrentThread()Ljava/lang/Thread;");
     }
 
+    /** owner -> name + desc of its TARGETS that the last transformation of that class rewrote. */
+    private final Map<String, Set<String>> hooked = new ConcurrentHashMap<>();
     private final boolean coroutineHooks;
     /** owner -> (name + desc -> watched row). */
     private final Map<String, Map<String, BlockingCalls.Call>> watched;
@@ -166,20 +183,83 @@ final class JdkRewriter implements ClassFileTransformer {
         try {
             Set<String> found = new HashSet<>();
             byte[] rewritten = rewrite(className, methods, calls == null ? Map.of() : calls, classfile, found);
+            if (hooks != null) {
+                Set<String> done = new HashSet<>(found);
+                done.retainAll(hooks);
+                hooked.put(className, Set.copyOf(done));
+            }
             if (calls != null) {
                 for (BlockingCalls.Call c : calls.values()) {
                     if (!found.contains(c.name() + c.desc())) {
-                        System.err.println("coio: cannot watch " + c.display() + " on this JDK (" + c.className()
+                        CoioLog.line(System.Logger.Level.WARNING, "coio: cannot watch " + c.display() + " on this JDK (" + c.className()
                                 + "." + c.name() + c.desc() + " not found); such calls are not reported.");
                     }
                 }
             }
             return rewritten;
         } catch (Throwable t) {
-            // Never break the JVM: leave the class as it is; the installer's self-check reports the gap.
-            System.err.println("coio: could not rewrite " + className.replace('/', '.') + ": " + t);
+            // Never break the JVM: leave the class as it is; the installer's checks report the gap.
+            hooked.remove(className);
+            CoioLog.line(System.Logger.Level.ERROR, "coio: could not rewrite " + className.replace('/', '.') + ": " + t);
             return null;
         }
+    }
+
+    /**
+     * Install-time check that every coroutine-mode hook is in place: loads each {@code TARGETS} class not loaded
+     * yet (it is rewritten as it loads), then fails naming every target method this rewriter has not rewritten:
+     * absent from the running JDK (another version's internals), native, or its class not transformed.
+     */
+    void checkEveryTargetHooked() throws ClassNotFoundException {
+        for (String owner : TARGETS.keySet()) {
+            if (inThisRuntime(owner)) {
+                Class.forName(owner.replace('/', '.'), false, null);
+            }
+        }
+        List<String> missing = missingTargets();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException(missingMessage(missing, Runtime.version().toString()));
+        }
+    }
+
+    /** {@code Class.method(descriptor)} of each coroutine-mode target this rewriter has not rewritten, sorted. */
+    List<String> missingTargets() {
+        Map<String, Set<String>> present = new HashMap<>(TARGETS);
+        present.keySet().removeIf(owner -> !inThisRuntime(owner));
+        return missingTargets(present, hooked);
+    }
+
+    /**
+     * Whether {@code owner}'s module is in this Java runtime: java.base always is; java.management
+     * (ThreadMXBean, {@link #THREAD_IMPL}) may be left out of a jlink image, and then there is nothing to hook.
+     */
+    static boolean inThisRuntime(String owner) {
+        return !owner.equals(THREAD_IMPL) || ModuleLayer.boot().findModule("java.management").isPresent();
+    }
+
+    /** {@code Class.method(descriptor)} of each target in {@code targets} not in {@code hooked}, sorted. */
+    static List<String> missingTargets(Map<String, Set<String>> targets, Map<String, Set<String>> hooked) {
+        List<String> missing = new ArrayList<>();
+        for (Map.Entry<String, Set<String>> owner : new TreeMap<>(targets).entrySet()) {
+            Set<String> done = hooked.getOrDefault(owner.getKey(), Set.of());
+            for (String method : new TreeSet<>(owner.getValue())) {
+                if (!done.contains(method)) {
+                    missing.add(owner.getKey().replace('/', '.') + "." + method);
+                }
+            }
+        }
+        return missing;
+    }
+
+    static String missingMessage(List<String> missing, String javaVersion) {
+        return "JDK " + (missing.size() == 1 ? "member" : "members") + " that coio hooks not found on this JDK (Java "
+                + javaVersion + "): " + String.join(", ", missing) + "; coio's coroutine mode is built for JDK 25's"
+                + " internals";
+    }
+
+    /** The coroutine-mode targets, owner -> name + desc (for tests). */
+    static Map<String, Set<String>> targets() {
+        return TARGETS;
     }
 
     static byte[] rewrite(String className, Set<String> methods, Map<String, BlockingCalls.Call> calls,
@@ -257,6 +337,16 @@ final class JdkRewriter implements ClassFileTransformer {
             case THREAD + ".start()V", THREAD + "." + START_IN_CONTAINER -> {
                 mv.visitVarInsn(Opcodes.ALOAD, 0);
                 returnIfTrue(mv, "threadStart", "(Ljava/lang/Thread;)Z");
+            }
+            case THREAD + "." + GET_STATE -> { // a converted thread's state, as a platform thread would report it
+                mv.visitVarInsn(Opcodes.ALOAD, 0);
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "stateOf", "(Ljava/lang/Thread;)Ljava/lang/Thread$State;", false);
+                mv.visitInsn(Opcodes.DUP);
+                Label original = new Label();
+                mv.visitJumpInsn(Opcodes.IFNULL, original);
+                mv.visitInsn(Opcodes.ARETURN);
+                mv.visitLabel(original);
+                mv.visitInsn(Opcodes.POP);
             }
             case THREAD + ".setName(Ljava/lang/String;)V" -> {
                 mv.visitVarInsn(Opcodes.ALOAD, 0);

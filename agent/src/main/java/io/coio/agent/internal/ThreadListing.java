@@ -83,7 +83,8 @@ final class ThreadListing {
             if (state == Thread.State.TERMINATED || state == Thread.State.NEW) {
                 continue;
             }
-            Object blocker = java.util.concurrent.locks.LockSupport.getBlocker(t); // forwarded to the coroutine
+            // forwarded to the coroutine; a thread in socket I/O (RUNNABLE, in native) waits on no object
+            Object blocker = state == Thread.State.RUNNABLE ? null : java.util.concurrent.locks.LockSupport.getBlocker(t);
             try {
                 all.add((Object) newThreadInfo.invokeExact(t, JVMTI_STATUS[state.ordinal()], blocker, (Thread) null,
                         -1L, -1L, -1L, -1L, stack));

@@ -3,6 +3,7 @@ package io.coio.agent.internal;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
@@ -35,8 +36,27 @@ class JdkRewriterTest {
                 methodsCallingBridge(JdkRewriter.VIRTUAL_THREAD));
         assertEquals(Set.of("start()V", "start(Ljdk/internal/vm/ThreadContainer;)V", "isAlive()Z", "join(J)V", "join(Ljava/time/Duration;)Z",
                         "getState()Ljava/lang/Thread$State;", "interrupt()V", "isInterrupted()Z",
+                        "asyncGetStackTrace()[Ljava/lang/StackTraceElement;",
+                        "getContextClassLoader()Ljava/lang/ClassLoader;", "setContextClassLoader(Ljava/lang/ClassLoader;)V",
+                        "setName(Ljava/lang/String;)V", "getAllThreads()[Ljava/lang/Thread;",
+                        "getAllStackTraces()Ljava/util/Map;",
+                        // Thread.currentThread() calls that mean "the app's thread" (a child's parent, enumeration)
+                        "<init>(Ljava/lang/ThreadGroup;Ljava/lang/String;ILjava/lang/Runnable;J)V",
+                        "<init>(Ljava/lang/String;IZ)V", "activeCount()I", "enumerate([Ljava/lang/Thread;)I",
                         "getStackTrace()[Ljava/lang/StackTraceElement;"),
                 methodsCallingBridge(JdkRewriter.THREAD));
+        assertEquals(Set.of("unpark(Ljava/lang/Thread;)V", "getBlocker(Ljava/lang/Thread;)Ljava/lang/Object;"),
+                methodsCallingBridge(JdkRewriter.LOCK_SUPPORT));
+        assertEquals(Set.of("park(Ljava/io/FileDescriptor;IJ)V"), methodsCallingBridge(JdkRewriter.NIO_SOCKET_IMPL));
+        assertEquals(Set.of("park(IJ)V"), methodsCallingBridge(JdkRewriter.DATAGRAM_CHANNEL_IMPL));
+        assertEquals(Set.of("<init>()V"), methodsCallingBridge(JdkRewriter.DEFAULT_THREAD_FACTORY));
+        assertEquals(Set.of("runWorker(Ljava/util/concurrent/ThreadPoolExecutor$Worker;)V"),
+                methodsCallingBridge(JdkRewriter.THREAD_POOL_EXECUTOR));
+        assertEquals(Set.of("getThreadCount()I", "getDaemonThreadCount()I", "getAllThreadIds()[J",
+                "dumpAllThreads(ZZI)[Ljava/lang/management/ThreadInfo;"), methodsCallingBridge(JdkRewriter.THREAD_IMPL));
+        for (String owner : JdkRewriter.targets().keySet()) {
+            assertEquals(JdkRewriter.targets().get(owner), methodsCallingBridge(owner), owner);
+        }
     }
 
     @Test
@@ -47,6 +67,66 @@ class JdkRewriterTest {
         // a class named like a target but from an app loader is not the JDK's
         assertNull(rewriter.transform(null, getClass().getClassLoader(), JdkRewriter.THREAD, null, null,
                 jdkClass(JdkRewriter.THREAD)));
+    }
+
+    // ---- install-time check: every coroutine-mode target was found and rewritten ----
+
+    @Test
+    void everyTargetOfTheTableIsHookedOnThisJdk() throws Exception {
+        JdkRewriter rewriter = new JdkRewriter();
+        for (String owner : JdkRewriter.targets().keySet()) {
+            assertNotNull(rewriter.transform(null, null, owner, null, null, jdkClass(owner)), owner);
+        }
+        assertEquals(List.of(), rewriter.missingTargets());
+    }
+
+    /** For each row of the table in turn: the JDK class without that one method fails the check, naming it. */
+    @Test
+    void aTargetMissingFromTheJdkClassIsNamedAndNothingElse() throws Exception {
+        for (Map.Entry<String, Set<String>> owner : JdkRewriter.targets().entrySet()) {
+            for (String method : owner.getValue()) {
+                JdkRewriter rewriter = new JdkRewriter();
+                for (String other : JdkRewriter.targets().keySet()) {
+                    byte[] bytes = other.equals(owner.getKey()) ? without(jdkClass(other), method) : jdkClass(other);
+                    rewriter.transform(null, null, other, null, null, bytes);
+                }
+                assertEquals(List.of(owner.getKey().replace('/', '.') + "." + method), rewriter.missingTargets(),
+                        "without " + method);
+            }
+        }
+    }
+
+    @Test
+    void aClassNeverTransformedMissesAllItsTargets() throws Exception {
+        JdkRewriter rewriter = new JdkRewriter();
+        rewriter.transform(null, null, JdkRewriter.THREAD, null, null, jdkClass(JdkRewriter.THREAD));
+        List<String> missing = rewriter.missingTargets();
+        assertTrue(missing.contains("sun.nio.ch.Poller.pollSelector(IJ)V"), missing.toString());
+        assertTrue(missing.stream().noneMatch(m -> m.startsWith("java.lang.Thread.")), missing.toString());
+    }
+
+    @Test
+    void theInstallFailureNamesEachMissingMember() {
+        assertEquals("JDK member that coio hooks not found on this JDK (Java 21.0.5+11): java.lang.VirtualThread"
+                        + ".schedule(Ljava/lang/Runnable;JLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/Future;;"
+                        + " coio's coroutine mode is built for JDK 25's internals",
+                JdkRewriter.missingMessage(List.of("java.lang.VirtualThread.schedule(Ljava/lang/Runnable;J"
+                        + "Ljava/util/concurrent/TimeUnit;)Ljava/util/concurrent/Future;"), "21.0.5+11"));
+        assertEquals("JDK members that coio hooks not found on this JDK (Java 26): a.B.c()V, a.B.d()V; coio's"
+                + " coroutine mode is built for JDK 25's internals", JdkRewriter.missingMessage(List.of("a.B.c()V",
+                "a.B.d()V"), "26"));
+    }
+
+    /** {@code classfile} without method {@code nameAndDesc}, as on a JDK that lacks it. */
+    private static byte[] without(byte[] classfile, String nameAndDesc) {
+        ClassWriter w = new ClassWriter(0);
+        new ClassReader(classfile).accept(new ClassVisitor(Opcodes.ASM9, w) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String desc, String sig, String[] ex) {
+                return (name + desc).equals(nameAndDesc) ? null : super.visitMethod(access, name, desc, sig, ex);
+            }
+        }, 0);
+        return w.toByteArray();
     }
 
     private static Set<String> methodsCallingBridge(String className) throws Exception {
@@ -61,9 +141,10 @@ class JdkRewriterTest {
                 return in.readAllBytes();
             }
         }
-        // java.base resources are not visible through the class path loader: read them from jrt
+        // JDK modules' resources are not visible through the class path loader: read them from jrt
+        String module = Class.forName(internalName.replace('/', '.'), false, null).getModule().getName();
         java.nio.file.FileSystem jrt = java.nio.file.FileSystems.getFileSystem(java.net.URI.create("jrt:/"));
-        return java.nio.file.Files.readAllBytes(jrt.getPath("modules", "java.base", internalName + ".class"));
+        return java.nio.file.Files.readAllBytes(jrt.getPath("modules", module, internalName + ".class"));
     }
 
     // ---- detect mode: the watched blocking methods (BlockingCalls) ----
@@ -98,7 +179,9 @@ class JdkRewriterTest {
         byte[] thread = rewriter.transform(null, null, JdkRewriter.THREAD, null, null, jdkClass(JdkRewriter.THREAD));
         assertTrue(!methodsCallingBridge(thread).contains("sleepNanos(J)V"), "sleep yields on a coroutine");
         assertNotNull(rewriter.transform(null, null, "java/io/FileInputStream", null, null, jdkClass("java/io/FileInputStream")));
-        assertNull(rewriter.transform(null, null, "sun/nio/ch/NioSocketImpl", null, null, jdkClass("sun/nio/ch/NioSocketImpl")));
+        // socket waits yield on a coroutine: NioSocketImpl gets only its coroutine-mode rewrite, no watched prologue
+        byte[] socket = rewriter.transform(null, null, "sun/nio/ch/NioSocketImpl", null, null, jdkClass("sun/nio/ch/NioSocketImpl"));
+        assertEquals(Set.of("park(Ljava/io/FileDescriptor;IJ)V"), methodsCallingBridge(socket));
     }
 
     @Test

@@ -69,7 +69,7 @@ class DetectModeTest {
 
     @BeforeAll
     void runAllScenarios() {
-        AgentJvm run = AgentJvm.builder(APP)
+        AgentJvm run = AgentJvm.builder(APP).addClasspath(AgentJvm.detectApiJar().toString())
                 .agent("mode=detect,nonblocking=evloop-.*,allow=" + APP + "#allowedByOption")
                 .jvmArg("-XX:+UnlockDiagnosticVMOptions")
                 .jvmArg("-XX:+BytecodeVerificationLocal")
@@ -172,7 +172,8 @@ class DetectModeTest {
     @Test
     @DisplayName("onblock=throw: the call throws io.coio.agent.detect.BlockingCallError on evloop-1 (stack starting at the JDK method), worker-1 is untouched")
     void onBlockThrow() {
-        AgentJvm t = AgentJvm.builder(APP).agent("mode=detect,nonblocking=evloop-.*,onblock=throw")
+        AgentJvm t = AgentJvm.builder(APP).addClasspath(AgentJvm.detectApiJar().toString())
+                .agent("mode=detect,nonblocking=evloop-.*,onblock=throw")
                 .args("evloop-1=sleep,socket,fileInputStream,console", "worker-1=sleep,socket,fileInputStream,console")
                 .start();
         try (t) {
@@ -190,6 +191,19 @@ class DetectModeTest {
         assertEquals(1, t.stdoutMatching("^FINISHED$").size(), t.describeState());
         assertEquals(List.of(), DetectReports.parse(t.stderrLines()), "throw mode throws instead of printing" + t.describeState());
         assertEquals(1, t.stderrMatching("^coio: detect summary: 3 call sites, 3 blocking calls$").size(), t.describeState());
+    }
+
+    @Test
+    @DisplayName("onblock=throw without coio-detect-api on the class path: the call throws java.lang.AssertionError with the same message (there is no BlockingCallError class to throw)")
+    void onBlockThrowWithoutTheApiJar() {
+        AgentJvm t = AgentJvm.builder(APP).agent("mode=detect,nonblocking=evloop-.*,onblock=throw")
+                .args("evloop-1=sleep").start();
+        try (t) {
+            assertEquals(0, t.awaitExit(EXIT), t.describeState());
+        }
+        assertEquals(1, t.stdoutMatching("^THROWN sleep evloop-1 java\\.lang\\.AssertionError: blocking call java\\.lang\\.Thread\\.sleep"
+                + " on thread evloop-1 \\(coio detect mode, onblock=throw\\) @ java\\.base/java\\.lang\\.Thread\\.sleepNanos\\(").size(),
+                t.describeState());
     }
 
     @Test

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The JUnit 5 extension as a user's build runs it: test classes compiled against the agent jar (as with a
- * test-scoped dependency), run by the JUnit Platform in a forked JVM with the agent on the command line (as
- * Surefire's {@code argLine} does). A test during which a blocking call was reported fails with the report as
+ * The JUnit 5 extension as a user's build runs it: test classes compiled against coio-detect-api and coio-junit
+ * (the published test-scoped dependencies), run with them on the class path by the JUnit Platform in a forked JVM
+ * with the agent on the command line (as Surefire's {@code argLine} does). A test during which a blocking call was reported fails with the report as
  * its message; without the agent the extension checks nothing and says so, or fails when detection is required.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -37,7 +37,7 @@ class JUnitExtensionTest {
             package detectsubject;
 
             import io.coio.agent.detect.CoioDetect;
-            import io.coio.agent.detect.CoioDetectExtension;
+            import io.coio.junit.CoioDetectExtension;
             import org.junit.jupiter.api.Test;
             import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -73,7 +73,7 @@ class JUnitExtensionTest {
     static final String CLASS_LEVEL = """
             package detectsubject;
 
-            import io.coio.agent.detect.CoioDetectExtension;
+            import io.coio.junit.CoioDetectExtension;
             import org.junit.jupiter.api.BeforeAll;
             import org.junit.jupiter.api.Test;
             import org.junit.jupiter.api.extension.ExtendWith;
@@ -85,7 +85,7 @@ class JUnitExtensionTest {
             }
             """;
 
-    /** No annotation: checked only when JUnit's extension autodetection finds the agent jar's registration. */
+    /** No annotation: checked only when JUnit's extension autodetection finds coio-junit's service registration. */
     static final String AUTO = """
             package detectsubject;
 
@@ -109,7 +109,8 @@ class JUnitExtensionTest {
         Path src = Files.createDirectories(dir.resolve("src/detectsubject"));
         classes = Files.createDirectories(dir.resolve("classes"));
         List<String> options = List.of("-d", classes.toString(), "-proc:none", "-cp",
-                AgentJvm.agentJar() + java.io.File.pathSeparator + String.join(java.io.File.pathSeparator, junitJars));
+                AgentJvm.detectApiJar() + java.io.File.pathSeparator + AgentJvm.junitJar()
+                + java.io.File.pathSeparator + String.join(java.io.File.pathSeparator, junitJars));
         Map<String, String> sources = new LinkedHashMap<>();
         sources.put("SubjectTest", SUBJECT);
         sources.put("ClassLevelSubjectTest", CLASS_LEVEL);
@@ -129,7 +130,8 @@ class JUnitExtensionTest {
     }
 
     private AgentJvm.Builder nested(String... testClasses) {
-        AgentJvm.Builder b = AgentJvm.builder(NestedJUnitMain.class).addClasspath(classes.toString());
+        AgentJvm.Builder b = AgentJvm.builder(NestedJUnitMain.class).addClasspath(classes.toString())
+                .addClasspath(AgentJvm.detectApiJar().toString()).addClasspath(AgentJvm.junitJar().toString());
         junitJars.forEach(b::addClasspath);
         for (String c : testClasses) {
             b.args("detectsubject." + c);
@@ -200,23 +202,23 @@ class JUnitExtensionTest {
     @Test
     @DisplayName("without the agent: the extension checks nothing, says so once on stderr, and every test passes")
     void withoutTheAgentItSaysDetectionIsNotActive() {
-        AgentJvm run = finish(nested("SubjectTest", "AutoSubjectTest").noAgent().addClasspath(AgentJvm.agentJar().toString()));
+        AgentJvm run = finish(nested("SubjectTest", "AutoSubjectTest").noAgent());
         assertTrue(results(run).values().stream().allMatch("SUCCESSFUL"::equals), run.describeState());
         assertEquals(9, results(run).size(), "6 tests and SubjectTest, 1 test and AutoSubjectTest" + run.describeState());
         List<String> said = run.stderrMatching("^coio: ");
         assertEquals(1, said.size(), run.describeState());
         assertTrue(said.get(0).startsWith("coio: CoioDetectExtension: blocking calls are not checked: the coio agent is"
-                + " not running in this JVM"), said.get(0));
+                + " not loaded in this JVM"), said.get(0));
     }
 
     @Test
     @DisplayName("without the agent but with coio.detect.required=true: the test class fails, naming what is missing")
     void requiredButNotActiveFails() {
-        AgentJvm run = finish(nested("SubjectTest").noAgent().addClasspath(AgentJvm.agentJar().toString())
+        AgentJvm run = finish(nested("SubjectTest").noAgent()
                 .jvmArg("-Dcoio.detect.required=true"));
         assertEquals("FAILED", results(run).get("SubjectTest"), run.describeState());
         String m = message(run, "SubjectTest");
         assertTrue(m.contains("coio: blocking-call detection is required (coio.detect.required=true) but not active: "
-                + "the coio agent is not running in this JVM"), m);
+                + "the coio agent is not loaded in this JVM"), m);
     }
 }

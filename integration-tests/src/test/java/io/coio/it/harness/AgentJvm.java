@@ -92,6 +92,28 @@ public final class AgentJvm implements AutoCloseable {
         return jar;
     }
 
+    /** The published detect API jar ({@code io.coio:coio-detect-api}), built in the same reactor run. */
+    public static Path detectApiJar() {
+        return builtJar("coio.detect-api.jar");
+    }
+
+    /** The published JUnit 5 extension jar ({@code io.coio:coio-junit}), built in the same reactor run. */
+    public static Path junitJar() {
+        return builtJar("coio.junit.jar");
+    }
+
+    private static Path builtJar(String property) {
+        String p = System.getProperty(property);
+        if (p == null || p.isBlank()) {
+            throw new IllegalStateException("system property " + property + " is not set: run the tests through Maven");
+        }
+        Path jar = Paths.get(p).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " does not exist: build it first (./coio build)");
+        }
+        return jar;
+    }
+
     /** The java launcher of the JDK running the tests. */
     public static Path currentJava() {
         return Paths.get(System.getProperty("java.home"), "bin", "java");
@@ -144,6 +166,22 @@ public final class AgentJvm implements AutoCloseable {
         public Builder classpath(String... entries) {
             classpath.clear();
             classpath.addAll(List.of(entries));
+            return this;
+        }
+
+        /**
+         * Use this module's whole test class path (test classes and every test-scoped dependency, e.g. Jetty
+         * or pgjdbc for the real-peer apps), as surefire gives it to the test JVM in {@code java.class.path}.
+         */
+        public Builder testClasspath() {
+            String cp = System.getProperty("java.class.path", "");
+            String own = classpathEntryOf(AgentJvm.class);
+            if (!List.of(cp.split(File.pathSeparator)).contains(own)) {
+                throw new IllegalStateException("java.class.path does not list this module's test classes (" + own
+                        + "): it is '" + cp + "'; run the tests through Maven surefire");
+            }
+            classpath.clear();
+            classpath.addAll(List.of(cp.split(File.pathSeparator)));
             return this;
         }
 
@@ -293,6 +331,17 @@ public final class AgentJvm implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted while waiting for the app to exit", e);
         }
+    }
+
+    /**
+     * Asks the process to exit (SIGTERM, as {@code kill} would: shutdown hooks run) and returns its exit code once
+     * it has exited and every line it printed, shutdown hooks' included, was read. Unlike {@link #close()}
+     * ({@code Process.destroy} closes the pipes at once), this keeps what the app prints while it shuts down,
+     * e.g. the agent's {@code stats=true} lines. Fails if the process does not exit within {@code timeout}.
+     */
+    public int terminate(Duration timeout) {
+        process.toHandle().destroy();
+        return awaitExit(timeout);
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /*
+ * Compiled for Java 17 (agent/pom.xml): detect mode defines it on Java 17 too.
  * WARNING: this class is copied into java.base as sun.nio.ch.CoioBridge and called from rewritten JDK
  * methods (Poller, VirtualThread, Thread, and in detect mode every method in BlockingCalls). It must use only
  * JDK types, must not reference any other coio class (nor have nested classes or lambdas: only this one class
@@ -42,7 +43,13 @@ public final class CoioBridge {
     private static final MutableCallSite ALL_THREADS = site(Thread[].class);
     private static final MutableCallSite ALL_STACK_TRACES = site(java.util.Map.class);
     private static final MutableCallSite APP_THREADS = site(Thread[].class, boolean.class);
+    private static final MutableCallSite STATE_AS_PLATFORM = site(Thread.State.class, Thread.class);
     private static final MutableCallSite APP_THREAD_INFOS = site(Object[].class, Object[].class);
+    /**
+     * {@code (Thread t) boolean}: {@code t.isVirtual()}, false below Java 21. A handle because the bridge is
+     * compiled for Java 17 (detect mode runs there); a static final handle in java.base is a JIT constant.
+     */
+    private static final MethodHandle IS_VIRTUAL = isVirtual();
 
     /** {@code (int fd, int event, long nanos, BooleanSupplier isOpen) boolean}: true if coio did the wait. */
     private static final MethodHandle poll = POLL.dynamicInvoker();
@@ -66,6 +73,8 @@ public final class CoioBridge {
     private static final MethodHandle allThreads = ALL_THREADS.dynamicInvoker();
     /** {@code () Map}: Thread.getAllStackTraces() with the running converted app threads. */
     private static final MethodHandle allStackTraces = ALL_STACK_TRACES.dynamicInvoker();
+    /** {@code (Thread coroutine) Thread.State}: the coroutine's state as a platform thread would report it. */
+    private static final MethodHandle stateAsPlatform = STATE_AS_PLATFORM.dynamicInvoker();
     /** {@code (boolean daemonOnly) Thread[]}: the running converted app threads. */
     private static final MethodHandle appThreads = APP_THREADS.dynamicInvoker();
     /** {@code (Object[] threadInfos) Object[]}: ThreadMXBean.dumpAllThreads' result plus the running app threads. */
@@ -111,6 +120,7 @@ public final class CoioBridge {
             case "allThreads" -> ALL_THREADS;
             case "allStackTraces" -> ALL_STACK_TRACES;
             case "appThreads" -> APP_THREADS;
+            case "stateAsPlatform" -> STATE_AS_PLATFORM;
             case "appThreadInfos" -> APP_THREAD_INFOS;
             case "nonBlocking" -> {
                 nonBlocking = handler;
@@ -125,6 +135,24 @@ public final class CoioBridge {
         if (site != null) {
             site.setTarget(handler == null ? MethodHandles.empty(site.type()) : handler.asType(site.type()));
             MutableCallSite.syncAll(new MutableCallSite[] {site});
+        }
+    }
+
+    private static MethodHandle isVirtual() {
+        try {
+            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
+                    MethodType.methodType(boolean.class));
+        } catch (NoSuchMethodException | IllegalAccessException belowJava21) {
+            return MethodHandles.dropArguments(MethodHandles.constant(boolean.class, false), 0, Thread.class);
+        }
+    }
+
+    /** {@code t.isVirtual()} through {@link #IS_VIRTUAL} (the bridge is compiled for Java 17). */
+    private static boolean virtual(Thread t) {
+        try {
+            return (boolean) IS_VIRTUAL.invokeExact(t);
+        } catch (Throwable e) {
+            throw new InternalError(e);
         }
     }
 
@@ -193,10 +221,13 @@ public final class CoioBridge {
      * one field load; a virtual thread never has a stand-in (only the app's platform Thread objects do).
      */
     public static Thread shadowOf(Thread t) {
-        if (!anyShadow || t.isVirtual()) {
+        if (!anyShadow) {
             return null;
         }
         try {
+            if ((boolean) IS_VIRTUAL.invokeExact(t)) {
+                return null;
+            }
             return (Thread) shadowOf.invokeExact(t);
         } catch (Throwable e) {
             report(e);
@@ -213,7 +244,7 @@ public final class CoioBridge {
      */
     public static Thread appCurrentThread() {
         Thread t = Thread.currentThread();
-        if (!anyShadow || !t.isVirtual()) {
+        if (!anyShadow || !virtual(t)) {
             return t;
         }
         try {
@@ -230,11 +261,28 @@ public final class CoioBridge {
      * thread, else {@code t}. {@code LockSupport.unpark(t)} and {@code getBlocker(t)} act on it.
      */
     public static Thread running(Thread t) {
-        if (t == null || !anyShadow || t.isVirtual()) {
+        if (t == null || !anyShadow || virtual(t)) {
             return t;
         }
         Thread s = shadowOf(t);
         return s != null ? s : t;
+    }
+
+    /**
+     * Prologue of {@code Thread.getState}: for a running converted app thread, its coroutine's state as a
+     * platform thread would report it (RUNNABLE while blocked in socket I/O); null to let the JDK answer.
+     */
+    public static Thread.State stateOf(Thread t) {
+        Thread s = shadowOf(t);
+        if (s == null) {
+            return null;
+        }
+        try {
+            return (Thread.State) stateAsPlatform.invokeExact(s);
+        } catch (Throwable e) {
+            report(e);
+            return s.getState();
+        }
     }
 
     /** Prologue of {@code Thread.setName}: a running converted app thread's coroutine takes the new name too. */

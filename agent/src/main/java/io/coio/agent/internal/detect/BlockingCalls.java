@@ -15,14 +15,20 @@ import java.util.Set;
  * {@code CoioBridge.blocking(<id>, <this or null>, <long argument or 0>);} and the {@link Detector} decides, from
  * the row, whether the call really blocks and how to name it in a report.
  *
- * <p>Each row is the lowest Java-level method of JDK 25 that every public way to make that call goes through,
- * so one user call gives one report. Where a public method (say {@code FileInputStream.readAllBytes}) calls
+ * <p>Each row is the lowest Java-level method of the running JDK that every public way to make that call goes
+ * through, so one user call gives one report. The table is JDK 25's; where JDK 21 (used for 19-24) or JDK 17
+ * (used for 17-18) differ, the rows differ (see {@link #table}). What cannot be watched on the running JDK is listed
+ * by {@link #unwatchable()} and printed at start-up; a row not found in the running JDK is reported by the
+ * rewriter ({@code coio: cannot watch ...}). Only the JDK 25 and JDK 17 tables are tested (JDK 21 is not
+ * installed where coio is built). Where a public method (say {@code FileInputStream.readAllBytes}) calls
  * another watched one, only the watched one fires; where a watched method calls another watched method
  * ({@code Process.waitFor} parks in {@code LockSupport.park}), the {@link Detector} reports the outer one only.
  *
- * <p>Not API.
+ * <p>Not API. Compiled for Java 17 (detect mode runs there).
  */
 public final class BlockingCalls {
+    /** The running JDK's feature version: which rows the table holds. */
+    static final int JDK = Runtime.version().feature();
 
     /** What kind of wait; {@link #blocksCarrier()} says whether it also blocks a coio coroutine's carrier. */
     public enum Kind {
@@ -73,19 +79,46 @@ public final class BlockingCalls {
         }
     }
 
-    private static final List<Call> CALLS = new ArrayList<>();
+    /** The table being built by {@link #table}; guarded by the class lock. */
+    private static List<Call> building;
 
-    static {
+    /**
+     * The rows for JDK {@code jdk} (feature version); {@link #ALL} is the running JDK's. Other versions' tables
+     * are for tests, which check them against those JDKs' class files.
+     */
+    static synchronized List<Call> table(int jdk) {
+        // Which JDK's internals: 25's from 25 on; 21's from 19 (where Loom made sleep and wait Java methods) to 24;
+        // 17's below. Only 25 and 17 are tested; elsewhere a row not found is said at start-up.
+        int era = jdk >= 25 ? 25 : jdk >= 19 ? 21 : 17;
+        building = new ArrayList<>();
         // ---- sleep, wait, park (j.u.c locks, queues, futures all park through LockSupport) ----
-        add("java/lang/Thread", "sleepNanos", "(J)V", "java.lang.Thread.sleep", Kind.SLEEP, When.ALWAYS);
-        add("java/lang/Object", "wait", "(J)V", "java.lang.Object.wait", Kind.WAIT, When.ALWAYS);
+        String sleep = "java.lang.Thread.sleep";
+        if (era >= 25) {
+            add("java/lang/Thread", "sleepNanos", "(J)V", sleep, Kind.SLEEP, When.ALWAYS); // every overload calls it
+        } else if (era >= 21) { // each overload calls the native sleep0 itself
+            add("java/lang/Thread", "sleep", "(J)V", sleep, Kind.SLEEP, When.ALWAYS);
+            add("java/lang/Thread", "sleep", "(JI)V", sleep, Kind.SLEEP, When.ALWAYS);
+            add("java/lang/Thread", "sleep", "(Ljava/time/Duration;)V", sleep, Kind.SLEEP, When.ALWAYS);
+        } else { // JDK 17: sleep(long) is native (see unwatchable()); sleep(long, int) calls it
+            add("java/lang/Thread", "sleep", "(JI)V", sleep, Kind.SLEEP, When.ALWAYS);
+        }
+        if (era >= 21) {
+            add("java/lang/Object", "wait", "(J)V", "java.lang.Object.wait", Kind.WAIT, When.ALWAYS);
+        } else { // JDK 17: wait(long) is native; wait() and wait(long, int) call it, Thread.join calls it itself
+            add("java/lang/Object", "wait", "()V", "java.lang.Object.wait", Kind.WAIT, When.ALWAYS);
+            add("java/lang/Object", "wait", "(JI)V", "java.lang.Object.wait", Kind.WAIT, When.ALWAYS);
+            add("java/lang/Thread", "join", "(J)V", "java.lang.Thread.join", Kind.WAIT, When.ALWAYS); // join(), join(long, int) call it
+        }
         String ls = "java/util/concurrent/locks/LockSupport";
         String lsName = "java.util.concurrent.locks.LockSupport.";
         add(ls, "park", "(Ljava/lang/Object;)V", lsName + "park", Kind.PARK, When.ALWAYS);
         add(ls, "park", "()V", lsName + "park", Kind.PARK, When.ALWAYS);
         add(ls, "parkNanos", "(Ljava/lang/Object;J)V", lsName + "parkNanos", Kind.PARK, When.ARG_POSITIVE, false, 1);
         add(ls, "parkNanos", "(J)V", lsName + "parkNanos", Kind.PARK, When.ARG_POSITIVE, false, 0);
-        add(ls, "parkUntil", "(J)V", lsName + "parkUntil", Kind.PARK, When.ALWAYS); // parkUntil(Object, long) calls it
+        add(ls, "parkUntil", "(J)V", lsName + "parkUntil", Kind.PARK, When.ALWAYS); // JDK 25: parkUntil(Object, long) calls it
+        if (era < 25) {
+            add(ls, "parkUntil", "(Ljava/lang/Object;J)V", lsName + "parkUntil", Kind.PARK, When.ALWAYS);
+        }
 
         // ---- java.net.Socket / ServerSocket (NioSocketImpl) ----
         String nio = "sun/nio/ch/NioSocketImpl";
@@ -118,10 +151,11 @@ public final class BlockingCalls {
         channel(dc, "read", "([Ljava/nio/ByteBuffer;II)J", dcName + "read");
         channel(dc, "write", "(Ljava/nio/ByteBuffer;)I", dcName + "write");
         channel(dc, "write", "([Ljava/nio/ByteBuffer;II)J", dcName + "write");
-        add(dc, "blockingReceive", "(Ljava/net/DatagramPacket;J)V", "java.net.DatagramSocket.receive",
-                Kind.SOCKET, When.ALWAYS);
-        add(dc, "blockingSend", "(Ljava/net/DatagramPacket;)V", "java.net.DatagramSocket.send",
-                Kind.SOCKET, When.ALWAYS);
+        String packetOrBuffer = era >= 21 ? "Ljava/net/DatagramPacket;" : "Ljava/nio/ByteBuffer;";
+        add(dc, "blockingReceive", "(" + packetOrBuffer + "J)" + (era >= 21 ? "V" : "Ljava/net/SocketAddress;"),
+                "java.net.DatagramSocket.receive", Kind.SOCKET, When.ALWAYS);
+        add(dc, "blockingSend", "(" + packetOrBuffer + (era >= 21 ? "" : "Ljava/net/SocketAddress;") + ")V",
+                "java.net.DatagramSocket.send", Kind.SOCKET, When.ALWAYS);
         channel("sun/nio/ch/SourceChannelImpl", "read", "(Ljava/nio/ByteBuffer;)I", "java.nio.channels.Pipe.SourceChannel.read");
         channel("sun/nio/ch/SourceChannelImpl", "read", "([Ljava/nio/ByteBuffer;II)J", "java.nio.channels.Pipe.SourceChannel.read");
         channel("sun/nio/ch/SinkChannelImpl", "write", "(Ljava/nio/ByteBuffer;)I", "java.nio.channels.Pipe.SinkChannel.write");
@@ -138,9 +172,16 @@ public final class BlockingCalls {
         add(fos, "write", "([BII)V", "java.io.FileOutputStream.write", Kind.FILE, When.NOT_STANDARD_STREAM, true, -1);
         String raf = "java/io/RandomAccessFile";
         add(raf, "read", "()I", "java.io.RandomAccessFile.read", Kind.FILE, When.ALWAYS);
-        add(raf, "readBytes", "([BII)I", "java.io.RandomAccessFile.read", Kind.FILE, When.ALWAYS);
         add(raf, "write", "(I)V", "java.io.RandomAccessFile.write", Kind.FILE, When.ALWAYS);
-        add(raf, "writeBytes", "([BII)V", "java.io.RandomAccessFile.write", Kind.FILE, When.ALWAYS);
+        if (era >= 21) {
+            add(raf, "readBytes", "([BII)I", "java.io.RandomAccessFile.read", Kind.FILE, When.ALWAYS);
+            add(raf, "writeBytes", "([BII)V", "java.io.RandomAccessFile.write", Kind.FILE, When.ALWAYS);
+        } else { // JDK 17: readBytes/writeBytes are native; these are their Java callers (readFully calls read)
+            add(raf, "read", "([B)I", "java.io.RandomAccessFile.read", Kind.FILE, When.ALWAYS);
+            add(raf, "read", "([BII)I", "java.io.RandomAccessFile.read", Kind.FILE, When.ALWAYS);
+            add(raf, "write", "([B)V", "java.io.RandomAccessFile.write", Kind.FILE, When.ALWAYS);
+            add(raf, "write", "([BII)V", "java.io.RandomAccessFile.write", Kind.FILE, When.ALWAYS);
+        }
         String fc = "sun/nio/ch/FileChannelImpl";
         String fcName = "java.nio.channels.FileChannel.";
         add(fc, "read", "(Ljava/nio/ByteBuffer;)I", fcName + "read", Kind.FILE, When.ALWAYS);
@@ -155,9 +196,12 @@ public final class BlockingCalls {
         add(fc, "lock", "(JJZ)Ljava/nio/channels/FileLock;", fcName + "lock", Kind.FILE, When.ALWAYS);
 
         // ---- DNS: every host-name lookup, cached or not (a cache miss blocks; a CI run must not depend on it) ----
-        add("java/net/InetAddress", "getAllByName0", "(Ljava/lang/String;Z)[Ljava/net/InetAddress;",
+        add("java/net/InetAddress", "getAllByName0", era >= 25 ? "(Ljava/lang/String;Z)[Ljava/net/InetAddress;"
+                        : era >= 21 ? "(Ljava/lang/String;ZZ)[Ljava/net/InetAddress;"
+                        : "(Ljava/lang/String;Ljava/net/InetAddress;ZZ)[Ljava/net/InetAddress;",
                 "java.net.InetAddress.getAllByName", Kind.DNS, When.ALWAYS);
-        add("java/net/InetAddress", "getHostFromNameService", "(Ljava/net/InetAddress;)Ljava/lang/String;",
+        add("java/net/InetAddress", "getHostFromNameService", era >= 25 ? "(Ljava/net/InetAddress;)Ljava/lang/String;"
+                        : "(Ljava/net/InetAddress;Z)Ljava/lang/String;",
                 "java.net.InetAddress.getHostName", Kind.DNS, When.ALWAYS);
 
         // ---- processes, selectors ----
@@ -166,10 +210,13 @@ public final class BlockingCalls {
                 Kind.PROCESS, When.ALWAYS);
         add("sun/nio/ch/SelectorImpl", "lockAndDoSelect", "(Ljava/util/function/Consumer;J)I",
                 "java.nio.channels.Selector.select", Kind.SELECT, When.ARG_NONZERO, false, 2);
+        List<Call> rows = List.copyOf(building);
+        building = null;
+        return rows;
     }
 
     /** Every watched method, indexed by {@link Call#id()}. */
-    public static final List<Call> ALL = List.copyOf(CALLS);
+    public static final List<Call> ALL = table(JDK);
 
     private BlockingCalls() {
     }
@@ -184,7 +231,29 @@ public final class BlockingCalls {
 
     private static void add(String owner, String name, String desc, String display, Kind kind, When when,
                             boolean passThis, int longArgSlot) {
-        CALLS.add(new Call(CALLS.size(), owner, name, desc, display, kind, when, passThis, longArgSlot));
+        building.add(new Call(building.size(), owner, name, desc, display, kind, when, passThis, longArgSlot));
+    }
+
+    /**
+     * The blocking calls that cannot be watched on the running JDK, one sentence each saying why and what is
+     * watched instead; printed at start-up. Empty from JDK 19 on.
+     */
+    public static List<String> unwatchable() {
+        return unwatchable(JDK);
+    }
+
+    /** {@link #unwatchable()} for JDK {@code jdk}. */
+    static List<String> unwatchable(int jdk) {
+        if (jdk >= 19) {
+            return List.of();
+        }
+        return List.of(
+                "on Java " + jdk + ", direct calls of Thread.sleep(long) are not reported: it is a native method, and a"
+                        + " running JVM cannot give a native method a prologue (Thread.sleep(long, int) and"
+                        + " TimeUnit.sleep are reported)",
+                "on Java " + jdk + ", direct calls of Object.wait(long) are not reported: it is a native method, and a"
+                        + " running JVM cannot give a native method a prologue (Object.wait(), Object.wait(long, int)"
+                        + " and Thread.join are reported)");
     }
 
     /** The rows of the given kinds. */

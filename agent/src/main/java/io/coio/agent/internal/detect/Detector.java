@@ -1,9 +1,8 @@
 package io.coio.agent.internal.detect;
 
+import io.coio.agent.internal.CoioLog;
 import io.coio.agent.internal.detect.BlockingCalls.Call;
 import io.coio.agent.internal.detect.BlockingCalls.Kind;
-import io.coio.runtime.CoioRuntime;
-import io.coio.runtime.Hooks;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -29,6 +28,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ObjLongConsumer;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
  *
  * <p>Two sources feed it. The bridge's {@code blocking} prologue calls {@link #isNonBlocking} (once per thread,
  * cached there) and {@link #blockingCall}; coroutine mode routes the runtime's pinned-park hook through
- * {@link #beforePinnedPark}. Both run on the thread that blocks, possibly inside JDK locks: nothing here waits
+ * {@link #reportPinned}. Both run on the thread that blocks, possibly inside JDK locks: nothing here waits
  * for another thread, and the bridge turns off the watched calls this code makes itself while it runs.
  *
  * <p>Threads: every method may run on any thread at once. The static marks, allow list and listeners may be
@@ -95,6 +95,9 @@ public final class Detector {
     private final boolean throwOnBlock;
     private final boolean reportPinned;
     private final Set<Kind> kinds;
+    /** Coroutine mode: is this thread one of coio's coroutines? (Given by the installer: this class does not use
+     *  the runtime, so that it loads on Java 17, where detect mode runs.) Null in detect mode. */
+    private final Predicate<Thread> coroutines;
     /** "class#name+desc" of watched methods that always block: a watched call inside one is not reported again. */
     private final Set<String> outerCalls = new HashSet<>();
     /** key "display @ call site" -> site. */
@@ -106,8 +109,9 @@ public final class Detector {
     private volatile MethodHandle newBlockingCallError;
 
     private Detector(Mode mode, Pattern nonBlockingNames, boolean throwOnBlock, boolean reportPinned,
-                     Set<Kind> kinds) {
+                     Set<Kind> kinds, Predicate<Thread> coroutines) {
         this.mode = mode;
+        this.coroutines = coroutines;
         this.nonBlockingNames = nonBlockingNames;
         this.throwOnBlock = throwOnBlock;
         this.reportPinned = reportPinned;
@@ -124,18 +128,19 @@ public final class Detector {
     /** Detect mode: every kind of blocking call on threads named by {@code nonBlockingNames}, carriers, marks. */
     public static Detector startDetect(Pattern nonBlockingNames, List<String> allow, boolean throwOnBlock,
                                        Runnable epochBump) {
-        return start(new Detector(Mode.DETECT, nonBlockingNames, throwOnBlock, false, BlockingCalls.allKinds()),
+        return start(new Detector(Mode.DETECT, nonBlockingNames, throwOnBlock, false, BlockingCalls.allKinds(), null),
                 allow, epochBump);
     }
 
     /**
      * Coroutine mode: coroutines that pin their carrier ({@code pinned}), and with {@code carrierBlocking} the
      * file I/O and DNS lookups made on coroutines (which cannot yield and so block the carrier).
+     * {@code isCoroutine} says which threads are coio's coroutines (the runtime's {@code CoioRuntime::isCoroutine}).
      */
     public static Detector startCoroutineReports(boolean pinned, boolean carrierBlocking, List<String> allow,
-                                                 Runnable epochBump) {
+                                                 Runnable epochBump, Predicate<Thread> isCoroutine) {
         Set<Kind> kinds = carrierBlocking ? BlockingCalls.carrierBlockingKinds() : Set.of();
-        return start(new Detector(Mode.COROUTINE, null, false, pinned, kinds), allow, epochBump);
+        return start(new Detector(Mode.COROUTINE, null, false, pinned, kinds, isCoroutine), allow, epochBump);
     }
 
     private static synchronized Detector start(Detector d, List<String> allow, Runnable bump) {
@@ -214,7 +219,7 @@ public final class Detector {
             return marked;
         }
         if (mode == Mode.COROUTINE) {
-            return CoioRuntime.isCoroutine(t);
+            return coroutines.test(t);
         }
         String name = t.getName();
         return CARRIER_NAME.matcher(name).matches()
@@ -252,14 +257,13 @@ public final class Detector {
     }
 
     /**
-     * Coroutine mode's replacement of the runtime's pinned-park hook: hands the carrier's loop on first (the
-     * runtime's job), then reports the pinned coroutine. Never throws.
+     * Coroutine mode's pinned-park report: the installer chains it after the runtime's pinned-park hook (which
+     * hands the carrier's loop on first) on the bridge's {@code pinnedPark}. Reports the pinned coroutine. Never throws.
      */
-    public static void beforePinnedPark(Thread vthread) {
-        Hooks.beforePinnedPark(vthread);
+    public static void reportPinned(Thread vthread) {
         Detector d = current;
-        if (d == null || !d.reportPinned || Thread.currentThread() != vthread || IN_PINNED_REPORT.get() != null
-                || !CoioRuntime.isCoroutine(vthread)) {
+        if (d == null || !d.reportPinned || d.coroutines == null || Thread.currentThread() != vthread
+                || IN_PINNED_REPORT.get() != null || !d.coroutines.test(vthread)) {
             return;
         }
         IN_PINNED_REPORT.set(Boolean.TRUE);
@@ -478,8 +482,7 @@ public final class Detector {
         String text = null;
         if (first && !throwOnBlock) {
             text = e.text();
-            System.err.print(text);
-            System.err.flush();
+            CoioLog.text(System.Logger.Level.WARNING, text);
         }
         if (JfrSupport.AVAILABLE) {
             JfrSupport.emit(e.display, thread, callSite, e, first, pinned);
@@ -530,7 +533,7 @@ public final class Detector {
 
     private void internalError(Throwable x) {
         if (internalErrors.getAndIncrement() == 0) {
-            System.err.println("coio: internal error while checking a blocking call (further ones are counted): " + x);
+            CoioLog.line(System.Logger.Level.ERROR, "coio: internal error while checking a blocking call (further ones are counted): " + x);
             x.printStackTrace();
         }
     }
@@ -566,8 +569,7 @@ public final class Detector {
         if (internalErrors.get() > 0) {
             sb.append("coio:   (").append(internalErrors.get()).append(" internal errors while checking calls)").append(NL);
         }
-        System.err.print(sb);
-        System.err.flush();
+        CoioLog.text(all.isEmpty() ? System.Logger.Level.INFO : System.Logger.Level.WARNING, sb.toString());
     }
 
     /** JFR, only touched when the jdk.jfr module is present. */

@@ -41,7 +41,7 @@ import java.util.function.BooleanSupplier;
  * helper threads by spinning (bounded), and main joins the helpers.
  *
  * <p>Usage: {@code BlockingCallsApp <thread name>=<scenario,...|all> ...}; {@code all} is every scenario but
- * {@code marked}. Uses coio only reflectively ({@code allowedByApi}, {@code marked}), like an app that does not
+ * those of {@code NOT_IN_ALL}. Uses coio only reflectively ({@code allowedByApi}, {@code marked}), like an app that does not
  * depend on it at compile time.
  */
 public final class BlockingCallsApp {
@@ -83,7 +83,16 @@ public final class BlockingCallsApp {
         SCENARIOS.put("allowedByApi", BlockingCallsApp::allowedByApi);
         SCENARIOS.put("notAllowed", BlockingCallsApp::notAllowed);
         SCENARIOS.put("marked", BlockingCallsApp::marked);
+        // Not in "all": the other ways to sleep and wait, for the JDKs whose table differs (OldJdkDetectTest)
+        SCENARIOS.put("sleepWithNanos", BlockingCallsApp::sleepWithNanos);
+        SCENARIOS.put("timeUnitSleep", BlockingCallsApp::timeUnitSleep);
+        SCENARIOS.put("objectWaitNoTimeout", BlockingCallsApp::objectWaitNoTimeout);
+        SCENARIOS.put("threadJoin", BlockingCallsApp::threadJoin);
     }
+
+    /** Scenarios that "all" leaves out (run only when named). */
+    static final List<String> NOT_IN_ALL = List.of("marked", "sleepWithNanos", "timeUnitSleep", "objectWaitNoTimeout",
+            "threadJoin");
 
     public static void main(String[] args) throws Exception {
         try (Fixture fx = new Fixture()) {
@@ -93,7 +102,7 @@ public final class BlockingCallsApp {
                 List<String> scenarios = new ArrayList<>();
                 for (String s : arg.substring(eq + 1).split(",")) {
                     if (s.equals("all")) {
-                        SCENARIOS.keySet().stream().filter(k -> !k.equals("marked")).forEach(scenarios::add);
+                        SCENARIOS.keySet().stream().filter(k -> !NOT_IN_ALL.contains(k)).forEach(scenarios::add);
                     } else if (SCENARIOS.containsKey(s)) {
                         scenarios.add(s);
                     } else {
@@ -150,13 +159,15 @@ public final class BlockingCallsApp {
         fx.helper(() -> {
             lock.lock();
             try {
-                spinUntil(() -> lock.hasQueuedThread(me));
+                // Parked, not merely queued: a queued thread re-tries the lock before it parks, and would
+                // take it without parking if the holder let go at that moment (no blocking call made).
+                spinUntil(() -> parkedIn(me, "lockContended"));
             } finally {
                 lock.unlock();
             }
         });
         spinUntil(lock::isLocked);
-        lock.lock(); // parks until the holder sees it queued
+        lock.lock(); // parks until the holder sees it parked
         lock.unlock();
     }
 
@@ -345,6 +356,40 @@ public final class BlockingCallsApp {
         coio("markBlocking", new Class<?>[] {Thread.class}, me);
         Thread.sleep(1);
         coio("clearMark", new Class<?>[] {Thread.class}, me);
+    }
+
+    static void sleepWithNanos(Fixture fx) throws InterruptedException {
+        Thread.sleep(1, 0);
+    }
+
+    static void timeUnitSleep(Fixture fx) throws InterruptedException {
+        TimeUnit.MILLISECONDS.sleep(1);
+    }
+
+    static void objectWaitNoTimeout(Fixture fx) throws InterruptedException {
+        Object lock = new Object();
+        boolean[] done = {false};
+        Thread me = Thread.currentThread();
+        fx.helper(() -> {
+            spinUntil(() -> parkedIn(me, "objectWaitNoTimeout"));
+            synchronized (lock) {
+                done[0] = true;
+                lock.notifyAll();
+            }
+        });
+        synchronized (lock) {
+            while (!done[0]) {
+                lock.wait();
+            }
+        }
+    }
+
+    static void threadJoin(Fixture fx) throws InterruptedException {
+        Thread me = Thread.currentThread();
+        Thread joined = new Thread(() -> spinUntil(() -> parkedIn(me, "threadJoin")), "fixture-joined");
+        joined.setDaemon(true);
+        joined.start();
+        joined.join();
     }
 
     // ------------------------------------------------------------------------------------ helpers

@@ -241,7 +241,7 @@ public final class CoioDetect {
                     + " -javaagent:/path/to/coio-agent.jar=mode=detect");
         } catch (UnsupportedClassVersionError e) {
             return new Link("this JVM is Java " + System.getProperty("java.specification.version")
-                    + "; coio's detect mode needs Java 21 or newer");
+                    + "; coio's detect mode needs Java 17 or newer");
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
             return new Link("cannot reach coio's detector (" + e + ")");
         }

@@ -1,5 +1,6 @@
-package io.coio.agent.detect;
+package io.coio.junit;
 
+import io.coio.agent.detect.CoioDetect;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -19,15 +20,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * @ExtendWith(CoioDetectExtension.class)
  * class MyServiceTest { ... }
  * }</pre>
- * or, for every test class without annotations, the agent jar's service registration with
- * {@code junit.jupiter.extensions.autodetection.enabled=true} (see the agent README for the Surefire recipe).
+ * or, for every test class without annotations, this artifact's ({@code io.coio:coio-junit}) service registration,
+ * which JUnit Jupiter picks up with {@code junit.jupiter.extensions.autodetection.enabled=true} (see the agent
+ * README for the Surefire recipe).
  *
  * <p>Every report made while a test runs counts for that test, on whichever thread it happened: the loop
  * thread the test drives, a pool thread, the test thread itself. Reports made outside any test of a class
  * ({@code @BeforeAll}, {@code @AfterAll}, threads that block after their test ended) fail the class. With
  * parallel test execution a report counts for every test running at the time.
  *
- * <p>Without active detection (no agent, an agent in another mode, a JVM older than 21) the extension checks
+ * <p>Without active detection (no agent, an agent in another mode, a JVM older than 17) the extension checks
  * nothing and says so once on stderr; with the configuration parameter (or system property)
  * {@code coio.detect.required=true} it fails the tests instead.
  */

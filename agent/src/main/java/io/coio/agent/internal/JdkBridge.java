@@ -1,0 +1,146 @@
+package io.coio.agent.internal;
+
+import io.coio.agent.internal.detect.BlockingCalls;
+import io.coio.agent.internal.detect.Detector;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.commons.ClassRemapper;
+import org.objectweb.asm.commons.SimpleRemapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
+import java.lang.instrument.UnmodifiableClassException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The bridge inside {@code java.base} ({@code sun.nio.ch.CoioBridge}) as both modes use it: defining it,
+ * connecting its hooks, and retransforming the loaded JDK classes that call it. Compiled for Java 17 with the
+ * rest of what detect mode loads (agent/pom.xml), so it runs on Java 17 too.
+ *
+ * <p>Threads: called by the installing thread only (premain/agentmain).
+ */
+final class JdkBridge {
+    private static final String TEMPLATE = "io/coio/agent/internal/bridge/CoioBridge";
+    private static final String APP_THREADS_TEMPLATE = "io/coio/agent/internal/bridge/CoioThreads";
+    /** Where the app-facing template lives once defined (app classes are rewritten to call it). */
+    static final String APP_THREADS_AS = "java/lang/CoioThreads";
+    /** Any java.base class of the bridge's package, present on every JDK coio runs on; not initialised. */
+    private static final String PACKAGE_HOST = "sun.nio.ch.Net";
+
+    private JdkBridge() {
+    }
+
+    /**
+     * Copies the bridge template into java.base as sun.nio.ch.CoioBridge (no boot class path, no CDS warning).
+     * Needs {@code sun.nio.ch} opened to coio's module. Not initialised here.
+     */
+    static Class<?> define() throws IOException, IllegalAccessException, ClassNotFoundException {
+        try {
+            return Class.forName(JdkRewriter.BRIDGE.replace('/', '.'), false, null); // agentmain twice
+        } catch (ClassNotFoundException notYet) {
+            // define it below
+        }
+        MethodHandles.Lookup inPackage = MethodHandles.privateLookupIn(Class.forName(PACKAGE_HOST, false, null),
+                MethodHandles.lookup());
+        return inPackage.defineClass(renamed(TEMPLATE, JdkRewriter.BRIDGE));
+    }
+
+    /**
+     * Copies the app-facing template into java.lang as {@code java.lang.CoioThreads} (exported to every module,
+     * so rewritten app classes of any module link to it), its calls renamed to the defined bridge. Needs
+     * {@code java.lang} opened to coio's module (coroutine mode only).
+     */
+    static void defineAppThreads() throws IOException, IllegalAccessException {
+        try {
+            Class.forName(APP_THREADS_AS.replace('/', '.'), false, null);
+            return; // agentmain twice
+        } catch (ClassNotFoundException notYet) {
+            // define it below
+        }
+        MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup())
+                .defineClass(renamed(APP_THREADS_TEMPLATE, APP_THREADS_AS));
+    }
+
+    /** The agent jar's copy of template {@code template}, renamed to {@code as}, its bridge references renamed too. */
+    private static byte[] renamed(String template, String as) throws IOException {
+        byte[] bytes;
+        try (InputStream in = JdkBridge.class.getResourceAsStream("/" + template + ".class")) {
+            if (in == null) {
+                throw new IOException("bridge template " + template + " missing from the agent jar");
+            }
+            bytes = in.readAllBytes();
+        }
+        java.util.Map<String, String> names = new java.util.HashMap<>();
+        names.put(TEMPLATE, JdkRewriter.BRIDGE);
+        names.put(template, as);
+        ClassWriter w = new ClassWriter(0);
+        new ClassReader(bytes).accept(new ClassRemapper(w, new SimpleRemapper(names)), 0);
+        return w.toByteArray();
+    }
+
+    /** Connects hook {@code hook} of the bridge to {@code handle}, or back to "do nothing" if null. */
+    static void set(Class<?> bridge, String hook, MethodHandle handle) throws ReflectiveOperationException {
+        bridge.getMethod("connect", String.class, MethodHandle.class).invoke(null, hook, handle);
+    }
+
+    /** Connects the blocking-call prologues to {@code detector} and turns them on if it watches any. */
+    static void connectReports(Class<?> bridge, Detector detector) throws ReflectiveOperationException {
+        MethodHandles.Lookup l = MethodHandles.lookup();
+        set(bridge, "nonBlocking", l.findVirtual(Detector.class, "isNonBlocking",
+                MethodType.methodType(boolean.class, Thread.class)).bindTo(detector));
+        set(bridge, "blockingCall", l.findVirtual(Detector.class, "blockingCall",
+                MethodType.methodType(void.class, int.class, Object.class, long.class)).bindTo(detector));
+        bridge.getField("detect").setBoolean(null, !detector.watchedCalls().isEmpty());
+    }
+
+    /** Turns the blocking-call prologues off again (detect mode's part of "every hook disconnected"). */
+    static void disconnectReports(Class<?> bridge) {
+        if (bridge == null) {
+            return;
+        }
+        try {
+            bridge.getField("detect").setBoolean(null, false);
+            set(bridge, "nonBlocking", null);
+            set(bridge, "blockingCall", null);
+        } catch (ReflectiveOperationException | RuntimeException ignored) {
+            // best effort: with detect false the prologues return at once
+        }
+    }
+
+    /** Makes every thread's cached "non-blocking?" answer in the bridge stale (after a thread is marked). */
+    static Runnable epochBump(Class<?> bridge) throws NoSuchFieldException {
+        Field epoch = bridge.getField("epoch");
+        return () -> {
+            try {
+                epoch.set(null, new Object());
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+    }
+
+    /** Retransforms the already-loaded JDK classes that own {@code watched} methods (the rest are rewritten at load). */
+    static void retransformLoaded(Instrumentation inst, List<BlockingCalls.Call> watched)
+            throws UnmodifiableClassException {
+        Set<String> names = BlockingCalls.classNames(watched);
+        if (names.isEmpty()) {
+            return;
+        }
+        List<Class<?>> loaded = new ArrayList<>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            if (c.getClassLoader() == null && names.contains(c.getName()) && inst.isModifiableClass(c)) {
+                loaded.add(c);
+            }
+        }
+        if (!loaded.isEmpty()) {
+            inst.retransformClasses(loaded.toArray(new Class<?>[0]));
+        }
+    }
+}
