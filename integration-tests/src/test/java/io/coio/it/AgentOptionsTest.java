@@ -34,7 +34,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(120)
 class AgentOptionsTest {
     static final Pattern STATS = Pattern.compile(
-            "^coio stats: carrier=(\\d+) started=(\\d+) live=(\\d+) parks=(\\d+) wakeups=(\\d+) epollWaits=(\\d+) pinnedFallbacks=(\\d+)$");
+            "^coio stats: carrier=(\\d+) started=(\\d+) live=(\\d+) parks=(\\d+) wakeups=(\\d+) epollWaits=(\\d+) pinnedFallbacks=(\\d+)"
+                    + " pinnedWaitHandOffs=(\\d+) fileHandOffs=(\\d+) dnsHandOffs=(\\d+) blockerHandOffs=(\\d+)"
+                    + " watchdogHandOffs=(\\d+) extraLoopThreads=(\\d+) longRuns=(\\d+)$");
 
     /** Runs HelloApp to its end (it exits with code 3) and returns the finished JVM for inspection. */
     private static AgentJvm runHello(AgentJvm.Builder b) {

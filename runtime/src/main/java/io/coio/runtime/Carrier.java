@@ -8,7 +8,6 @@ import io.netty.util.internal.PlatformDependent;
 
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
-import java.util.ArrayList;
 import java.util.Queue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
@@ -33,15 +32,16 @@ import java.util.concurrent.atomic.AtomicReference;
  *     (epoll callbacks and timers complete {@link Waiter}s, which unpark coroutines into the run queue)
  * </pre>
  *
- * <p>Threads: {@link #execute} may be called from any thread. Everything else marked "loop thread" is
- * touched only by the thread currently driving the loop. Coroutines of this carrier run on that same
- * thread, so they may append to {@link #pending} directly — but they must not call Netty, whose
- * {@code inEventLoop()} is false inside a virtual thread (JDK25-FINDINGS.md).
+ * <p>Threads: {@link #execute}, {@link #arm}, {@link #disarm} and {@link #handOff} may be called from any
+ * thread ({@link #runQueue}, {@link #pending} and {@link #timers} are multi-producer queues). Everything else
+ * marked "loop thread" is touched only by the thread currently driving the loop. Coroutines must not call
+ * Netty, whose {@code inEventLoop()} is false inside a virtual thread (JDK25-FINDINGS.md).
  *
- * <p>Pinned coroutines: when a coroutine must block its OS thread (it cannot unmount, e.g. inside a class
- * initializer), {@link #beforePinnedPark()} hands the loop to a fresh OS thread first, so the other
- * coroutines and the epoll wake-up that the pinned one waits for keep running. The old thread finishes
- * the pinned coroutine's current run and then retires.
+ * <p>Hand-off: when the coroutine being run must block its OS thread (it cannot unmount: pinned park or wait,
+ * file I/O, DNS; or the {@link Watchdog} sees the thread blocked), {@link #handOff} moves the loop to a spare
+ * OS thread from the {@link SparePool}, so the other coroutines and the wake-up the blocked one waits for keep
+ * running. The old thread finishes that coroutine's current run and returns to the pool. Which thread drives the
+ * loop, and the compare-and-set protocol that changes it, is {@link LoopOwner}'s job.
  */
 final class Carrier implements Executor {
     private static final int TASK_BUDGET = 1024;
@@ -50,17 +50,18 @@ final class Carrier implements Executor {
     final int id;
     private final Queue<Runnable> runQueue = PlatformDependent.newMpscQueue();
     private final ManualIoEventLoop eventLoop;
-    /** Netty's owner reference; {@code setOwningThread} is set-once, a hand-off must move it. */
-    private final AtomicReference<Thread> nettyOwner;
     private final boolean epoll;
 
-    /** The OS thread driving the loop; changes only on a pinned hand-off (written by the old loop thread). */
-    private volatile Thread loopThread;
+    /** Which OS thread drives the loop; the hand-off. */
+    private final LoopOwner owner;
+    private volatile boolean stopping;
     /** True while the loop thread is about to block, or blocked, in epoll: then {@link #execute} must wake it. */
     private volatile boolean parked;
 
-    /** Loop thread: waiters whose epoll interest or timer must be set up or torn down before the next wait. */
-    private final ArrayList<Waiter> pending = new ArrayList<>();
+    /** Any thread adds, loop thread drains: waiters whose epoll interest or timer must be set up or torn down. */
+    private final Queue<Waiter> pending = PlatformDependent.newMpscQueue();
+    /** Any thread adds, loop thread drains: coroutine timers to put on the loop's timer queue. */
+    private final Queue<CarrierTimer> timers = PlatformDependent.newMpscQueue();
     /** Loop thread: registrations by fd. */
     private final IntObjectHashMap<FdRegistration> fds = new IntObjectHashMap<>();
 
@@ -73,28 +74,23 @@ final class Carrier implements Executor {
     private long parks;
     private long wakeups;
     private long epollWaits;
-    private volatile long pinnedFallbacks;
+    /** Coroutine runs the watchdog reported as too long (CPU-bound or invisible native code). */
+    final AtomicLong longRuns = new AtomicLong();
 
-    Carrier(int id, IoHandlerFactory ioHandlerFactory, boolean epoll) {
+    /** Tests only: called at the start of each loop step with its name, to inject a fault. */
+    volatile java.util.function.Consumer<String> faultForTest;
+
+    Carrier(int id, IoHandlerFactory ioHandlerFactory, boolean epoll, SparePool spares) {
         this.id = id;
         this.epoll = epoll;
         this.eventLoop = new ManualIoEventLoop(null, null, ioHandlerFactory);
-        this.nettyOwner = owningThreadRef(eventLoop);
         this.threadContainer = new CarrierThreadContainer("coio-carrier-" + id);
-        Thread t = newLoopThread();
-        loopThread = t;
-        eventLoop.setOwningThread(t);
-        t.start();
+        this.owner = new LoopOwner(this::runLoop, owningThreadRef(eventLoop), spares, eventLoop::setOwningThread);
+        owner.start();
     }
 
     boolean usesEpoll() {
         return epoll;
-    }
-
-    private Thread newLoopThread() {
-        Thread t = new Thread(this::runLoop, "coio-carrier-" + id);
-        t.setDaemon(true);
-        return t;
     }
 
     // ---- scheduler side (any thread) ----
@@ -112,7 +108,7 @@ final class Carrier implements Executor {
 
     /** True if the caller (a coroutine or the loop itself) runs on the thread that drives this loop now. */
     boolean onLoopThread() {
-        return JdkInternals.currentCarrierThread() == loopThread;
+        return owner.onLoopThread();
     }
 
     // ---- readiness waits ----
@@ -139,19 +135,36 @@ final class Carrier implements Executor {
 
     /** Has the loop {@link #apply} {@code w} before it next waits: directly from its own thread, else queued. */
     private void applyOnLoop(Waiter w) {
-        if (onLoopThread()) {
-            pending.add(w);
-        } else {
-            execute(() -> apply(w));
+        pending.offer(w);
+        if (!onLoopThread()) {
+            execute(WAKE_UP); // the loop may be blocked in epoll (or this thread was handed off)
         }
     }
 
+    /** Loop thread: applies every pending waiter; one that fails is reported and falls back to the JDK's poller. */
     private void applyPending() {
         // apply() only completes waiters (unpark queues their coroutines); it never adds to pending.
-        for (int i = 0; i < pending.size(); i++) {
-            apply(pending.get(i));
+        for (Waiter w; (w = pending.poll()) != null; ) {
+            try {
+                probe("applyPending");
+                apply(w);
+            } catch (Throwable t) {
+                report("applying a readiness wait failed on carrier " + id + "; the wait goes back to the JDK's poller", t);
+                try {
+                    wake(w, Waiter.FAILED);
+                } catch (Throwable again) {
+                    w.complete(Waiter.FAILED);
+                }
+            }
         }
-        pending.clear();
+        for (CarrierTimer t; (t = timers.poll()) != null; ) {
+            try {
+                t.arm(eventLoop);
+            } catch (Throwable e) {
+                report("arming a timer failed on carrier " + id + "; it fires at once", e);
+                t.fireNow();
+            }
+        }
     }
 
     /** Loop thread: bring epoll and the timer in line with the waiter's state. */
@@ -259,56 +272,102 @@ final class Carrier implements Executor {
      * wake-up right after it unmounted, on its carrier); null otherwise, to leave it to the JDK's timer.
      */
     Future<?> schedule(Runnable task, long delay, TimeUnit unit) {
-        if (Thread.currentThread() != loopThread) {
+        if (Thread.currentThread() != owner.thread()) {
             return null;
         }
-        return eventLoop.schedule(task, delay, unit);
+        // Queued, not put on Netty's timer queue here: this thread may lose the loop (hand-off) at any moment.
+        CarrierTimer t = new CarrierTimer(task, System.nanoTime() + unit.toNanos(delay));
+        timers.offer(t);
+        return t;
     }
 
-    // ---- pinned coroutines ----
+    // ---- hand-off ----
 
     /**
-     * Called on a coroutine of this carrier that is about to block its OS thread because it cannot unmount.
-     * Moves the loop to a fresh OS thread; the current one retires when the pinned coroutine yields.
+     * Called on a coroutine of this carrier that is about to block its OS thread: if this thread still drives
+     * the loop, the loop moves to a spare thread; this one retires from the loop when the coroutine yields.
      */
-    void beforePinnedPark() {
-        if (!onLoopThread()) {
-            return; // this thread already handed the loop on
-        }
-        pinnedFallbacks++;
-        Thread next = newLoopThread();
-        loopThread = next;
-        nettyOwner.set(next);
-        next.start();
+    boolean handOffFromCoroutine(HandOffCause cause) {
+        return owner.handOffFromCoroutine(id, cause);
+    }
+
+    /** Any thread (the watchdog): moves the loop to a spare if the loop thread is still inside run {@code token}. */
+    boolean handOff(long token, HandOffCause cause) {
+        return owner.handOff(token, cause);
+    }
+
+    /** The token of the task run in progress (0: none, {@link LoopOwner#HANDED_OFF}: its thread lost the loop). */
+    long currentRun() {
+        return owner.currentRun();
+    }
+
+    Thread loopThread() {
+        return owner.thread();
+    }
+
+    /** The OS id of the loop thread, or {@link OsThread#UNKNOWN_TID}. */
+    int loopThreadOsTid() {
+        return owner.osTid();
+    }
+
+    /** The task of the run in progress, if any (racy read, for reports). */
+    Runnable running() {
+        return owner.running();
+    }
+
+    /** Ends the loop: its thread closes Netty's loop and goes back to the spare pool. */
+    void stop() {
+        stopping = true;
+        execute(WAKE_UP);
     }
 
     // ---- the loop ----
 
+    /** The body of whichever thread drives the loop; returns when the loop was handed on or stopped. */
     private void runLoop() {
         Thread me = Thread.currentThread();
-        for (;;) {
-            if (!runReadyTasks(me)) {
-                return; // a pinned coroutine handed the loop to another thread
-            }
-            applyPending();
-            boolean block = runQueue.isEmpty();
-            if (block) {
-                parked = true;
-                if (!runQueue.isEmpty()) { // re-check after publishing 'parked' (pairs with execute)
-                    parked = false;
-                    block = false;
-                }
-            }
-            if (block) {
-                epollWaits++;
-            }
+        me.setName("coio-carrier-" + id);
+        while (!stopping) {
             try {
-                eventLoop.run(block ? 0 : -1);
-            } catch (Throwable t) {
-                uncaught(t);
+                if (!loopOnce(me)) {
+                    return; // a hand-off gave the loop to another thread during the last task run
+                }
+            } catch (Throwable t) { // each step catches its own; this is the last line: the loop never ends by accident
+                if (owner.thread() != me) {
+                    return;
+                }
+                report("the loop of carrier " + id + " failed; it goes on", t);
+                parked = false;
             }
-            parked = false;
         }
+        closeLoop();
+    }
+
+    /** One turn of the loop (the class comment); false if the loop was handed to another thread. */
+    private boolean loopOnce(Thread me) {
+        if (!runReadyTasks(me)) {
+            return false;
+        }
+        applyPending();
+        boolean block = runQueue.isEmpty() && pending.isEmpty() && timers.isEmpty();
+        if (block) {
+            parked = true;
+            if (!runQueue.isEmpty()) { // re-check after publishing 'parked' (pairs with execute)
+                parked = false;
+                block = false;
+            }
+        }
+        if (block) {
+            epollWaits++;
+        }
+        try {
+            probe("eventLoop");
+            eventLoop.run(block ? 0 : -1);
+        } catch (Throwable t) {
+            report("Netty's event loop step failed on carrier " + id + "; the carrier goes on", t);
+        }
+        parked = false;
+        return true;
     }
 
     /** Runs up to {@link #TASK_BUDGET} ready tasks; false if the loop was handed to another thread. */
@@ -318,31 +377,60 @@ final class Carrier implements Executor {
             if (task == null) {
                 return true;
             }
+            long token = owner.beginRun(task);
             try {
                 task.run();
             } catch (Throwable t) {
-                uncaught(t);
+                report("a task failed on carrier " + id + "; the carrier goes on", t);
             }
-            if (loopThread != me) {
-                return false;
+            if (!owner.endRun(token)) {
+                return false; // handed off: the new loop thread took over
             }
         }
         return true;
     }
 
-    private static void uncaught(Throwable t) {
-        Thread.UncaughtExceptionHandler h = Thread.getDefaultUncaughtExceptionHandler();
-        if (h != null) {
-            h.uncaughtException(Thread.currentThread(), t);
-        } else {
-            System.err.println("coio: unexpected error on carrier " + Thread.currentThread().getName());
-            t.printStackTrace();
+    /** Loop thread, after {@link #stop}: lets Netty close its epoll instance (bounded). */
+    private void closeLoop() {
+        try {
+            eventLoop.shutdownGracefully(0, 0, TimeUnit.NANOSECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (!eventLoop.isTerminated() && System.nanoTime() - deadline < 0) {
+                eventLoop.run(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+        } catch (Throwable t) {
+            report("closing the event loop of carrier " + id + " failed", t);
+        }
+    }
+
+    private void probe(String step) {
+        java.util.function.Consumer<String> f = faultForTest;
+        if (f != null) {
+            f.accept(step);
+        }
+    }
+
+    /** Reports an error that must not end the loop: the default uncaught-exception handler, else stderr. */
+    static void report(String what, Throwable t) {
+        try {
+            Thread.UncaughtExceptionHandler h = Thread.getDefaultUncaughtExceptionHandler();
+            if (h != null) {
+                h.uncaughtException(Thread.currentThread(), new IllegalStateException("coio: " + what, t));
+            } else {
+                System.err.println("coio: " + what + " (thread " + Thread.currentThread().getName() + "):");
+                t.printStackTrace();
+            }
+        } catch (Throwable ignored) {
+            // the report itself failed (out of memory?): the loop must still go on
         }
     }
 
     CarrierStats stats() {
-        return new CarrierStats(id, started.get(), live.get(), parks, wakeups, epollWaits, pinnedFallbacks,
-                runQueue.size());
+        return new CarrierStats(id, started.get(), live.get(), parks, wakeups, epollWaits,
+                owner.handOffs(HandOffCause.PINNED_PARK), owner.handOffs(HandOffCause.PINNED_WAIT),
+                owner.handOffs(HandOffCause.FILE), owner.handOffs(HandOffCause.DNS),
+                owner.handOffs(HandOffCause.BLOCKER), owner.handOffs(HandOffCause.WATCHDOG),
+                owner.extraThreads(), longRuns.get(), runQueue.size());
     }
 
     @SuppressWarnings("unchecked")

@@ -4,25 +4,49 @@ package io.coio.runtime;
  * A snapshot of one carrier's counters. Values are read without a lock while the carrier runs, so a
  * snapshot is approximate but each counter only grows (except {@code live}).
  *
- * @param carrier         the carrier's index ({@code coio-carrier-<carrier>})
- * @param started         coroutines placed on this carrier by coio
- * @param live            of those, the ones not yet finished
- * @param parks           readiness waits (a coroutine parked until its fd was ready or timed out)
- * @param wakeups         readiness waits ended by epoll reporting the fd ready
- * @param epollWaits      times the carrier had nothing to run and blocked in epoll
- * @param pinnedFallbacks times a pinned coroutine (class initializer, native frame) blocked its OS thread
- *                        and the carrier handed its event loop to a fresh OS thread so the others kept running
- * @param runQueue        coroutines ready to run and waiting for this carrier, at the moment of the snapshot
+ * <p>A <em>hand-off</em> moves the carrier's event loop to another OS thread because the coroutine it was
+ * running had to block the OS thread itself; the other coroutines keep running. One counter per cause.
+ *
+ * @param carrier             the carrier's index ({@code coio-carrier-<carrier>})
+ * @param started             coroutines placed on this carrier by coio
+ * @param live                of those, the ones not yet finished
+ * @param parks               readiness waits (a coroutine parked until its fd was ready or timed out)
+ * @param wakeups             readiness waits ended by epoll reporting the fd ready
+ * @param epollWaits          times the carrier had nothing to run and blocked in epoll
+ * @param pinnedFallbacks     hand-offs because a pinned coroutine (class initializer, native frame) parked
+ * @param pinnedWaitHandOffs  hand-offs because a pinned coroutine called {@code Object.wait}
+ * @param fileHandOffs        hand-offs for file I/O ({@code FileInputStream}, {@code FileOutputStream},
+ *                            {@code RandomAccessFile}, {@code FileChannel})
+ * @param dnsHandOffs         hand-offs for host-name lookups through the JDK's platform resolver
+ * @param blockerHandOffs     hand-offs for the JDK's other marked blocking operations ({@code jdk.internal.misc.Blocker}:
+ *                            process pipes, console, {@code FileChannel.force/lock}, {@code FileDescriptor.sync})
+ * @param watchdogHandOffs    hand-offs made by the carrier watchdog: the loop thread was blocked (monitor, wait,
+ *                            native method) inside one coroutine run for longer than its threshold
+ * @param extraLoopThreads    hand-offs that found no idle spare loop thread and started one more
+ * @param longRuns            coroutine runs reported by the watchdog as too long without yielding
+ * @param runQueue            coroutines ready to run and waiting for this carrier, at the moment of the snapshot
  *
  * <p>The JMX view and the JFR statistics event are generated from this record's components: a component added
  * here shows up there without further code.
  */
 public record CarrierStats(int carrier, long started, long live, long parks, long wakeups, long epollWaits,
-                           long pinnedFallbacks, long runQueue) {
+                           long pinnedFallbacks, long pinnedWaitHandOffs, long fileHandOffs, long dnsHandOffs,
+                           long blockerHandOffs, long watchdogHandOffs, long extraLoopThreads, long longRuns,
+                           long runQueue) {
+
+    /** All hand-offs, whatever the cause. */
+    public long handOffs() {
+        return pinnedFallbacks + pinnedWaitHandOffs + fileHandOffs + dnsHandOffs + blockerHandOffs + watchdogHandOffs;
+    }
+
     /** The one-line form printed by the agent's {@code stats=true}. */
     @Override
     public String toString() {
         return "coio stats: carrier=" + carrier + " started=" + started + " live=" + live + " parks=" + parks
-                + " wakeups=" + wakeups + " epollWaits=" + epollWaits + " pinnedFallbacks=" + pinnedFallbacks;
+                + " wakeups=" + wakeups + " epollWaits=" + epollWaits + " pinnedFallbacks=" + pinnedFallbacks
+                + " pinnedWaitHandOffs=" + pinnedWaitHandOffs + " fileHandOffs=" + fileHandOffs
+                + " dnsHandOffs=" + dnsHandOffs + " blockerHandOffs=" + blockerHandOffs
+                + " watchdogHandOffs=" + watchdogHandOffs + " extraLoopThreads=" + extraLoopThreads
+                + " longRuns=" + longRuns;
     }
 }

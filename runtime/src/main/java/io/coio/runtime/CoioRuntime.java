@@ -5,6 +5,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -27,19 +28,36 @@ import java.util.concurrent.Executor;
 public final class CoioRuntime {
     private static volatile CoioRuntime current;
 
+    /** Defaults of {@link #start(int)}: see {@link #start(int, int, Duration, Duration)}. */
+    public static final int DEFAULT_SPARES = 2;
+    public static final Duration DEFAULT_HAND_OFF_AFTER = Duration.ofMillis(100);
+    public static final Duration DEFAULT_LONG_RUN_AFTER = Duration.ofMillis(1000);
+
     private final Carrier[] carriers;
     private final boolean epoll;
+    private final SparePool spares;
+    private final Watchdog watchdog;
 
-    private CoioRuntime(int count) {
+    private CoioRuntime(int count, int spareCount, Duration handOffAfter, Duration longRunAfter) {
         // The JDK's Poller starts its own poller threads in its static initializer; they must be created from
         // a platform thread, or they would inherit a coio scheduler (JDK25-FINDINGS.md).
         initJdkPoller();
+        loadHandOffPath();
         epoll = Epoll.isAvailable();
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        // coio's own threads are made clean whatever thread starts the runtime: in the group of the thread that
+        // starts it (a platform one: the agent's premain), never a coroutine's.
+        Thread me = Thread.currentThread();
+        ThreadGroup group = me.isVirtual() ? null : me.getThreadGroup();
+        if (group == null) {
+            throw new IllegalStateException("start coio from a platform thread");
+        }
+        spares = new SparePool(spareCount, group);
         carriers = new Carrier[count];
         for (int i = 0; i < count; i++) {
-            carriers[i] = new Carrier(i, factory, epoll);
+            carriers[i] = new Carrier(i, factory, epoll, spares);
         }
+        watchdog = new Watchdog(carriers, handOffAfter, longRunAfter, group);
     }
 
     /**
@@ -49,9 +67,30 @@ public final class CoioRuntime {
      * @throws IllegalStateException    if a runtime with a different carrier count is already running, or the
      *                                  JDK internals coio needs are not open to it
      */
-    public static synchronized CoioRuntime start(int carriers) {
+    public static CoioRuntime start(int carriers) {
+        return start(carriers, DEFAULT_SPARES, DEFAULT_HAND_OFF_AFTER, DEFAULT_LONG_RUN_AFTER);
+    }
+
+    /**
+     * Starts the JVM's coio runtime, or returns the one already started.
+     *
+     * @param carriers     carrier threads (&ge; 1)
+     * @param spares       spare loop threads made now and kept idle for hand-offs (&ge; 0); when none is idle a
+     *                     hand-off starts one more thread and says so on stderr
+     * @param handOffAfter the watchdog hands a carrier's loop to a spare when one coroutine run has kept the loop
+     *                     thread blocked (monitor, wait, native method) this long; zero: never
+     * @param longRunAfter the watchdog reports a coroutine run that lasted this long without yielding; zero: never
+     * @throws IllegalArgumentException if {@code carriers < 1} or {@code spares < 0}
+     * @throws IllegalStateException    if a runtime with a different carrier count is already running, or the
+     *                                  JDK internals coio needs are not open to it
+     */
+    public static synchronized CoioRuntime start(int carriers, int spares, Duration handOffAfter,
+                                                 Duration longRunAfter) {
         if (carriers < 1) {
             throw new IllegalArgumentException("carriers must be at least 1, got " + carriers);
+        }
+        if (spares < 0) {
+            throw new IllegalArgumentException("spares must be at least 0, got " + spares);
         }
         CoioRuntime rt = current;
         if (rt != null) {
@@ -61,9 +100,41 @@ public final class CoioRuntime {
             return rt;
         }
         JdkInternals.currentCarrierThread(); // fail now, with the fix named, if java.lang is not open
-        rt = new CoioRuntime(carriers);
+        rt = new CoioRuntime(carriers, spares, handOffAfter, longRunAfter);
         current = rt;
         return rt;
+    }
+
+    /**
+     * Stops this runtime: every carrier's loop ends (its thread closes the epoll instance), the watchdog and the
+     * idle spare threads end, and {@link #current()} becomes null. Coroutines still on the carriers are never
+     * resumed: call it only when none is left (the agent calls it when its installation failed). Waits up to
+     * {@code timeout} for coio's threads to end; returns false if one is still alive then.
+     */
+    public boolean stop(Duration timeout) throws InterruptedException {
+        synchronized (CoioRuntime.class) {
+            if (current == this) {
+                current = null;
+            }
+        }
+        watchdog.stop();
+        java.util.List<Thread> threads = new ArrayList<>();
+        for (Carrier c : carriers) {
+            threads.add(c.loopThread());
+            c.stop();
+        }
+        spares.stop();
+        if (watchdog.thread() != null) {
+            threads.add(watchdog.thread());
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Thread t : threads) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !t.join(Duration.ofNanos(left))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The running runtime, or null if none was started. */
@@ -169,6 +240,32 @@ public final class CoioRuntime {
             }
         }
         return best;
+    }
+
+    /**
+     * Loads and initialises now every class a hand-off runs: it runs inside the JDK's file reads, where loading a
+     * class from the same jar would re-enter the read in progress (a {@code ZipFile} seek-then-read) and corrupt it.
+     */
+    private static void loadHandOffPath() {
+        String[] names = {"HandOffCause", "LoopOwner", "OsThread", "SparePool", "SparePool$Spare", "CoioEvents", "CoioEvents$Jfr",
+                "CoioEvents$HandOffEvent", "CoioEvents$LongRunEvent", "CarrierTimer", "Watchdog", "JdkInternals",
+                "JdkInternals$Pinning", "Hooks", "Waiter"};
+        for (String n : names) {
+            try {
+                Class.forName("io.coio.runtime." + n, true, CoioRuntime.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("coio's own class " + n + " is missing from its jar", e);
+            } catch (ExceptionInInitializerError e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw e;
+            } catch (NoClassDefFoundError e) {
+                if (!n.startsWith("CoioEvents$")) { // no jdk.jfr module: the events are simply not recorded
+                    throw e;
+                }
+            }
+        }
     }
 
     private static void initJdkPoller() {

@@ -143,7 +143,48 @@ public final class Hooks {
     public static void beforePinnedPark(Thread vthread) {
         Carrier carrier = JdkInternals.carrierOf(vthread);
         if (carrier != null) {
-            carrier.beforePinnedPark();
+            carrier.handOffFromCoroutine(HandOffCause.PINNED_PARK);
+        }
+    }
+
+    /** {@link #beforeBlocking} causes, as the agent's prologues pass them. */
+    public static final int FILE = 0;
+    public static final int DNS = 1;
+    public static final int BLOCKER = 2;
+
+    /**
+     * Runs at the start of a JDK operation that blocks its OS thread and cannot yield (file I/O, a host-name
+     * lookup, any {@code jdk.internal.misc.Blocker.begin}): on a coroutine that still drives its carrier's loop,
+     * the loop moves to a spare OS thread first, so the carrier's other coroutines keep running while this one
+     * blocks. Later blocking calls of the same run cost nothing (the thread no longer drives the loop).
+     *
+     * @param cause {@link #FILE}, {@link #DNS} or {@link #BLOCKER}
+     */
+    public static void beforeBlocking(int cause) {
+        Thread t = Thread.currentThread();
+        if (!t.isVirtual()) {
+            return;
+        }
+        Carrier carrier = JdkInternals.carrierOf(t);
+        if (carrier != null) {
+            carrier.handOffFromCoroutine(cause == FILE ? HandOffCause.FILE
+                    : cause == DNS ? HandOffCause.DNS : HandOffCause.BLOCKER);
+        }
+    }
+
+    /**
+     * Runs at the start of {@code Object.wait}: a coroutine that cannot unmount (pinned: inside a class initializer
+     * or under a native frame) would wait on its OS thread, so its carrier's loop moves to a spare thread first.
+     * An unpinned coroutine's wait unmounts as usual (JDK 24+) and costs one pinned-check here.
+     */
+    public static void beforeObjectWait() {
+        Thread t = Thread.currentThread();
+        if (!t.isVirtual()) {
+            return;
+        }
+        Carrier carrier = JdkInternals.carrierOf(t);
+        if (carrier != null && carrier.onLoopThread() && JdkInternals.isPinned()) {
+            carrier.handOffFromCoroutine(HandOffCause.PINNED_WAIT);
         }
     }
 

@@ -1,5 +1,8 @@
 package io.coio.agent.internal;
 
+import io.coio.runtime.CoioRuntime;
+
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,6 +28,11 @@ import java.util.regex.PatternSyntaxException;
  *       stack) are not reported; {@code METHOD} may be {@code *}; entries are separated by {@code ;}</td></tr>
  *   <tr><td>{@code onblock=report|throw}</td><td>detect mode: print a report (default) or throw
  *       {@code io.coio.agent.detect.BlockingCallError} at the call</td></tr>
+ *   <tr><td>{@code spares=N}</td><td>spare loop threads kept for carrier hand-offs (0&ndash;256, default 2)</td></tr>
+ *   <tr><td>{@code blockedms=N}</td><td>the carrier watchdog hands off a loop whose thread has been blocked this
+ *       many ms inside one coroutine run (0 = off, default 100)</td></tr>
+ *   <tr><td>{@code longrunms=N}</td><td>the watchdog reports a coroutine run longer than this many ms without
+ *       yielding (0 = off, default 1000)</td></tr>
  *   <tr><td>{@code report=pinned|all|none}</td><td>coroutine mode: what is reported: coroutines that pin their
  *       carrier (default), also file I/O and DNS lookups made on coroutines, or nothing</td></tr>
  * </table>
@@ -35,7 +43,25 @@ import java.util.regex.PatternSyntaxException;
  * they would silently do nothing. In {@code mode=off} every valid option is accepted and ignored.
  */
 record AgentOptions(Mode mode, int carriers, Pattern include, Pattern exclude, boolean stats, boolean quiet,
-                    Pattern nonBlocking, List<String> allow, OnBlock onBlock, Report report) {
+                    Pattern nonBlocking, List<String> allow, OnBlock onBlock, Report report, HandOff handOff) {
+
+    /** Coroutine mode: carrier hand-offs ({@code spares}, {@code blockedms}, {@code longrunms}). */
+    record HandOff(int spares, Duration blocked, Duration longRun) {
+        static final HandOff DEFAULT = new HandOff(CoioRuntime.DEFAULT_SPARES, CoioRuntime.DEFAULT_HAND_OFF_AFTER,
+                CoioRuntime.DEFAULT_LONG_RUN_AFTER);
+    }
+
+    int spares() {
+        return handOff.spares();
+    }
+
+    Duration blocked() {
+        return handOff.blocked();
+    }
+
+    Duration longRun() {
+        return handOff.longRun();
+    }
 
     enum Mode { COROUTINE, DETECT, OFF }
 
@@ -63,9 +89,12 @@ record AgentOptions(Mode mode, int carriers, Pattern include, Pattern exclude, b
         List<String> allow = List.of();
         OnBlock onBlock = OnBlock.REPORT;
         Report report = Report.PINNED;
+        int spares = HandOff.DEFAULT.spares();
+        Duration blocked = HandOff.DEFAULT.blocked();
+        Duration longRun = HandOff.DEFAULT.longRun();
         Set<String> seen = new LinkedHashSet<>();
         if (args == null || args.isBlank()) {
-            return new AgentOptions(mode, carriers, null, null, false, false, null, allow, onBlock, report);
+            return new AgentOptions(mode, carriers, null, null, false, false, null, allow, onBlock, report, HandOff.DEFAULT);
         }
         for (String token : args.split(",", -1)) {
             String t = token.strip();
@@ -106,8 +135,15 @@ record AgentOptions(Mode mode, int carriers, Pattern include, Pattern exclude, b
                     default -> throw new BadOption(token, "unknown report '" + value + "'",
                             "use report=pinned, report=all or report=none");
                 };
+                case "spares" -> spares = wholeNumber(token, value, 0, 256, "spares must be a whole number from 0 to 256",
+                        "e.g. spares=2");
+                case "blockedms" -> blocked = Duration.ofMillis(wholeNumber(token, value, 0, 60_000,
+                        "blockedms must be a whole number of milliseconds from 0 (off) to 60000", "e.g. blockedms=100"));
+                case "longrunms" -> longRun = Duration.ofMillis(wholeNumber(token, value, 0, 600_000,
+                        "longrunms must be a whole number of milliseconds from 0 (off) to 600000", "e.g. longrunms=1000"));
                 default -> throw new BadOption(token, "unknown option '" + key + "'",
-                        "use carriers, mode, include, exclude, stats, quiet, nonblocking, allow, onblock or report");
+                        "use carriers, mode, include, exclude, stats, quiet, nonblocking, allow, onblock, report,"
+                                + " spares, blockedms or longrunms");
             }
         }
         if (mode == Mode.COROUTINE) {
@@ -119,7 +155,21 @@ record AgentOptions(Mode mode, int carriers, Pattern include, Pattern exclude, b
                 }
             }
         }
-        return new AgentOptions(mode, carriers, include, exclude, stats, quiet, nonBlocking, allow, onBlock, report);
+        return new AgentOptions(mode, carriers, include, exclude, stats, quiet, nonBlocking, allow, onBlock, report,
+                new HandOff(spares, blocked, longRun));
+    }
+
+    private static int wholeNumber(String token, String value, int min, int max, String problem, String fix)
+            throws BadOption {
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new BadOption(token, problem, fix);
     }
 
     /** The token of {@code args} that sets {@code key}, for error messages. */

@@ -56,17 +56,24 @@ public final class Installer {
             return;
         }
         Class<?> bridge = null;
+        JdkRewriter rewriter = null;
+        Set<String> rewritable = new java.util.HashSet<>();
+        CoioRuntime runtime = null;
+        AppThreadCalls appCalls = null;
         try {
             openJdk(inst);
-            CoioRuntime runtime = CoioRuntime.start(options.carriers());
+            runtime = CoioRuntime.start(options.carriers(), options.spares(), options.blocked(), options.longRun());
             bridge = JdkBridge.define();
             // Blocking-call reports (DESIGN.md §4): pinned coroutines by default; report=all adds file I/O and DNS.
             Detector reports = options.report() == AgentOptions.Report.NONE ? null
                     : Detector.startCoroutineReports(true, options.report() == AgentOptions.Report.ALL,
                             options.allow(), JdkBridge.epochBump(bridge), CoioRuntime::isCoroutine);
             List<BlockingCalls.Call> watched = reports == null ? List.of() : reports.watchedCalls();
-            JdkRewriter rewriter = new JdkRewriter(true, watched);
+            rewritable.addAll(JdkRewriter.coroutineTargetClasses());
+            rewritable.addAll(BlockingCalls.classNames(watched));
+            rewriter = new JdkRewriter(true, watched);
             inst.addTransformer(rewriter, true);
+            Class.forName("jdk.internal.misc.Blocker", true, null); // rewritten now, not inside a coroutine's first I/O
             inst.retransformClasses(coroutineTargets());
             JdkBridge.retransformLoaded(inst, watched);
             rewriter.checkEveryTargetHooked(); // a JDK member missing: fails here, named, before any hook connects
@@ -83,12 +90,13 @@ public final class Installer {
             SelfCheck.run(runtime);
             JdkBridge.defineAppThreads();
             connectThreads(bridge, runtime, options);
-            rewriteAppClasses(inst);
+            appCalls = rewriteAppClasses(inst);
             Observability.install(runtime); // JMX MBeans + JFR statistics; undoes itself if it fails
             System.setProperty("coio.mode", "coroutine");
             System.setProperty("coio.carriers", Integer.toString(runtime.carrierCount()));
             if (options.stats()) {
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> printStats(runtime), "coio-stats"));
+                CoioRuntime started = runtime;
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> printStats(started), "coio-stats"));
             }
             if (!options.quiet()) {
                 CoioLog.line(Level.INFO, "coio: coroutine mode, " + runtime.carrierCount()
@@ -98,13 +106,60 @@ public final class Installer {
                         + ", Java " + Runtime.version());
             }
         } catch (Throwable t) {
-            disconnect(bridge);
-            Detector.stop();
-            CoioLog.line(Level.ERROR, "coio: could not install (" + t + "). The app runs without coio.");
+            String undo = uninstall(inst, bridge, rewriter, appCalls, rewritable, runtime);
+            CoioLog.line(Level.ERROR, "coio: could not install (" + t + "). The app runs without coio." + undo);
             if (Boolean.getBoolean("coio.debug")) {
                 t.printStackTrace();
             }
         }
+    }
+
+    /**
+     * After a failed installation: every hook disconnected, the transformer removed, the rewritten JDK classes
+     * retransformed back to their own bytes, the carriers, spare threads and watchdog stopped. Returns "" or, if a
+     * step failed, a sentence naming it (the app still runs; the hooks are disconnected in any case).
+     */
+    private static String uninstall(Instrumentation inst, Class<?> bridge, JdkRewriter rewriter,
+                                    AppThreadCalls appCalls, Set<String> rewritable, CoioRuntime runtime) {
+        disconnect(bridge);
+        Detector.stop();
+        StringBuilder problems = new StringBuilder();
+        if (appCalls != null) {
+            inst.removeTransformer(appCalls); // classes already rewritten call CoioThreads: with the hooks off, currentThread()
+        }
+        if (rewriter != null) {
+            inst.removeTransformer(rewriter);
+            try {
+                // Also those loaded (and rewritten) since the installation began. With no transformer: their own bytes.
+                List<Class<?>> rewritten = loadedJdkClasses(inst, rewritable);
+                if (!rewritten.isEmpty()) {
+                    inst.retransformClasses(rewritten.toArray(new Class<?>[0]));
+                }
+            } catch (Throwable e) {
+                problems.append(" Could not restore the JDK classes (").append(e).append("); coio's hooks in them are disconnected.");
+            }
+        }
+        if (runtime != null) {
+            try {
+                if (!runtime.stop(java.time.Duration.ofSeconds(10))) {
+                    problems.append(" A coio carrier thread did not stop within 10 s.");
+                }
+            } catch (Throwable e) {
+                problems.append(" Could not stop coio's carriers (").append(e).append(").");
+            }
+        }
+        return problems.toString();
+    }
+
+    /** The loaded, modifiable boot-loader classes named in {@code all}. */
+    private static List<Class<?>> loadedJdkClasses(Instrumentation inst, Set<String> all) {
+        List<Class<?>> loaded = new ArrayList<>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            if (c.getClassLoader() == null && all.contains(c.getName()) && inst.isModifiableClass(c)) {
+                loaded.add(c);
+            }
+        }
+        return loaded;
     }
 
     /** Opens what coio reaches into, for coio's own module only, and lets it load its native library. */
@@ -113,7 +168,7 @@ public final class Installer {
         Module coio = Installer.class.getModule();
         inst.redefineModule(base, Set.of(),
                 Map.of("sun.nio.ch", Set.of(coio), "jdk.internal.misc", Set.of(coio), "jdk.internal.vm", Set.of(coio)),
-                Map.of("java.lang", Set.of(coio), "sun.nio.ch", Set.of(coio)),
+                Map.of("java.lang", Set.of(coio), "sun.nio.ch", Set.of(coio), "java.util.concurrent", Set.of(coio)),
                 Set.of(), Map.of());
         // ThreadMXBean (java.management's ThreadImpl) calls the bridge; coio builds ThreadInfos for app threads.
         ModuleLayer.boot().findModule("java.management").ifPresent(management -> {
@@ -150,8 +205,10 @@ public final class Installer {
      * {@code Thread.currentThread()} ({@link AppThreadCalls}); app classes loaded already (few, at premain)
      * are rewritten too.
      */
-    private static void rewriteAppClasses(Instrumentation inst) throws java.lang.instrument.UnmodifiableClassException {
-        inst.addTransformer(new AppThreadCalls(), true);
+    private static AppThreadCalls rewriteAppClasses(Instrumentation inst)
+            throws java.lang.instrument.UnmodifiableClassException {
+        AppThreadCalls appCalls = new AppThreadCalls();
+        inst.addTransformer(appCalls, true);
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
             ClassLoader l = c.getClassLoader();
@@ -163,6 +220,7 @@ public final class Installer {
         if (!loaded.isEmpty()) {
             inst.retransformClasses(loaded.toArray(new Class<?>[0]));
         }
+        return appCalls;
     }
 
     private static void connectReadiness(Class<?> bridge) throws ReflectiveOperationException {
@@ -177,6 +235,9 @@ public final class Installer {
                 MethodType.methodType(void.class, Thread.class)));
         set(bridge, "schedule", l.findStatic(Hooks.class, "schedule",
                 MethodType.methodType(Future.class, Thread.class, Runnable.class, long.class, TimeUnit.class)));
+        set(bridge, "beforeBlocking", l.findStatic(Hooks.class, "beforeBlocking",
+                MethodType.methodType(void.class, int.class)));
+        set(bridge, "beforeWait", l.findStatic(Hooks.class, "beforeObjectWait", MethodType.methodType(void.class)));
     }
 
     private static void connectThreads(Class<?> bridge, CoioRuntime runtime, AgentOptions options)
@@ -227,7 +288,7 @@ public final class Installer {
         }
         for (String f : new String[] {"threadStart", "shadowOf", "appThreadOf", "interruptEndsSocketIo", "allThreads",
                 "allStackTraces", "appThreads", "appThreadInfos", "stateAsPlatform", "poll", "pollSelector", "stopPoll",
-                "pinnedPark", "schedule", "nonBlocking", "blockingCall"}) {
+                "pinnedPark", "schedule", "beforeBlocking", "beforeWait", "nonBlocking", "blockingCall"}) {
             try {
                 set(bridge, f, null);
             } catch (ReflectiveOperationException | RuntimeException ignored) {

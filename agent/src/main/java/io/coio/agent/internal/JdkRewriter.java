@@ -38,6 +38,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code Thread.start()} and {@code Thread.start(ThreadContainer)}: {@code if (CoioBridge.threadStart(this)) return;}
  *   <li>{@code Thread.isAlive/join(long)/join(Duration)/getState/interrupt/isInterrupted/getStackTrace}:
  *       {@code Thread s = CoioBridge.shadowOf(this); if (s != null) return s.same(args);}
+ *   <li>hand-offs ({@link HandOffPoints}): {@code jdk.internal.misc.Blocker.begin()}, the platform DNS resolver and
+ *       the file I/O methods: {@code CoioBridge.beforeBlocking(<cause>);} ; {@code Object.wait(long)}:
+ *       {@code CoioBridge.beforeWait();}
  *   <li>each watched blocking method of {@link BlockingCalls} (detect mode, coroutine mode's {@code report=all}):
  *       {@code CoioBridge.blocking(<row id>, <this or null>, <its long argument or 0L>);}
  * </ul>
@@ -119,7 +122,7 @@ final class JdkRewriter implements ClassFileTransformer {
             DATAGRAM_CHANNEL_IMPL, Map.of("park(IJ)V",
                     Map.of(THREAD + "." + IS_INTERRUPTED, "interruptEndsSocketIo(Ljava/lang/Thread;)Z")));
 
-    private static final Map<String, Set<String>> TARGETS = Map.of(
+    private static final Map<String, Set<String>> TARGETS = HandOffPoints.addTo(Map.of(
             POLLER, Set.of("poll(IIJLjava/util/function/BooleanSupplier;)V", "pollSelector(IJ)V", "stopPoll(II)V"),
             VIRTUAL_THREAD, Set.of("parkOnCarrierThread(ZJ)V", SCHEDULE),
             THREAD, union(union(DELEGATED, "start()V", START_IN_CONTAINER, "setName(Ljava/lang/String;)V", GET_STATE,
@@ -130,7 +133,7 @@ final class JdkRewriter implements ClassFileTransformer {
             DATAGRAM_CHANNEL_IMPL, CALL_REWRITES.get(DATAGRAM_CHANNEL_IMPL).keySet(),
             DEFAULT_THREAD_FACTORY, CALL_REWRITES.get(DEFAULT_THREAD_FACTORY).keySet(),
             THREAD_POOL_EXECUTOR, CALL_REWRITES.get(THREAD_POOL_EXECUTOR).keySet(),
-            THREAD_IMPL, CALL_REWRITES.get(THREAD_IMPL).keySet());
+            THREAD_IMPL, CALL_REWRITES.get(THREAD_IMPL).keySet()));
 
     /** The JDK classes the coroutine-mode hooks rewrite (binary names), for retransformation at install. */
     static Set<String> coroutineTargetClasses() {
@@ -182,7 +185,8 @@ final class JdkRewriter implements ClassFileTransformer {
         }
         try {
             Set<String> found = new HashSet<>();
-            byte[] rewritten = rewrite(className, methods, calls == null ? Map.of() : calls, classfile, found);
+            byte[] rewritten = rewrite(className, methods, hooks == null ? Set.of() : hooks,
+                    calls == null ? Map.of() : calls, classfile, found);
             if (hooks != null) {
                 Set<String> done = new HashSet<>(found);
                 done.retainAll(hooks);
@@ -262,8 +266,8 @@ final class JdkRewriter implements ClassFileTransformer {
         return TARGETS;
     }
 
-    static byte[] rewrite(String className, Set<String> methods, Map<String, BlockingCalls.Call> calls,
-                          byte[] classfile, Set<String> found) {
+    static byte[] rewrite(String className, Set<String> methods, Set<String> hooks,
+                          Map<String, BlockingCalls.Call> calls, byte[] classfile, Set<String> found) {
         ClassReader reader = new ClassReader(classfile);
         ClassWriter writer = new BootClassWriter(reader);
         reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
@@ -286,7 +290,8 @@ final class JdkRewriter implements ClassFileTransformer {
                         super.visitCode();
                         if (call != null) {
                             watchedPrologue(mv, call);
-                        } else {
+                        }
+                        if (hooks.contains(key)) {
                             prologue(mv, className, name, desc);
                         }
                     }
@@ -297,6 +302,9 @@ final class JdkRewriter implements ClassFileTransformer {
     }
 
     private static void prologue(MethodVisitor mv, String owner, String name, String desc) {
+        if (HandOffPoints.prologue(mv, owner, name + desc)) {
+            return;
+        }
         switch (owner + "." + name + desc) {
             case POLLER + ".poll(IIJLjava/util/function/BooleanSupplier;)V" -> {
                 mv.visitVarInsn(Opcodes.ILOAD, 0);

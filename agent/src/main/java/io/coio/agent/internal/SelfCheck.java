@@ -26,6 +26,7 @@ final class SelfCheck {
 
     static void run(CoioRuntime runtime) throws Exception {
         if (!runtime.transport().equals("epoll")) {
+            failOnPurposeIfAsked();
             return; // readiness is the JDK's own poller: nothing of coio's to check
         }
         long parksBefore = totalParks(runtime);
@@ -43,7 +44,15 @@ final class SelfCheck {
                 }
             });
             reader.start();
-            try (Socket peer = server.accept(); OutputStream out = peer.getOutputStream()) {
+            Socket accepted;
+            try {
+                accepted = server.accept();
+            } catch (java.net.SocketTimeoutException e) {
+                throw new IllegalStateException("self-check: the coroutine did not connect within the limit; it is "
+                        + reader.getState() + " at " + java.util.Arrays.toString(reader.getStackTrace())
+                        + (failure.get() == null ? "" : ", failed with " + failure.get()), e);
+            }
+            try (Socket peer = accepted; OutputStream out = peer.getOutputStream()) {
                 if (!awaitParks(runtime, parksBefore)) {
                     throw new IllegalStateException("self-check: a coroutine's socket read did not reach coio's"
                             + " Poller hook (is another agent rewriting sun.nio.ch.Poller?)");
@@ -57,6 +66,14 @@ final class SelfCheck {
         }
         if (failure.get() != null) {
             throw new IllegalStateException("self-check socket read failed: " + failure.get(), failure.get());
+        }
+        failOnPurposeIfAsked();
+    }
+
+    /** Tests only: {@code -Dcoio.test.failSelfCheck=true} proves that a failed installation leaves no trace. */
+    private static void failOnPurposeIfAsked() {
+        if (Boolean.getBoolean("coio.test.failSelfCheck")) {
+            throw new IllegalStateException("self-check failed on purpose (-Dcoio.test.failSelfCheck=true)");
         }
     }
 

@@ -155,8 +155,8 @@ final class ThreadConversion {
 
     private static boolean startedByApp(Class<?> caller, Thread t) {
         if (caller == ThreadPoolExecutor.class) {
-            // a worker from the default (or a plain) thread factory, of a pool the app uses (not RMI's, say)
-            return t.getClass() == Thread.class && poolUsedByApp();
+            // a worker from the default (or a plain) thread factory, of an app's pool (not RMI's, say)
+            return t.getClass() == Thread.class && !PoolWorkers.ofJdkPool(t);
         }
         if (isJdk(caller.getClassLoader())) {
             return false; // started by the JDK itself
@@ -187,24 +187,6 @@ final class ThreadConversion {
                 .findFirst()
                 .map(StackWalker.StackFrame::getDeclaringClass));
         return c.orElse(null);
-    }
-
-    /**
-     * Whether the pool that starts a worker now works for the app: the first frame below the pool's own code
-     * (the code that handed it a task) is not the JDK's. A worker that replaces an ended one is started from
-     * inside the pool; it is the app's if the thread doing so is a converted app thread.
-     */
-    private static boolean poolUsedByApp() {
-        Optional<Class<?>> submitter = WALKER.walk(frames -> frames
-                .dropWhile(f -> !(f.getDeclaringClass() == Thread.class && f.getMethodName().equals("start")))
-                .map(StackWalker.StackFrame::getDeclaringClass)
-                .filter(c -> !c.getName().startsWith("java.util.concurrent.") && c != Thread.class
-                        && !isStartPlumbing(c) && !isCoioInternal(c.getName()))
-                .findFirst());
-        if (submitter.isPresent()) {
-            return !isJdk(submitter.get().getClassLoader());
-        }
-        return CoioRuntime.appThreadOf(Thread.currentThread()) != null;
     }
 
     private static boolean isStartPlumbing(Class<?> c) {

@@ -63,6 +63,34 @@ class AgentOptionsTest {
         assertTrue(e.getMessage().contains("'carriers' is given twice"), e.getMessage());
     }
 
+    // ---- carrier hand-offs (issue 7) ----
+
+    @Test
+    void handOffOptionsHaveDefaultsAndParse() throws Exception {
+        AgentOptions d = AgentOptions.parse("", 2);
+        assertEquals(2, d.spares());
+        assertEquals(java.time.Duration.ofMillis(100), d.blocked());
+        assertEquals(java.time.Duration.ofMillis(1000), d.longRun());
+        AgentOptions o = AgentOptions.parse("spares=0,blockedms=0,longrunms=250", 2);
+        assertEquals(0, o.spares());
+        assertEquals(java.time.Duration.ZERO, o.blocked());
+        assertEquals(java.time.Duration.ofMillis(250), o.longRun());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "spares=-1         | 'spares=-1': spares must be a whole number from 0 to 256. Fix: e.g. spares=2.",
+            "spares=many       | 'spares=many': spares must be a whole number from 0 to 256",
+            "blockedms=60001   | 'blockedms=60001': blockedms must be a whole number of milliseconds from 0 (off) to 60000. Fix: e.g. blockedms=100.",
+            "blockedms=1.5     | 'blockedms=1.5': blockedms must be a whole number of milliseconds",
+            "longrunms=-5      | 'longrunms=-5': longrunms must be a whole number of milliseconds from 0 (off) to 600000. Fix: e.g. longrunms=1000.",
+            "longrunms=        | 'longrunms=': longrunms must be",
+    })
+    void badHandOffOptionNamesTokenProblemAndFix(String args, String expected) {
+        AgentOptions.BadOption e = assertThrows(AgentOptions.BadOption.class, () -> AgentOptions.parse(args, 2));
+        assertTrue(e.getMessage().contains(expected), () -> e.getMessage() + " should contain " + expected);
+    }
+
     // ---- detect mode (issue 4) ----
 
     @Test

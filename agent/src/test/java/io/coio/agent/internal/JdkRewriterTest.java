@@ -163,6 +163,63 @@ class JdkRewriterTest {
     }
 
     @Test
+    void everyHandOffPointOfThisJdkCallsTheBridgeWithItsCause() throws Exception {
+        Map<String, Map<String, Integer>> byOwner = new HashMap<>();
+        for (String key : HandOffPoints.keys()) {
+            int dot = key.indexOf('.');
+            byOwner.computeIfAbsent(key.substring(0, dot), k -> new HashMap<>()).put(key.substring(dot + 1), 0);
+        }
+        JdkRewriter rewriter = new JdkRewriter();
+        for (Map.Entry<String, Map<String, Integer>> owner : byOwner.entrySet()) {
+            byte[] rewritten = rewriter.transform(null, null, owner.getKey(), null, null, jdkClass(owner.getKey()));
+            assertNotNull(rewritten, owner.getKey() + " was not rewritten");
+            assertEquals(owner.getValue().keySet(), methodsCalling(rewritten, "beforeBlocking", "beforeWait"),
+                    owner.getKey() + ": methods with a hand-off prologue");
+        }
+        assertEquals(Set.of("wait(J)V"), methodsCalling(
+                rewriter.transform(null, null, "java/lang/Object", null, null, jdkClass("java/lang/Object")), "beforeWait"));
+        assertEquals(Set.of("begin()Z"), methodsCalling(rewriter.transform(null, null, HandOffPoints.BLOCKER, null, null,
+                jdkClass(HandOffPoints.BLOCKER)), "beforeBlocking"));
+        assertEquals(Set.of("read()I", "read([B)I", "read([BII)I"), methodsCalling(rewriter.transform(null, null,
+                "java/io/FileInputStream", null, null, jdkClass("java/io/FileInputStream")), "beforeBlocking"));
+    }
+
+    @Test
+    void handOffCausesAreTheRuntimes() {
+        assertEquals(io.coio.runtime.Hooks.FILE, HandOffPoints.FILE);
+        assertEquals(io.coio.runtime.Hooks.DNS, HandOffPoints.DNS);
+        assertEquals(io.coio.runtime.Hooks.BLOCKER, HandOffPoints.BLOCKER_CAUSE);
+    }
+
+    @Test
+    void detectModeAddsNoHandOffs() throws Exception {
+        JdkRewriter rewriter = new JdkRewriter(false, BlockingCalls.ALL);
+        byte[] fis = rewriter.transform(null, null, "java/io/FileInputStream", null, null, jdkClass("java/io/FileInputStream"));
+        assertEquals(Set.of(), methodsCalling(fis, "beforeBlocking", "beforeWait"));
+        assertNull(rewriter.transform(null, null, HandOffPoints.BLOCKER, null, null, jdkClass(HandOffPoints.BLOCKER)));
+    }
+
+    /** Methods of {@code classfile} that call one of the bridge's {@code bridgeMethods}. */
+    private static Set<String> methodsCalling(byte[] classfile, String... bridgeMethods) {
+        Set<String> wanted = Set.of(bridgeMethods);
+        Set<String> found = new HashSet<>();
+        new ClassReader(classfile).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String desc, String sig, String[] ex) {
+                return new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitMethodInsn(int op, String owner, String m, String d, boolean itf) {
+                        if (owner.equals(JdkRewriter.BRIDGE) && wanted.contains(m)) {
+                            found.add(name + desc);
+                        }
+                    }
+                };
+            }
+        }, 0);
+        return found;
+    }
+
+    @Test
     void detectModeAddsNoCoroutineHooks() throws Exception {
         JdkRewriter rewriter = new JdkRewriter(false, BlockingCalls.ALL);
         byte[] thread = rewriter.transform(null, null, JdkRewriter.THREAD, null, null, jdkClass(JdkRewriter.THREAD));

@@ -12,7 +12,11 @@ import java.util.Map;
  * <p>Immutable; any thread.
  */
 public record CarrierStatsLine(int carrier, long started, long live, long parks, long wakeups, long epollWaits,
-                               long pinnedFallbacks, String line) {
+                               long pinnedFallbacks, long handOffs, String line) {
+    /** The counters of hand-offs of the carrier's loop to another OS thread, one per cause. */
+    private static final List<String> HAND_OFFS = List.of("pinnedFallbacks", "pinnedWaitHandOffs", "fileHandOffs",
+            "dnsHandOffs", "blockerHandOffs", "watchdogHandOffs");
+
     private static final String PREFIX = "coio stats: ";
 
     /**
@@ -37,8 +41,9 @@ public record CarrierStatsLine(int carrier, long started, long live, long parks,
                 throw new AssertionError("coio stats line without " + key + ": " + line);
             }
         }
+        long handOffs = HAND_OFFS.stream().mapToLong(k -> v.getOrDefault(k, 0L)).sum();
         return new CarrierStatsLine(Math.toIntExact(v.get("carrier")), v.get("started"), v.get("live"), v.get("parks"),
-                v.get("wakeups"), v.get("epollWaits"), v.get("pinnedFallbacks"), line);
+                v.get("wakeups"), v.get("epollWaits"), v.get("pinnedFallbacks"), handOffs, line);
     }
 
     /**

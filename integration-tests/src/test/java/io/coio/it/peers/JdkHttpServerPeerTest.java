@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import example.peers.JdkHttpServerApp;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,9 +26,6 @@ class JdkHttpServerPeerTest {
                 "jdk-httpserver-cached", "http", JdkHttpServerApp.class, app -> { }, "cached"));
     }
 
-    // fidelity-pending: a new Thread started inside a converted thread becomes daemon under the agent, so
-    // the JVM exits as soon as the server's dispatcher ends, before the stopper thread finishes its work.
-    @Tag("fidelity-pending")
     @Test
     @DisplayName("JDK HttpServer stopped by a thread its handler starts (main already returned): that thread is"
             + " non-daemon like its parent, finishes the stop and prints, then the JVM exits 0")

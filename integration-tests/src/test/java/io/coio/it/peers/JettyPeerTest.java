@@ -15,7 +15,6 @@ import java.util.regex.Matcher;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -54,9 +53,6 @@ class JettyPeerTest {
         assertEquals("0", m.group(5), "dead threads left in QueuedThreadPool's thread set: " + m.group());
     };
 
-    // fidelity-pending: in a converted thread Thread.currentThread() is not the app's Thread object, so
-    // QueuedThreadPool never removes ended workers from its thread set and logs "Couldn't stop" for each.
-    @Tag("fidelity-pending")
     @Test
     @DisplayName("Jetty 12 Handler app: wrk and /item/N all right, pool shrinks with no dead thread left, clean"
             + " stop, in all four modes; under carriers=N far fewer OS threads than without the agent")
@@ -65,8 +61,6 @@ class JettyPeerTest {
                 JettyHandlerApp.class, POOL_CLEAN, "plain"));
     }
 
-    // fidelity-pending: QueuedThreadPool and Thread.currentThread() identity, as handler().
-    @Tag("fidelity-pending")
     @Test
     @DisplayName("Jetty 12 servlet app: the same promises")
     void servlet() {
@@ -74,8 +68,6 @@ class JettyPeerTest {
                 JettyServletApp.class, POOL_CLEAN));
     }
 
-    // fidelity-pending: QueuedThreadPool and Thread.currentThread() identity, as handler().
-    @Tag("fidelity-pending")
     @Test
     @DisplayName("Jetty 12 Handler app behind TLS (SslConnectionFactory): the same promises over https")
     void tls() {

@@ -13,7 +13,6 @@ import java.util.regex.Matcher;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -67,9 +66,6 @@ class PostgresPeerTest {
         PeerRuns.inEveryMode("pgjdbc-drivermanager", true, mode -> runPgApp(mode, "drivermanager"));
     }
 
-    // fidelity-pending: under the agent, interrupting a thread blocked in a java.net.Socket read closes the
-    // socket (virtual-thread semantics), so pgjdbc loses the connection; on a platform thread it does not.
-    @Tag("fidelity-pending")
     @Test
     @DisplayName("pgjdbc: query threads interrupted while waiting in the socket read still get every query's"
             + " rows, as on platform threads")

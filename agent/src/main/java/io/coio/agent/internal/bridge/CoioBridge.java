@@ -50,6 +50,8 @@ public final class CoioBridge {
      * compiled for Java 17 (detect mode runs there); a static final handle in java.base is a JIT constant.
      */
     private static final MethodHandle IS_VIRTUAL = isVirtual();
+    private static final MutableCallSite BEFORE_BLOCKING = site(void.class, int.class);
+    private static final MutableCallSite BEFORE_WAIT = site(void.class);
 
     /** {@code (int fd, int event, long nanos, BooleanSupplier isOpen) boolean}: true if coio did the wait. */
     private static final MethodHandle poll = POLL.dynamicInvoker();
@@ -79,6 +81,10 @@ public final class CoioBridge {
     private static final MethodHandle appThreads = APP_THREADS.dynamicInvoker();
     /** {@code (Object[] threadInfos) Object[]}: ThreadMXBean.dumpAllThreads' result plus the running app threads. */
     private static final MethodHandle appThreadInfos = APP_THREAD_INFOS.dynamicInvoker();
+    /** {@code (int cause) void}: a JDK operation that blocks its OS thread starts (file I/O, DNS, Blocker.begin). */
+    private static final MethodHandle beforeBlocking = BEFORE_BLOCKING.dynamicInvoker();
+    /** {@code () void}: Object.wait starts. */
+    private static final MethodHandle beforeWait = BEFORE_WAIT.dynamicInvoker();
     /** False until the first app thread is converted: keeps the Thread-method hooks at one field load. */
     public static volatile boolean anyShadow;
 
@@ -122,6 +128,8 @@ public final class CoioBridge {
             case "appThreads" -> APP_THREADS;
             case "stateAsPlatform" -> STATE_AS_PLATFORM;
             case "appThreadInfos" -> APP_THREAD_INFOS;
+            case "beforeBlocking" -> BEFORE_BLOCKING;
+            case "beforeWait" -> BEFORE_WAIT;
             case "nonBlocking" -> {
                 nonBlocking = handler;
                 yield null;
@@ -203,6 +211,22 @@ public final class CoioBridge {
         } catch (Throwable t) {
             report(t);
             return null;
+        }
+    }
+
+    public static void beforeBlocking(int cause) {
+        try {
+            beforeBlocking.invokeExact(cause);
+        } catch (Throwable t) {
+            report(t);
+        }
+    }
+
+    public static void beforeWait() {
+        try {
+            beforeWait.invokeExact();
+        } catch (Throwable t) {
+            report(t);
         }
     }
 

@@ -1,0 +1,147 @@
+package io.coio.runtime;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Which OS thread drives one carrier's loop, and the hand-off that moves it to a spare thread while the coroutine
+ * being run blocks its OS thread. The loop changes thread only inside a task run, through one compare-and-set on
+ * the run token:
+ * <pre>
+ *   0          -> token      // beginRun: the loop thread starts a task run (a token never used before here)
+ *   token      -> 0          // endRun: the run returned, the loop stays on this thread
+ *   token      -> HANDED_OFF // handOff (the running coroutine itself, or the watchdog): a spare owns the loop
+ *   HANDED_OFF -> token'     // the new loop thread starts its first task run
+ * </pre>
+ * The old thread's own {@code endRun} then fails, and it leaves the loop: exactly one thread drives it.
+ *
+ * <p>Threads: {@link #handOff} and the queries from any thread; {@link #beginRun}/{@link #endRun} by the loop
+ * thread only.
+ */
+final class LoopOwner {
+    static final long HANDED_OFF = -1;
+
+    private final Runnable loop;
+    /** Netty's owner reference ({@code ManualIoEventLoop.owningThread}); moved with the loop. */
+    private final AtomicReference<Thread> nettyOwner;
+    private final SparePool spares;
+    /** The OS thread driving the loop; changes only on a hand-off (after the CAS that won it). */
+    private volatile Thread thread;
+    /** The spare whose thread that is (for its OS thread id). */
+    private volatile SparePool.Spare spare;
+    /** The current run's token, 0 between runs, {@link #HANDED_OFF}: the transitions above. */
+    private final AtomicLong run = new AtomicLong();
+    /** Loop thread: the last token used (the next loop thread continues from it, after the hand-off). */
+    private long lastToken;
+    /** Loop thread writes, the watchdog reads racily (a plain field: it is only for the report's stack). */
+    private Runnable running;
+    /** Hand-offs by {@link HandOffCause#ordinal()}; written by whichever thread won the hand-off. */
+    private final AtomicLongArray handOffs = new AtomicLongArray(HandOffCause.values().length);
+    /** Hand-offs that found no idle spare and started one more thread. */
+    private final AtomicLong extraThreads = new AtomicLong();
+
+    /** {@link #start} runs {@code loop} on a fresh clean thread, made Netty's owner by {@code setOwner} first. */
+    LoopOwner(Runnable loop, AtomicReference<Thread> nettyOwner, SparePool spares,
+              java.util.function.Consumer<Thread> setOwner) {
+        this.loop = loop;
+        this.nettyOwner = nettyOwner;
+        this.spares = spares;
+        this.first = spares.newLoopThread();
+        spare = first;
+        thread = first.thread;
+        setOwner.accept(first.thread);
+    }
+
+    private final SparePool.Spare first;
+
+    /** Starts the first loop thread (once the carrier is fully built). */
+    void start() {
+        first.run(loop);
+    }
+
+    Thread thread() {
+        return thread;
+    }
+
+    /** The OS id of the loop thread, or {@link OsThread#UNKNOWN_TID}. */
+    int osTid() {
+        return spare.osTid;
+    }
+
+    /** True if the caller (a coroutine or the loop itself) runs on the OS thread that drives the loop now. */
+    boolean onLoopThread() {
+        return JdkInternals.currentCarrierThread() == thread;
+    }
+
+    /** Loop thread: a task run starts; returns its token. */
+    long beginRun(Runnable task) {
+        long token = ++lastToken;
+        running = task;
+        run.lazySet(token); // release is enough: a hand-off reads it, then compare-and-sets it
+        return token;
+    }
+
+    /** Loop thread: the run ended; false if a hand-off took the loop during it (this thread must leave the loop). */
+    boolean endRun(long token) {
+        if (!run.compareAndSet(token, 0)) {
+            return false;
+        }
+        running = null;
+        return true;
+    }
+
+    /** The token of the run in progress (0: none, {@link #HANDED_OFF}: its thread lost the loop). */
+    long currentRun() {
+        return run.get();
+    }
+
+    /** The task of the run in progress, if any (racy read, for reports). */
+    Runnable running() {
+        return running;
+    }
+
+    /**
+     * Called on a coroutine that is about to block its OS thread: if this thread still drives the loop, the loop
+     * moves to a spare thread; this one leaves the loop when the coroutine yields.
+     */
+    boolean handOffFromCoroutine(int carrier, HandOffCause cause) {
+        long token = run.get(); // read before thread: a token of a newer loop thread implies the thread moved
+        if (token <= 0 || JdkInternals.currentCarrierThread() != thread) {
+            return false; // this thread already handed the loop on (or is not running a task)
+        }
+        if (!handOff(token, cause)) {
+            return false;
+        }
+        CoioEvents.handOffHere(carrier, cause.name());
+        return true;
+    }
+
+    /**
+     * Any thread: moves the loop to a spare OS thread if the loop thread is still inside run {@code token}.
+     * Returns false if that run already ended or another hand-off won.
+     */
+    boolean handOff(long token, HandOffCause cause) {
+        if (!run.compareAndSet(token, HANDED_OFF)) {
+            return false;
+        }
+        SparePool.Spare next = spares.acquire();
+        if (next.isNew()) {
+            extraThreads.incrementAndGet();
+        }
+        handOffs.incrementAndGet(cause.ordinal());
+        spare = next;
+        thread = next.thread;
+        nettyOwner.set(next.thread);
+        next.run(loop);
+        return true;
+    }
+
+    long handOffs(HandOffCause cause) {
+        return handOffs.get(cause.ordinal());
+    }
+
+    long extraThreads() {
+        return extraThreads.get();
+    }
+}
