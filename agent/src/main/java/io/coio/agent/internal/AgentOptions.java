@@ -1,6 +1,5 @@
 package io.coio.agent.internal;
 
-import io.coio.runtime.CoioRuntime;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,10 +44,13 @@ import java.util.regex.PatternSyntaxException;
 record AgentOptions(Mode mode, int carriers, Pattern include, Pattern exclude, boolean stats, boolean quiet,
                     Pattern nonBlocking, List<String> allow, OnBlock onBlock, Report report, HandOff handOff) {
 
-    /** Coroutine mode: carrier hand-offs ({@code spares}, {@code blockedms}, {@code longrunms}). */
+    /**
+     * Coroutine mode: carrier hand-offs ({@code spares}, {@code blockedms}, {@code longrunms}). The defaults are
+     * the runtime's ({@code CoioRuntime.DEFAULT_*}, checked by AgentOptionsTest), written here because this class
+     * is compiled for Java 17 (detect mode parses options too) and must not load the runtime.
+     */
     record HandOff(int spares, Duration blocked, Duration longRun) {
-        static final HandOff DEFAULT = new HandOff(CoioRuntime.DEFAULT_SPARES, CoioRuntime.DEFAULT_HAND_OFF_AFTER,
-                CoioRuntime.DEFAULT_LONG_RUN_AFTER);
+        static final HandOff DEFAULT = new HandOff(2, Duration.ofMillis(100), Duration.ofMillis(1000));
     }
 
     int spares() {

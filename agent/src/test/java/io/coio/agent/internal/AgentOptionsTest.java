@@ -174,4 +174,11 @@ class AgentOptionsTest {
             assertFalse(AgentOptions.isAllowEntry(bad), bad);
         }
     }
+
+    @Test
+    void handOffDefaultsAreTheRuntimes() {
+        assertEquals(new AgentOptions.HandOff(io.coio.runtime.CoioRuntime.DEFAULT_SPARES,
+                io.coio.runtime.CoioRuntime.DEFAULT_HAND_OFF_AFTER, io.coio.runtime.CoioRuntime.DEFAULT_LONG_RUN_AFTER),
+                AgentOptions.HandOff.DEFAULT);
+    }
 }
