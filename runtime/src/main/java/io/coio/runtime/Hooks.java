@@ -35,6 +35,16 @@ public final class Hooks {
      * @return true if coio handled the wait; false to let the JDK's poller do it
      */
     public static boolean poll(int fd, int event, long nanos, BooleanSupplier isOpen) throws IOException {
+        return poll(fd, event, nanos, isOpen, true);
+    }
+
+    /**
+     * @param socketIo the wait of a socket operation: a converted app thread's waits on through interrupts
+     *                 (platform-thread semantics). A Selector's wait is not: on a platform thread an interrupt
+     *                 wakes {@code select()}, and the JDK's virtual-thread selector loop relies on the wait ending.
+     */
+    private static boolean poll(int fd, int event, long nanos, BooleanSupplier isOpen, boolean socketIo)
+            throws IOException {
         Thread t = Thread.currentThread();
         if (!t.isVirtual()) {
             return false;
@@ -56,7 +66,7 @@ public final class Hooks {
         Long key = Waiter.key(fd, write);
         // An app's platform thread is not woken from socket I/O by an interrupt (the JDK closes the socket
         // only for virtual threads): its coroutine waits on, and gets its interrupt status back afterwards.
-        boolean platformThread = JdkInternals.appThreadOf(t) != null;
+        boolean platformThread = socketIo && JdkInternals.appThreadOf(t) != null;
         boolean interrupted = platformThread && Thread.interrupted();
         WAITING.put(key, w);
         try {
@@ -118,7 +128,7 @@ public final class Hooks {
 
     /** Replaces {@code Poller.pollSelector}: a Selector's epoll fd waits like a socket's read side. */
     public static boolean pollSelector(int fd, long nanos) throws IOException {
-        return poll(fd, POLLIN, nanos, () -> true);
+        return poll(fd, POLLIN, nanos, () -> true, false);
     }
 
     /** Runs before {@code Poller.stopPoll(fd, event)}: wakes a coroutine waiting there (the socket is closing). */

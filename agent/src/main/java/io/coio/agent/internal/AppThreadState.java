@@ -21,7 +21,13 @@ import java.lang.invoke.VarHandle;
  * it (JdkRewriter), so that JDK code on the coroutine sees what the app set; at the end the app thread
  * keeps the last one set, as a platform thread does.
  *
- * <p>Threads: {@link #share} and {@link #handBack} run on the coroutine itself, at its start and end.
+ * <p>Interrupt status: while the coroutine runs, the app thread's interrupt/isInterrupted forward to it
+ * (JdkRewriter). An interrupt that reached the app thread before it started moves to the coroutine at its
+ * start, and the coroutine's status moves back to the app thread at the end, so that a thread interrupted
+ * before start sees it, and an ended thread reports what it had, as a platform thread does.
+ *
+ * <p>Threads: {@link #share}, {@link #handBack} and {@link #handBackInterrupt} run on the coroutine itself,
+ * at its start and end.
  */
 final class AppThreadState {
     private static final ThreadLocal<Object> MARKER = new ThreadLocal<>();
@@ -29,6 +35,7 @@ final class AppThreadState {
     private static final VarHandle THREAD_LOCALS;
     private static final VarHandle INHERITABLE_THREAD_LOCALS;
     private static final VarHandle CONTEXT_CLASS_LOADER;
+    private static final VarHandle INTERRUPTED;
     /** {@code ThreadLocal.createMap(Thread, T)}: creates the map of the kind of the receiver on a given thread. */
     private static final MethodHandle CREATE_MAP;
 
@@ -39,10 +46,11 @@ final class AppThreadState {
             THREAD_LOCALS = l.findVarHandle(Thread.class, "threadLocals", map);
             INHERITABLE_THREAD_LOCALS = l.findVarHandle(Thread.class, "inheritableThreadLocals", map);
             CONTEXT_CLASS_LOADER = l.findVarHandle(Thread.class, "contextClassLoader", ClassLoader.class);
+            INTERRUPTED = l.findVarHandle(Thread.class, "interrupted", boolean.class);
             CREATE_MAP = MethodHandles.privateLookupIn(ThreadLocal.class, MethodHandles.lookup())
                     .findVirtual(ThreadLocal.class, "createMap", MethodType.methodType(void.class, Thread.class, Object.class));
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("unsupported JDK: Thread.threadLocals / contextClassLoader / ThreadLocal.createMap not found", e);
+            throw new IllegalStateException("unsupported JDK: Thread.threadLocals / contextClassLoader / interrupted / ThreadLocal.createMap not found", e);
         }
     }
 
@@ -57,6 +65,20 @@ final class AppThreadState {
         INHERITABLE_THREAD_LOCALS.setVolatile(coroutine, INHERITABLE_THREAD_LOCALS.getVolatile(app));
         MARKER.remove(); // on the coroutine: removes the marker from the now shared map
         INHERITABLE_MARKER.remove();
+        if ((boolean) INTERRUPTED.getAndSet(app, false)) {
+            coroutine.interrupt(); // interrupted before start: the running thread sees it
+        }
+    }
+
+    /**
+     * Called on {@code coroutine} at the end of {@code app}'s code, before and again after the app thread
+     * stops forwarding to it: an interrupt status set on the coroutine stays with the ended app thread
+     * (the second call catches an interrupt that arrived in between).
+     */
+    static void handBackInterrupt(Thread app, Thread coroutine) {
+        if (coroutine.isInterrupted()) {
+            INTERRUPTED.setVolatile(app, true);
+        }
     }
 
     /**

@@ -119,8 +119,10 @@ final class ThreadConversion {
             }
         } finally {
             AppThreadState.handBack(app, Thread.currentThread());
+            AppThreadState.handBackInterrupt(app, Thread.currentThread());
             THREAD_STATUS.setVolatile(HOLDER.get(app), STATUS_TERMINATED);
             shadows.remove(app);
+            AppThreadState.handBackInterrupt(app, Thread.currentThread());
             synchronized (app) {
                 app.notifyAll(); // a platform-style join() waiting on the monitor re-checks isAlive()
             }
