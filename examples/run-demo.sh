@@ -9,7 +9,9 @@
 # 2. for contrast runs the same server without the agent under the same load;
 # 3. prints both side by side.
 # --skip-agent runs only step 2 (for when the agent is not built). Servers are killed on exit; every
-# step is bounded in time. Uses the `java` on PATH (JDK >= 21; ./coio puts one there).
+# step is bounded in time. Uses the `java` on PATH (JDK >= 25; ./coio puts one there).
+# SERVER_JAVA_OPTS adds JVM flags to the server under the agent, e.g. a JFR recording:
+#   SERVER_JAVA_OPTS=-XX:StartFlightRecording:filename=/tmp/demo.jfr ./coio demo
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/common.sh
@@ -43,7 +45,12 @@ demo_run() {
   local label=$1 tag=$2; shift 2
   echo
   echo "== $label =="
-  start_server "$tag" "$@" -cp "$EXAMPLES_JAR" io.coio.examples.EchoServer 0 || die "the server for '$label' did not start"
+  local opts=()
+  if [ "$tag" = coio ]; then
+    read -r -a opts <<<"${SERVER_JAVA_OPTS:-}"
+  fi
+  start_server "$tag" "${opts[@]}" "$@" -cp "$EXAMPLES_JAR" io.coio.examples.EchoServer 0 \
+    || die "the server for '$label' did not start"
   echo "server pid $SERVER_PID listening on port $SERVER_PORT; load: $CONNECTIONS connections x $ROUND_TRIPS round trips"
   local rc=0
   run_load "$WORK/$tag.load" "$LOAD_TIMEOUT_S" --port "$SERVER_PORT" -c "$CONNECTIONS" -r "$ROUND_TRIPS" \

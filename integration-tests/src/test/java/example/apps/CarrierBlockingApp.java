@@ -144,15 +144,19 @@ public final class CarrierBlockingApp {
                         }
                         out.println("spun");
                     }
+                    case "spinready" -> { // loads what spinuntil needs, so that its run loads no class
+                        Spin.stop = false;
+                        out.println("ready");
+                    }
                     case "spinuntil" -> { // busy on the CPU, never yielding, until another connection says stop
                         out.println("spinning");
-                        while (!Shared.stopSpin) {
+                        while (!Spin.stop) {
                             Thread.onSpinWait();
                         }
                         out.println("spun");
                     }
                     case "stopspin" -> {
-                        Shared.stopSpin = true;
+                        Spin.stop = true;
                         out.println("stopped");
                     }
                     case "quit" -> System.exit(0);
@@ -165,8 +169,15 @@ public final class CarrierBlockingApp {
     }
 
     /** State the initializers use: outside their classes, which other threads must not touch during initialization. */
+    /** The flag a spinuntil coroutine spins on. */
+    static final class Spin {
+        static volatile boolean stop;
+
+        private Spin() {
+        }
+    }
+
     static final class Shared {
-        static volatile boolean stopSpin;
         static final Object LOCK = new Object();
         static final Object MONITOR = new Object();
         static volatile PrintWriter out;

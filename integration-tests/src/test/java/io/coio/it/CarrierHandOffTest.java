@@ -226,15 +226,17 @@ class CarrierHandOffTest {
     void busyRunIsHandedOff() throws Exception {
         try (AgentJvm app = start("carriers=1,stats=true")) {
             int port = port(app);
-            try (LineClient other = new LineClient(port, ANSWER, "other");
-                 LineClient spinner = new LineClient(port, ANSWER, "spinner")) {
+            try (LineClient other = new LineClient(port, ANSWER, "other")) {
                 assertEquals("echo warm-up", other.call("echo warm-up", "warm-up" + app.describeState()));
-                warmUp(spinner, app);
+                assertEquals("ready", other.call("spinready", "spin ready" + app.describeState()));
+                // a fresh connection: its coroutine's first run is the spin (see spinOnAFreshConnection)
+                LineClient spinner = new LineClient(port, ANSWER, "spinner");
                 assertEquals("spinning", spinner.call("spinuntil", "spin" + app.describeState()));
                 // Without the hand-off this coroutine would wait behind the spinner for ever: nothing preempts it.
                 echoWhileBlocked(other, app);
                 assertEquals("stopped", other.call("stopspin", "stop" + app.describeState()));
                 assertEquals("spun", spinner.receive("spinner after stop" + app.describeState()));
+                spinner.close();
                 other.send("quit");
             }
             Map<String, Long> stats = stats(app);
@@ -250,7 +252,7 @@ class CarrierHandOffTest {
             try (LineClient client = new LineClient(port, ANSWER, "client")) {
                 warmUp(client, app);
                 assertEquals("spun", client.call("spin 1", "spin" + app.describeState())); // loads the spin's classes
-                assertEquals("spun", client.call("spin 2000", "spin" + app.describeState()));
+                spinOnAFreshConnection(port, 2000, app);
                 client.send("quit");
             }
             Map<String, Long> stats = stats(app);
@@ -273,13 +275,9 @@ class CarrierHandOffTest {
                      .jvmArg("-XX:StartFlightRecording:filename=" + recording).start()) {
             int port = port(app);
             try (LineClient client = new LineClient(port, ANSWER, "client")) {
-                // spin first: after a hand-off the rest of that run is on the old thread, which no longer drives
-                // the loop (and stalls nothing), so the watchdog does not look at it
                 warmUp(client, app);
-                // a short spin first loads what the spin needs: a class read from the class path is file I/O,
-                // which hands the run off, and then the watchdog (rightly) ignores the rest of that run
-                assertEquals("spun", client.call("spin 1", "spin" + app.describeState()));
-                assertEquals("spun", client.call("spin 1500", "spin" + app.describeState()));
+                assertEquals("spun", client.call("spin 1", "spin" + app.describeState())); // loads the spin's classes
+                spinOnAFreshConnection(port, 1500, app);
                 assertEquals("reading", client.call("fifo " + fifo, "fifo" + app.describeState()));
                 writer.write(1);
                 assertEquals("fifo 1", client.receive("fifo after the write" + app.describeState()));
@@ -322,6 +320,18 @@ class CarrierHandOffTest {
     }
 
     // ---- helpers ----
+
+    /**
+     * A long spin in the first run of a new connection's coroutine: a run that handed the loop off earlier (a class
+     * read from the class path is file I/O) goes on on the old thread, which no longer drives the loop and stalls
+     * nothing, so the watchdog rightly ignores it; and on a connection already in use the next command may be
+     * read in that same run, before the coroutine parks. A new connection's coroutine starts a run of its own.
+     */
+    private static void spinOnAFreshConnection(int port, int millis, AgentJvm app) {
+        try (LineClient spinner = new LineClient(port, ANSWER, "spinner")) {
+            assertEquals("spun", spinner.call("spin " + millis, "spin" + app.describeState()));
+        }
+    }
 
     private static AgentJvm start(String options) {
         return AgentJvm.builder(CarrierBlockingApp.class).agent(options).start();

@@ -63,6 +63,15 @@ final class ThreadConversion {
 
     /** @param firstShadow run before a shadow is published while none exists (turns on the Thread hooks) */
     ThreadConversion(CoioRuntime runtime, Pattern include, Pattern exclude, Runnable firstShadow) {
+        // Loaded (and initialised) now, on the installing thread: loaded lazily by the first coroutine, each would
+        // read the agent jar (file I/O), which hands the coroutine's carrier off.
+        for (Class<?> used : new Class<?>[] {AppThreadState.class, PoolWorkers.class}) {
+            try {
+                Class.forName(used.getName(), true, used.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException(e);
+            }
+        }
         this.runtime = runtime;
         this.include = include;
         this.exclude = exclude;
