@@ -33,6 +33,7 @@ public final class ThreadIdentityApp {
     private static final ThreadLocal<String> LOCAL = new ThreadLocal<>();
 
     public static void main(String[] args) throws Exception {
+        defaultNames(); // first: the numbering of the app's unnamed threads and pools starts where the JDK's does
         run("kind", () -> JvmThread.kind());
         run("identity", () -> {
             AtomicReference<Thread> seen = new AtomicReference<>();
@@ -68,6 +69,16 @@ public final class ThreadIdentityApp {
             }
         });
         System.out.println("DONE");
+    }
+
+    private static void defaultNames() throws Exception {
+        String thread = new Thread(() -> { }).getName();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            check("defaultNames", thread + " " + pool.submit(() -> Thread.currentThread().getName()).get(10, TimeUnit.SECONDS));
+        } finally {
+            pool.shutdown();
+        }
     }
 
     static final class Worker extends Thread {

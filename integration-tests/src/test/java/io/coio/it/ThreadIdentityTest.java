@@ -26,6 +26,7 @@ class ThreadIdentityTest {
 
     static Map<String, String> expected() {
         Map<String, String> m = new LinkedHashMap<>();
+        m.put("defaultNames", "Thread-0 pool-1-thread-1");
         m.put("identity", "true sameId=true");
         m.put("methodReference", "isCurrentThreadObject=true virtual=false");
         m.put("subclass", "field=42 self=true");

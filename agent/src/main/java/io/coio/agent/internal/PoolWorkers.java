@@ -3,7 +3,6 @@ package io.coio.agent.internal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.reflect.Field;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 
@@ -25,10 +24,12 @@ final class PoolWorkers {
     private static final VarHandle POOL_OF_WORKER;
     private static final VarHandle TASK;
     private static final VarHandle HOLDER;
-    private static final Class<?> DEFAULT_FACTORY = Executors.defaultThreadFactory().getClass();
+    /** By name: making one ({@code Executors.defaultThreadFactory()}) would use up a pool number ("pool-N-thread-M"). */
+    private static final Class<?> DEFAULT_FACTORY;
 
     static {
         try {
+            DEFAULT_FACTORY = Class.forName("java.util.concurrent.Executors$DefaultThreadFactory");
             WORKER = Class.forName("java.util.concurrent.ThreadPoolExecutor$Worker");
             Field outer = null;
             for (Field f : WORKER.getDeclaredFields()) {
