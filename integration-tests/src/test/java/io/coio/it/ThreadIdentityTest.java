@@ -1,12 +1,9 @@
 package io.coio.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import example.apps.ThreadIdentityApp;
 import io.coio.it.harness.AgentJvm;
 import io.coio.it.harness.CheckLines;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -46,24 +43,19 @@ class ThreadIdentityTest {
         return m;
     }
 
-    private static void assertChecks(Map<String, String> seen, String kind, String what) {
-        Map<String, String> expected = new LinkedHashMap<>(expected());
-        expected.put("kind", kind);
-        CheckLines.assertMatch(expected, seen, what);
-    }
 
     @ParameterizedTest(name = "carriers={0}")
     @ValueSource(ints = {1, 2})
     @DisplayName("under the agent the app's threads run as coroutines and the app sees exactly what it sees without the agent")
     void underAgent(int carriers) {
-        assertChecks(CheckLines.run(AgentJvm.builder(ThreadIdentityApp.class).agent("carriers=" + carriers)),
-                "virtual=true coio=true", "under the agent");
+        CheckLines.assertMatch(expected(), "virtual=true coio=true",
+                CheckLines.run(AgentJvm.builder(ThreadIdentityApp.class).agent("carriers=" + carriers)), "under the agent");
     }
 
     @Test
     @DisplayName("reference: the expectations are the JDK's own, on platform threads")
     void withoutAgent() {
-        assertChecks(CheckLines.run(AgentJvm.builder(ThreadIdentityApp.class).noAgent()), "virtual=false coio=false",
-                "without the agent");
+        CheckLines.assertMatch(expected(), "virtual=false coio=false",
+                CheckLines.run(AgentJvm.builder(ThreadIdentityApp.class).noAgent()), "without the agent");
     }
 }

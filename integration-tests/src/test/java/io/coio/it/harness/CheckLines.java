@@ -30,6 +30,16 @@ public final class CheckLines {
         }
     }
 
+    /**
+     * As {@link #assertMatch(Map, Map, String)}, with the app's {@code CHECK kind} line (what the JVM runs its threads
+     * on: the one answer that differs with and without the agent) expected to be {@code kind}.
+     */
+    public static void assertMatch(Map<String, String> expected, String kind, Map<String, String> seen, String what) {
+        Map<String, String> all = new LinkedHashMap<>(expected);
+        all.put("kind", kind);
+        assertMatch(all, seen, what);
+    }
+
     /** Fails naming every check whose observed value is not the expected one. */
     public static void assertMatch(Map<String, String> expected, Map<String, String> seen, String what) {
         StringBuilder wrong = new StringBuilder();
