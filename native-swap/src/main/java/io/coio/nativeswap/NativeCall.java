@@ -48,7 +48,35 @@ public final class NativeCall {
     private static final LongAdder CARRIER_WAITS = new LongAdder();
     private static final LongAdder BLOCKING_WAITS = new LongAdder();
 
+    /** Libraries to hook as soon as they are loaded (the agent's {@code hook=} option); empty almost always. */
+    private static final java.util.Set<String> PENDING_HOOKS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private NativeCall() {
+    }
+
+    /**
+     * Hooks each named library ({@link #hookLibrary}) now if it is loaded, else at the first {@link #call} after it
+     * is: what the agent's {@code hook=libpq.so.5;...} option does, so that the app need not call
+     * {@code hookLibrary} itself. A library that cannot be hooked (other than not loaded yet) is reported once.
+     */
+    public static void hookWhenLoaded(java.util.Collection<String> names) {
+        PENDING_HOOKS.addAll(names);
+        hookPending();
+    }
+
+    private static void hookPending() {
+        for (String name : PENDING_HOOKS) {
+            try {
+                hookLibrary(name);
+                PENDING_HOOKS.remove(name);
+            } catch (NativeSwapException e) {
+                if (e.errno() != Errno.ENOENT) {
+                    PENDING_HOOKS.remove(name);
+                    System.err.println("coio: cannot hook the native library " + name + ": " + e.getMessage()
+                            + "; its blocking calls block their carrier thread");
+                }
+            }
+        }
     }
 
     /**
@@ -67,6 +95,9 @@ public final class NativeCall {
             throw new IllegalArgumentException("at most 6 arguments, got " + args.length);
         }
         NativeSwap.ensureAvailable();
+        if (!PENDING_HOOKS.isEmpty()) {
+            hookPending(); // a library named by the agent's hook= option may have been loaded since
+        }
         CALLS.increment();
         if (!CoioRuntime.isCoroutine(Thread.currentThread())) {
             try (Arena arena = Arena.ofConfined()) {

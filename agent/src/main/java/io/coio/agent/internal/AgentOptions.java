@@ -42,7 +42,8 @@ import java.util.regex.PatternSyntaxException;
  * they would silently do nothing. In {@code mode=off} every valid option is accepted and ignored.
  */
 record AgentOptions(Mode mode, int carriers, Pattern include, Pattern exclude, boolean stats, boolean quiet,
-                    Pattern nonBlocking, List<String> allow, OnBlock onBlock, Report report, HandOff handOff) {
+                    Pattern nonBlocking, List<String> allow, OnBlock onBlock, Report report, HandOff handOff,
+                    List<String> hookLibraries) {
 
     /**
      * Coroutine mode: carrier hand-offs ({@code spares}, {@code blockedms}, {@code longrunms}). The defaults are
@@ -94,9 +95,11 @@ record AgentOptions(Mode mode, int carriers, Pattern include, Pattern exclude, b
         int spares = HandOff.DEFAULT.spares();
         Duration blocked = HandOff.DEFAULT.blocked();
         Duration longRun = HandOff.DEFAULT.longRun();
+        List<String> hookLibraries = List.of();
         Set<String> seen = new LinkedHashSet<>();
         if (args == null || args.isBlank()) {
-            return new AgentOptions(mode, carriers, null, null, false, false, null, allow, onBlock, report, HandOff.DEFAULT);
+            return new AgentOptions(mode, carriers, null, null, false, false, null, allow, onBlock, report, HandOff.DEFAULT,
+                    List.of());
         }
         for (String token : args.split(",", -1)) {
             String t = token.strip();
@@ -143,9 +146,10 @@ record AgentOptions(Mode mode, int carriers, Pattern include, Pattern exclude, b
                         "blockedms must be a whole number of milliseconds from 0 (off) to 60000", "e.g. blockedms=100"));
                 case "longrunms" -> longRun = Duration.ofMillis(wholeNumber(token, value, 0, 600_000,
                         "longrunms must be a whole number of milliseconds from 0 (off) to 600000", "e.g. longrunms=1000"));
+                case "hook" -> hookLibraries = libraries(token, value);
                 default -> throw new BadOption(token, "unknown option '" + key + "'",
                         "use carriers, mode, include, exclude, stats, quiet, nonblocking, allow, onblock, report,"
-                                + " spares, blockedms or longrunms");
+                                + " spares, blockedms, longrunms or hook");
             }
         }
         if (mode == Mode.COROUTINE) {
@@ -158,7 +162,20 @@ record AgentOptions(Mode mode, int carriers, Pattern include, Pattern exclude, b
             }
         }
         return new AgentOptions(mode, carriers, include, exclude, stats, quiet, nonBlocking, allow, onBlock, report,
-                new HandOff(spares, blocked, longRun));
+                new HandOff(spares, blocked, longRun), hookLibraries);
+    }
+
+    /** {@code hook=libpq.so.5;libhiredis.so.1.1.0}: file names (or paths) of native libraries, ';'-separated. */
+    private static List<String> libraries(String token, String value) throws BadOption {
+        List<String> names = new java.util.ArrayList<>();
+        for (String n : value.split(";", -1)) {
+            String name = n.strip();
+            if (name.isEmpty()) {
+                throw new BadOption(token, "an empty library name", "name each library, e.g. hook=libpq.so.5;libfoo.so.1");
+            }
+            names.add(name);
+        }
+        return List.copyOf(names);
     }
 
     private static int wholeNumber(String token, String value, int min, int max, String problem, String fix)

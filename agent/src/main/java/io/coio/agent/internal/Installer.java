@@ -92,6 +92,9 @@ public final class Installer {
             connectThreads(bridge, runtime, options);
             appCalls = rewriteAppClasses(inst);
             Observability.install(runtime); // JMX MBeans + JFR statistics; undoes itself if it fails
+            if (!options.hookLibraries().isEmpty()) {
+                io.coio.nativeswap.NativeCall.hookWhenLoaded(options.hookLibraries()); // libc calls of those libraries yield
+            }
             System.setProperty("coio.mode", "coroutine");
             System.setProperty("coio.carriers", Integer.toString(runtime.carrierCount()));
             if (options.stats()) {

@@ -178,10 +178,15 @@ final class ThreadConversion {
         return loader == null || loader == ClassLoader.getPlatformClassLoader();
     }
 
-    /** coio's own code (runtime, agent, its relocated dependencies) — not coio's examples or users' code. */
+    /**
+     * coio's own code (runtime, agent, its relocated dependencies, the explicit-coroutine API, native-swap) — not
+     * coio's examples or users' code. Its {@code Thread.currentThread()} calls are not rewritten: it asks about the
+     * coroutine, not the app's view of it.
+     */
     static boolean isCoioInternal(String className) {
         return className.startsWith("io.coio.runtime.") || className.startsWith("io.coio.agent.")
-                || className.startsWith("io.coio.shaded.");
+                || className.startsWith("io.coio.shaded.") || className.startsWith("io.coio.api.")
+                || className.startsWith("io.coio.nativeswap.");
     }
 
     /**

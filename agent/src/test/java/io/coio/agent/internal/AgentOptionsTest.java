@@ -77,6 +77,16 @@ class AgentOptionsTest {
         assertEquals(java.time.Duration.ofMillis(250), o.longRun());
     }
 
+    @Test
+    void hookNamesLibrariesSeparatedBySemicolons() throws Exception {
+        assertEquals(java.util.List.of(), AgentOptions.parse("", 2).hookLibraries());
+        assertEquals(java.util.List.of("libpq.so.5", "/opt/lib/libfoo.so.1"),
+                AgentOptions.parse("carriers=1,hook=libpq.so.5;/opt/lib/libfoo.so.1", 2).hookLibraries());
+        AgentOptions.BadOption e = assertThrows(AgentOptions.BadOption.class,
+                () -> AgentOptions.parse("hook=libpq.so.5;", 2));
+        assertTrue(e.getMessage().contains("'hook=libpq.so.5;': an empty library name"), e.getMessage());
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "spares=-1         | 'spares=-1': spares must be a whole number from 0 to 256. Fix: e.g. spares=2.",
