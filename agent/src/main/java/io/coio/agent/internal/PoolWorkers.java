@@ -22,8 +22,6 @@ final class PoolWorkers {
     private static final Class<?> WORKER;
     /** {@code ThreadPoolExecutor.Worker}'s reference to its pool (the inner class's outer instance). */
     private static final VarHandle POOL_OF_WORKER;
-    private static final VarHandle TASK;
-    private static final VarHandle HOLDER;
     /** By name: making one ({@code Executors.defaultThreadFactory()}) would use up a pool number ("pool-N-thread-M"). */
     private static final Class<?> DEFAULT_FACTORY;
 
@@ -41,10 +39,6 @@ final class PoolWorkers {
                 throw new NoSuchFieldException("ThreadPoolExecutor.Worker has no reference to its pool");
             }
             POOL_OF_WORKER = MethodHandles.privateLookupIn(WORKER, MethodHandles.lookup()).unreflectVarHandle(outer);
-            MethodHandles.Lookup inThread = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup());
-            Class<?> holder = Class.forName("java.lang.Thread$FieldHolder");
-            HOLDER = inThread.findVarHandle(Thread.class, "holder", holder);
-            TASK = MethodHandles.privateLookupIn(holder, MethodHandles.lookup()).findVarHandle(holder, "task", Runnable.class);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("unsupported JDK: cannot find a ThreadPoolExecutor worker's pool", e);
         }
@@ -55,13 +49,12 @@ final class PoolWorkers {
 
     /** Whether pool worker {@code t} (started by a {@code ThreadPoolExecutor}) belongs to one of the JDK's own pools. */
     static boolean ofJdkPool(Thread t) {
-        Object task = TASK.get(HOLDER.get(t));
+        Object task = ThreadHolder.task(t);
         if (task == null || task.getClass() != WORKER) {
             return false; // the factory wrapped the worker: an app's factory
         }
         ThreadFactory factory = ((ThreadPoolExecutor) POOL_OF_WORKER.get(task)).getThreadFactory();
         Class<?> c = factory.getClass();
-        ClassLoader l = c.getClassLoader();
-        return c != DEFAULT_FACTORY && (l == null || l == ClassLoader.getPlatformClassLoader());
+        return c != DEFAULT_FACTORY && ThreadConversion.isJdk(c.getClassLoader());
     }
 }

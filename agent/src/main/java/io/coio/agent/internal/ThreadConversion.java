@@ -2,8 +2,6 @@ package io.coio.agent.internal;
 
 import io.coio.runtime.CoioRuntime;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -28,9 +26,6 @@ import java.util.regex.Pattern;
  * and threads the {@code include}/{@code exclude} options leave out.
  */
 final class ThreadConversion {
-    /** JVMTI thread states, as kept in {@code Thread.holder.threadStatus}. */
-    private static final int STATUS_RUNNABLE = 0x0001 | 0x0004;
-    private static final int STATUS_TERMINATED = 0x0002;
     /**
      * Netty's event-loop thread class. Built at run time: as a constant, the shade plugin would relocate it
      * to coio's own copy of Netty and the app's Netty threads would no longer match.
@@ -39,20 +34,6 @@ final class ThreadConversion {
             "FastThreadLocalThread");
 
     private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
-    private static final VarHandle HOLDER;
-    private static final VarHandle THREAD_STATUS;
-
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup());
-            Class<?> holder = Class.forName("java.lang.Thread$FieldHolder");
-            HOLDER = l.findVarHandle(Thread.class, "holder", holder);
-            THREAD_STATUS = MethodHandles.privateLookupIn(holder, MethodHandles.lookup())
-                    .findVarHandle(holder, "threadStatus", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("unsupported JDK: Thread.holder.threadStatus not found", e);
-        }
-    }
 
     private final CoioRuntime runtime;
     private final Pattern include;
@@ -65,7 +46,7 @@ final class ThreadConversion {
     ThreadConversion(CoioRuntime runtime, Pattern include, Pattern exclude, Runnable firstShadow) {
         // Loaded (and initialised) now, on the installing thread: loaded lazily by the first coroutine, each would
         // read the agent jar (file I/O), which hands the coroutine's carrier off.
-        for (Class<?> used : new Class<?>[] {AppThreadState.class, PoolWorkers.class}) {
+        for (Class<?> used : new Class<?>[] {AppThreadState.class, PoolWorkers.class, ThreadHolder.class}) {
             try {
                 Class.forName(used.getName(), true, used.getClassLoader());
             } catch (ClassNotFoundException e) {
@@ -80,7 +61,7 @@ final class ThreadConversion {
 
     /** The {@code Thread.start()} hook: true if {@code t} now runs as a coroutine. */
     boolean start(Thread t) {
-        if (t.isVirtual() || (int) THREAD_STATUS.get(HOLDER.get(t)) != 0 || !eligibleClass(t.getClass())
+        if (t.isVirtual() || ThreadHolder.status(t) != ThreadHolder.NEW || !eligibleClass(t.getClass())
                 || !byName(t)) {
             return false;
         }
@@ -89,7 +70,7 @@ final class ThreadConversion {
             return false;
         }
         synchronized (t) { // Thread.start() is synchronized too: one start wins
-            if ((int) THREAD_STATUS.get(HOLDER.get(t)) != 0) {
+            if (ThreadHolder.status(t) != ThreadHolder.NEW) {
                 return false; // the JDK's start() will throw IllegalThreadStateException
             }
             Thread shadow = runtime.newCoroutineFor(t, () -> runAsCoroutine(t));
@@ -98,7 +79,7 @@ final class ThreadConversion {
                 firstShadow.run();
             }
             shadows.put(t, shadow);
-            THREAD_STATUS.setVolatile(HOLDER.get(t), STATUS_RUNNABLE);
+            ThreadHolder.setStatus(t, ThreadHolder.RUNNABLE);
             if (!t.isDaemon()) {
                 keepAlive.acquire();
             }
@@ -129,7 +110,7 @@ final class ThreadConversion {
         } finally {
             AppThreadState.handBack(app, Thread.currentThread());
             AppThreadState.handBackInterrupt(app, Thread.currentThread());
-            THREAD_STATUS.setVolatile(HOLDER.get(app), STATUS_TERMINATED);
+            ThreadHolder.setStatus(app, ThreadHolder.TERMINATED);
             shadows.remove(app);
             AppThreadState.handBackInterrupt(app, Thread.currentThread());
             synchronized (app) {
@@ -174,7 +155,7 @@ final class ThreadConversion {
     }
 
     /** The boot and platform loaders define the JDK's own classes. */
-    private static boolean isJdk(ClassLoader loader) {
+    static boolean isJdk(ClassLoader loader) {
         return loader == null || loader == ClassLoader.getPlatformClassLoader();
     }
 
