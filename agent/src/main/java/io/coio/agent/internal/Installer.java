@@ -134,10 +134,7 @@ public final class Installer {
             inst.removeTransformer(rewriter);
             try {
                 // Also those loaded (and rewritten) since the installation began. With no transformer: their own bytes.
-                List<Class<?>> rewritten = loadedJdkClasses(inst, rewritable);
-                if (!rewritten.isEmpty()) {
-                    inst.retransformClasses(rewritten.toArray(new Class<?>[0]));
-                }
+                JdkBridge.retransformLoaded(inst, rewritable);
             } catch (Throwable e) {
                 problems.append(" Could not restore the JDK classes (").append(e).append("); coio's hooks in them are disconnected.");
             }
@@ -152,17 +149,6 @@ public final class Installer {
             }
         }
         return problems.toString();
-    }
-
-    /** The loaded, modifiable boot-loader classes named in {@code all}. */
-    private static List<Class<?>> loadedJdkClasses(Instrumentation inst, Set<String> all) {
-        List<Class<?>> loaded = new ArrayList<>();
-        for (Class<?> c : inst.getAllLoadedClasses()) {
-            if (c.getClassLoader() == null && all.contains(c.getName()) && inst.isModifiableClass(c)) {
-                loaded.add(c);
-            }
-        }
-        return loaded;
     }
 
     /** Opens what coio reaches into, for coio's own module only, and lets it load its native library. */

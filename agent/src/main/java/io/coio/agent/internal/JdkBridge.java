@@ -129,7 +129,11 @@ final class JdkBridge {
     /** Retransforms the already-loaded JDK classes that own {@code watched} methods (the rest are rewritten at load). */
     static void retransformLoaded(Instrumentation inst, List<BlockingCalls.Call> watched)
             throws UnmodifiableClassException {
-        Set<String> names = BlockingCalls.classNames(watched);
+        retransformLoaded(inst, BlockingCalls.classNames(watched));
+    }
+
+    /** Retransforms the loaded, modifiable boot-loader classes among {@code names} (binary names). */
+    static void retransformLoaded(Instrumentation inst, Set<String> names) throws UnmodifiableClassException {
         if (names.isEmpty()) {
             return;
         }
