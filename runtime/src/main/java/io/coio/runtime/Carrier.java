@@ -287,16 +287,17 @@ final class Carrier implements Executor {
     }
 
     /**
-     * A timer on this carrier's loop, if the caller is the loop thread (the JDK schedules a coroutine's
-     * wake-up right after it unmounted, on its carrier); null otherwise, to leave it to the JDK's timer.
+     * A timer on this carrier's loop (the JDK schedules a coroutine's wake-up right after it unmounted, on the
+     * thread it ran on): queued, not put on Netty's timer queue here, because this thread may lose the loop
+     * (hand-off) at any moment — or already has, when the coroutine's run was handed off earlier; then the loop,
+     * now on another thread, is woken to take it. Never the JDK's own timer thread.
      */
     Future<?> schedule(Runnable task, long delay, TimeUnit unit) {
-        if (Thread.currentThread() != owner.thread()) {
-            return null;
-        }
-        // Queued, not put on Netty's timer queue here: this thread may lose the loop (hand-off) at any moment.
         CarrierTimer t = new CarrierTimer(task, System.nanoTime() + unit.toNanos(delay));
         timers.offer(t);
+        if (Thread.currentThread() != owner.thread()) {
+            execute(WAKE_UP); // the loop may be blocked in epoll
+        }
         return t;
     }
 
