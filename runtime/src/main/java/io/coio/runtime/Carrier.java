@@ -3,7 +3,6 @@ package io.coio.runtime;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.ManualIoEventLoop;
-import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.internal.PlatformDependent;
 
 import java.io.UncheckedIOException;
@@ -26,14 +25,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * <pre>
  *   loop:
  *     run the coroutines that are ready (each runs until it parks or ends)
- *     apply the epoll interest / timer changes those coroutines asked for (see {@link #pending})
+ *     register the fds those coroutines first waited on, arm their timers (see {@link #pending})
  *     if nothing is ready: mark parked, then block in epoll until an fd, a timer or a wake-up
  *     else: poll epoll without blocking
  *     (epoll callbacks and timers complete {@link Waiter}s, which unpark coroutines into the run queue)
  * </pre>
  *
- * <p>Threads: {@link #execute}, {@link #arm}, {@link #disarm} and {@link #handOff} may be called from any
- * thread ({@link #runQueue}, {@link #pending} and {@link #timers} are multi-producer queues). Everything else
+ * <p>Threads: {@link #execute} and {@link #handOff} may be called from any thread, {@link #arm} and {@link #disarm}
+ * by any of this carrier's coroutines ({@link #runQueue}, {@link #pending} and {@link #timers} are multi-producer queues). Everything else
  * marked "loop thread" is touched only by the thread currently driving the loop. Coroutines must not call
  * Netty, whose {@code inEventLoop()} is false inside a virtual thread (JDK25-FINDINGS.md).
  *
@@ -60,30 +59,35 @@ final class Carrier implements Executor {
     /** True while the loop thread is about to block, or blocked, in epoll: then {@link #execute} must wake it. */
     private volatile boolean parked;
 
-    /** Any thread adds, loop thread drains: waiters whose epoll interest or timer must be set up or torn down. */
+    /** Any thread adds, loop thread drains: waiters whose fd this (home) carrier must register with epoll. */
     private final Queue<Waiter> pending = PlatformDependent.newMpscQueue();
     /** Any thread adds, loop thread drains: coroutine timers to put on the loop's timer queue. */
     private final Queue<CarrierTimer> timers = PlatformDependent.newMpscQueue();
-    /** Loop thread: registrations by fd. */
-    private final IntObjectHashMap<FdRegistration> fds = new IntObjectHashMap<>();
+    /** The fds this carrier's group waits on: shared by a runtime's carriers, one per caller-driven loop. */
+    final FdTable fds;
 
     /** The JDK thread container this carrier's coroutines start in (thread dumps group them by carrier). */
     final CarrierThreadContainer threadContainer;
 
     final AtomicInteger live = new AtomicInteger();
     final AtomicLong started = new AtomicLong();
-    // Loop-thread counters, read racily by stats().
+    // Counters, read racily by stats(). Loop thread: wakeups, epollWaits, registrations. Coroutines of this carrier
+    // (normally on the loop thread; after a hand-off an increment may be lost): parks, rearms, skippedSyscalls.
     private long parks;
     private long wakeups;
     private long epollWaits;
+    private long registrations;
+    private long rearms;
+    private long skippedSyscalls;
     /** Coroutine runs the watchdog reported as too long (CPU-bound or invisible native code). */
     final AtomicLong longRuns = new AtomicLong();
 
     /** Tests only: called at the start of each loop step with its name, to inject a fault. */
     volatile java.util.function.Consumer<String> faultForTest;
 
-    Carrier(int id, IoHandlerFactory ioHandlerFactory, boolean epoll, SparePool spares) {
+    Carrier(int id, IoHandlerFactory ioHandlerFactory, boolean epoll, SparePool spares, FdTable fds) {
         this.id = id;
+        this.fds = fds;
         this.epoll = epoll;
         this.eventLoop = new ManualIoEventLoop(null, null, ioHandlerFactory);
         this.threadContainer = new CarrierThreadContainer("coio-carrier-" + id);
@@ -95,6 +99,7 @@ final class Carrier implements Executor {
     /** A carrier driven by an existing thread (see {@link #drive}); no loop thread is started, no hand-off. */
     private Carrier(Thread owner, int id, IoHandlerFactory ioHandlerFactory, boolean epoll) {
         this.id = id;
+        this.fds = FdTable.create();
         this.epoll = epoll;
         this.eventLoop = new ManualIoEventLoop(null, null, ioHandlerFactory);
         this.threadContainer = new CarrierThreadContainer("coio-loop-" + id);
@@ -130,50 +135,93 @@ final class Carrier implements Executor {
         return owner.onLoopThread();
     }
 
-    // ---- readiness waits ----
+    // ---- readiness waits (see FdState for the rules, FdRegistration for the epoll side) ----
 
     /**
-     * Called by a coroutine of this carrier to start waiting: the loop arms epoll (and the timer) once the
-     * coroutine has parked. From a thread that no longer drives the loop (after a pinned hand-off) the
-     * request travels through the run queue instead.
+     * Called by a coroutine of this carrier to start waiting for {@code w}'s fd and direction; the coroutine parks
+     * next (an already-settled waiter makes that park return at once). {@code ticket}: the edge count a tracked
+     * syscall saw before it would have blocked ({@link FdState}), or 0 for an untracked wait.
+     * <ul>
+     *   <li>fd not registered yet: the home carrier's loop registers it (edge-triggered, both directions; the
+     *       kernel reports it at once if ready) — once per fd, not per wait;
+     *   <li>a ticket and a confirmed registration: no syscall; an edge since the ticket settles the wait at once;
+     *   <li>otherwise one {@code epoll_ctl(MOD)} re-arms from this thread; if epoll no longer knows the file behind
+     *       the number, the state is replaced and the wait ends early (the JDK re-tries and waits on the new one).
+     * </ul>
      */
-    void arm(Waiter w) {
-        applyOnLoop(w);
+    void arm(Waiter w, int ticket) {
+        FdState st = w.fdState;
+        st.attach(w);
+        parks++;
+        switch (st.armDecision(w.write ? FdState.WRITE : FdState.READ, ticket)) {
+            case FdState.ARM_STOPPED -> w.complete(Waiter.STOPPED);
+            case FdState.ARM_REGISTER -> st.claimHome(this).requestRegistration(w);
+            case FdState.ARM_READY -> w.complete(Waiter.READY);
+            case FdState.ARM_REARM -> rearm(w, st);
+            default -> { } // ARM_PARK: the next edge wakes it
+        }
+        if (w.deadline != 0 && w.isWaiting()) {
+            w.timer = schedule(() -> w.complete(Waiter.TIMED_OUT), Math.max(0, w.deadline - System.nanoTime()),
+                    TimeUnit.NANOSECONDS);
+        }
     }
 
-    /** Called by the coroutine when its wait is over, whatever ended it; tears down on the loop thread. */
+    /** An untracked wait (no ticket): {@link #arm(Waiter, int)}. */
+    void arm(Waiter w) {
+        arm(w, 0);
+    }
+
+    /** Called by the coroutine when its wait is over, whatever ended it. */
     void disarm(Waiter w) {
         w.cancel();
-        int s = w.state();
-        if (s == Waiter.READY || s == Waiter.TIMED_OUT || s == Waiter.FAILED) {
-            return; // the loop completed it and tore it down in the same step (see wake)
+        w.fdState.detach(w);
+        Future<?> timer = w.timer;
+        if (timer != null) {
+            w.timer = null;
+            timer.cancel(false);
         }
-        // CANCELLED or STOPPED: the loop still holds its epoll attachment and timer.
-        applyOnLoop(w);
     }
 
-    /** Has the loop {@link #apply} {@code w} before it next waits: directly from its own thread, else queued. */
-    private void applyOnLoop(Waiter w) {
+    /**
+     * Coroutine thread: one epoll_ctl(MOD) makes the kernel re-check the fd. If epoll does not know the file behind
+     * the number (closed where the close hook does not see — native code, or no agent — and the number reused), the
+     * state is replaced and {@code w} moves to the fresh one, which its home registers.
+     */
+    private void rearm(Waiter w, FdState st) {
+        FdRegistration reg = st.reg;
+        try {
+            reg.rearm();
+            rearms++;
+            st.confirmed = true;
+        } catch (UncheckedIOException stale) {
+            st.detach(w);
+            st.closed = true;
+            reg.retire();
+            st.wakeAll(Waiter.STOPPED);
+            FdState fresh = fds.replace(st);
+            w.fdState = fresh;
+            fresh.attach(w);
+            fresh.claimHome(this).requestRegistration(w);
+        }
+    }
+
+    /** Has this (home) carrier's loop register the fd of {@code w} before it next waits. Any thread. */
+    private void requestRegistration(Waiter w) {
         pending.offer(w);
         if (!onLoopThread()) {
             execute(WAKE_UP); // the loop may be blocked in epoll (or this thread was handed off)
         }
     }
 
-    /** Loop thread: applies every pending waiter; one that fails is reported and falls back to the JDK's poller. */
+    /** Loop thread: applies every pending registration; one that fails is reported and falls back to the JDK's poller. */
     private void applyPending() {
-        // apply() only completes waiters (unpark queues their coroutines); it never adds to pending.
         for (Waiter w; (w = pending.poll()) != null; ) {
             try {
                 probe("applyPending");
-                apply(w);
+                register(w);
             } catch (Throwable t) {
-                report("applying a readiness wait failed on carrier " + id + "; the wait goes back to the JDK's poller", t);
-                try {
-                    wake(w, Waiter.FAILED);
-                } catch (Throwable again) {
-                    w.complete(Waiter.FAILED);
-                }
+                report("registering an fd with epoll failed on carrier " + id + "; the wait goes back to the JDK's poller", t);
+                w.complete(Waiter.FAILED);
             }
         }
         for (CarrierTimer t; (t = timers.poll()) != null; ) {
@@ -186,104 +234,43 @@ final class Carrier implements Executor {
         }
     }
 
-    /** Loop thread: bring epoll and the timer in line with the waiter's state. */
-    private void apply(Waiter w) {
-        if (!w.isWaiting()) {
-            tearDown(w);
+    /**
+     * Home loop: registers {@code w}'s fd with this carrier's epoll unless an earlier waiter did; then the kernel
+     * reports it at once if it is ready. Epoll refusing the fd (not pollable) sends the wait to the JDK's poller.
+     */
+    private void register(Waiter w) {
+        FdState st = w.fdState;
+        if (st.closed) {
+            w.complete(Waiter.STOPPED);
             return;
         }
-        if (w.registration != null) {
-            return; // already armed
-        }
-        parks++;
-        FdRegistration reg = fds.get(w.fd);
-        if (reg == null && (reg = register(w.fd)) == null) {
-            w.complete(Waiter.FAILED);
-            return;
-        }
-        Waiter previous = w.write ? reg.writer : reg.reader;
-        if (previous != null) {
-            wake(previous, Waiter.READY); // cannot happen with the JDK's locks; a spurious wake-up is safe
-        }
-        reg.attach(w);
-        rearm(reg);
-        if (w.deadline != 0 && w.isWaiting()) {
-            long delay = Math.max(0, w.deadline - System.nanoTime());
-            w.timer = eventLoop.schedule(() -> wake(w, Waiter.TIMED_OUT), delay, TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private FdRegistration register(int fd) {
-        FdRegistration reg = new FdRegistration(fd, this);
-        io.netty.util.concurrent.Future<IoRegistration> f = eventLoop.register(reg);
-        if (!f.isSuccess()) {
-            return null; // e.g. EPERM: not a pollable fd; the wait goes back to the JDK's poller
-        }
-        reg.registration = f.getNow();
-        fds.put(fd, reg);
-        return reg;
-    }
-
-    /** Loop thread: re-arm a registration; if the kernel forgot the fd (closed, number reused), register anew. */
-    void rearm(FdRegistration reg) {
-        try {
-            reg.rearm();
-        } catch (UncheckedIOException stale) {
-            fds.remove(reg.fdVal());
-            reg.registration.cancel();
-            Waiter r = reg.reader;
-            Waiter w = reg.writer;
-            if (r != null) {
-                reg.detach(r);
-            }
-            if (w != null) {
-                reg.detach(w);
-            }
-            FdRegistration fresh = register(reg.fdVal());
-            if (fresh == null) {
-                fail(r);
-                fail(w);
+        FdRegistration reg = st.reg;
+        if (reg != null) {
+            reg.rearm(); // registered for another waiter meanwhile: re-check for this one
+        } else {
+            reg = new FdRegistration(st, this);
+            io.netty.util.concurrent.Future<IoRegistration> f = eventLoop.register(reg);
+            if (!f.isSuccess()) {
+                w.complete(Waiter.FAILED); // e.g. EPERM: not a pollable fd
                 return;
             }
-            if (r != null) {
-                fresh.attach(r);
-            }
-            if (w != null) {
-                fresh.attach(w);
-            }
-            try {
-                fresh.rearm();
-            } catch (UncheckedIOException e) {
-                fail(fresh.reader);
-                fail(fresh.writer);
-            }
+            reg.registered(f.getNow());
+            registrations++;
+            st.reg = reg;
         }
+        st.confirmed = true;
     }
 
-    /** Loop thread: epoll refused the fd; {@code w} (if any) falls back to the JDK's poller. */
-    private void fail(Waiter w) {
-        if (w != null) {
-            wake(w, Waiter.FAILED);
-        }
-    }
-
-    /** Loop thread: end a wait with {@code state} (READY, TIMED_OUT, FAILED) and tear it down. */
-    void wake(Waiter w, int state) {
-        if (w.complete(state) && state == Waiter.READY) {
+    /** Home loop: an edge ended {@code w}'s wait. */
+    void wake(Waiter w) {
+        if (w.complete(Waiter.READY)) {
             wakeups++;
         }
-        tearDown(w);
     }
 
-    private void tearDown(Waiter w) {
-        FdRegistration reg = w.registration;
-        if (reg != null) {
-            reg.detach(w); // ONESHOT: a stale arming fires at most once and finds no waiter
-        }
-        if (w.timer != null) {
-            w.timer.cancel(false);
-            w.timer = null;
-        }
+    /** The socket I/O hook skipped a syscall that had to fail (counted on the coroutine's carrier). */
+    void skipped() {
+        skippedSyscalls++;
     }
 
     /**
@@ -505,7 +492,7 @@ final class Carrier implements Executor {
                 owner.handOffs(HandOffCause.FILE), owner.handOffs(HandOffCause.DNS),
                 owner.handOffs(HandOffCause.BLOCKER), owner.handOffs(HandOffCause.WATCHDOG),
                 owner.handOffs(HandOffCause.BUSY),
-                owner.extraThreads(), longRuns.get(), runQueue.size());
+                owner.extraThreads(), longRuns.get(), runQueue.size(), registrations, rearms, skippedSyscalls);
     }
 
     @SuppressWarnings("unchecked")

@@ -27,6 +27,11 @@ package io.coio.runtime;
  * @param extraLoopThreads    hand-offs that found no idle spare loop thread and started one more
  * @param longRuns            coroutine runs reported by the watchdog as too long without yielding
  * @param runQueue            coroutines ready to run and waiting for this carrier, at the moment of the snapshot
+ * @param registrations       fds this carrier registered with its epoll (once per fd while it is open: edge-triggered)
+ * @param rearms              waits of this carrier's coroutines that re-armed their fd ({@code epoll_ctl MOD}): the
+ *                            waits that no tracked socket read or write preceded (accept, connect, channels, native fds)
+ * @param skippedSyscalls     socket reads and writes of this carrier's coroutines that coio answered "would block"
+ *                            without the syscall, because the socket was drained with no epoll edge since
  *
  * <p>The JMX view and the JFR statistics event are generated from this record's components: a component added
  * here shows up there without further code.
@@ -34,7 +39,7 @@ package io.coio.runtime;
 public record CarrierStats(int carrier, long started, long live, long parks, long wakeups, long epollWaits,
                            long pinnedFallbacks, long pinnedWaitHandOffs, long fileHandOffs, long dnsHandOffs,
                            long blockerHandOffs, long watchdogHandOffs, long busyHandOffs, long extraLoopThreads, long longRuns,
-                           long runQueue) {
+                           long runQueue, long registrations, long rearms, long skippedSyscalls) {
 
     /** All hand-offs, whatever the cause. */
     public long handOffs() {
@@ -51,6 +56,7 @@ public record CarrierStats(int carrier, long started, long live, long parks, lon
                 + " dnsHandOffs=" + dnsHandOffs + " blockerHandOffs=" + blockerHandOffs
                 + " watchdogHandOffs=" + watchdogHandOffs + " busyHandOffs=" + busyHandOffs
                 + " extraLoopThreads=" + extraLoopThreads
-                + " longRuns=" + longRuns;
+                + " longRuns=" + longRuns + " registrations=" + registrations + " rearms=" + rearms
+                + " skippedSyscalls=" + skippedSyscalls;
     }
 }

@@ -54,8 +54,9 @@ public final class CoioRuntime {
         }
         spares = new SparePool(spareCount, group);
         carriers = new Carrier[count];
+        FdTable fds = FdTable.create(); // one per carrier group: an fd has one home carrier among them
         for (int i = 0; i < count; i++) {
-            carriers[i] = new Carrier(i, factory, epoll, spares);
+            carriers[i] = new Carrier(i, factory, epoll, spares, fds);
         }
         watchdog = new Watchdog(carriers, handOffAfter, longRunAfter, group);
     }

@@ -55,11 +55,15 @@ public final class ExplicitPoll {
             int k = 0;
             for (int i = 0; i < n; i++) {
                 int ev = events[i];
+                FdState fd = c.fds.stateFor(fds[i]);
+                if (fd == null) { // a number beyond coio's fd table: wait on the OS thread, like a pinned poll
+                    return pollPinned(fds, events, revents, n, timeoutMillis < 0 ? Long.MAX_VALUE : deadline);
+                }
                 if ((ev & POLLOUT) != 0) {
-                    items[k++] = new PollItem(t, fds[i], true, 0, w);
+                    items[k++] = new PollItem(t, fd, true, 0, w);
                 }
                 if ((ev & POLLOUT) == 0 || (ev & (POLLIN | POLLPRI)) != 0) {
-                    items[k++] = new PollItem(t, fds[i], false, 0, w);
+                    items[k++] = new PollItem(t, fd, false, 0, w);
                 }
             }
             for (int i = 0; i < k; i++) {

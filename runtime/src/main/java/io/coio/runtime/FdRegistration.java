@@ -8,17 +8,17 @@ import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
 
 /**
- * A JDK-owned socket fd registered with one carrier's epoll, with at most one reader and one writer
- * coroutine waiting on it (the JDK serialises readers and writers of a socket with its own locks).
+ * A file descriptor registered with its home carrier's epoll for as long as it is open, edge-triggered, for both
+ * directions: {@code EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET}. A wait costs no {@code epoll_ctl} when it follows
+ * a tracked socket operation ({@link FdState}); an untracked wait re-arms with one {@code epoll_ctl(MOD)}, after
+ * which the kernel reports the fd at once if it is ready. Each event counts an edge and wakes the waiting
+ * coroutine of its direction, on whichever carrier that coroutine runs.
  *
- * <p>Interest is armed with {@code EPOLLONESHOT}: after an event is reported the kernel disables the fd
- * until it is re-armed, so a wait costs one {@code epoll_ctl(MOD)} and a finished, timed-out or
- * cancelled wait costs nothing. The registration stays in the epoll set while the fd lives; when the
- * JDK closes the fd the kernel drops it, and a later re-arm of a reused fd number fails with ENOENT,
- * which {@link Carrier} answers by registering afresh.
+ * <p>The JDK (or a native library) owns the fd: {@link #close()} does nothing, and {@link #retire()} only tells
+ * Netty to drop its bookkeeping, never to {@code epoll_ctl(DEL)} a number that may already name another file.
  *
- * <p>Thread ownership: every method runs on the owning carrier's loop thread. {@link #close()} does
- * nothing because the JDK owns the fd.
+ * <p>Threads: {@link #handle} runs on the home loop; {@link #rearm} on a waiting coroutine's thread or the home
+ * loop ({@code epoll_ctl} is thread-safe, Netty's {@code submit} only calls it); {@link #retire} on any thread.
  */
 final class FdRegistration implements EpollIoHandle {
     private static final int EPOLLIN = EpollIoOps.EPOLLIN.value();
@@ -26,26 +26,19 @@ final class FdRegistration implements EpollIoHandle {
     private static final int EPOLLERR = EpollIoOps.EPOLLERR.value();
     private static final int EPOLLRDHUP = EpollIoOps.EPOLLRDHUP.value();
     private static final int EPOLLHUP = 0x010;
-    private static final int EPOLLONESHOT = 1 << 30;
-    /** Interest sets used by coio, created once (EpollIoOps.valueOf allocates for uncached values). */
-    private static final EpollIoOps[] INTEREST = new EpollIoOps[4];
+    /** Created once: {@code EpollIoOps.valueOf} allocates for values it does not cache. */
+    private static final EpollIoOps INTEREST =
+            EpollIoOps.valueOf(EPOLLIN | EPOLLOUT | EPOLLRDHUP | EpollIoOps.EPOLLET.value());
 
-    static {
-        for (int i = 1; i < 4; i++) {
-            int v = EPOLLONESHOT | ((i & 1) != 0 ? EPOLLIN | EPOLLRDHUP : 0) | ((i & 2) != 0 ? EPOLLOUT : 0);
-            INTEREST[i] = EpollIoOps.valueOf(v);
-        }
-    }
+    private final JdkOwnedFd fd;
+    private final FdState state;
+    private final Carrier home;
+    private volatile IoRegistration registration;
 
-    private final FileDescriptor fd;
-    private final Carrier carrier;
-    IoRegistration registration;
-    Waiter reader;
-    Waiter writer;
-
-    FdRegistration(int fd, Carrier carrier) {
-        this.fd = new FileDescriptor(fd);
-        this.carrier = carrier;
+    FdRegistration(FdState state, Carrier home) {
+        this.fd = new JdkOwnedFd(state.fd);
+        this.state = state;
+        this.home = home;
     }
 
     @Override
@@ -53,58 +46,72 @@ final class FdRegistration implements EpollIoHandle {
         return fd;
     }
 
-    int fdVal() {
-        return fd.intValue();
+    /** Home loop, once: after Netty's {@code epoll_ctl(ADD)}, sets the edge-triggered interest (reports readiness now). */
+    void registered(IoRegistration registration) {
+        this.registration = registration;
+        rearm();
     }
 
-    /** Attaches {@code w} as this fd's reader or writer. */
-    void attach(Waiter w) {
-        if (w.write) {
-            writer = w;
-        } else {
-            reader = w;
-        }
-        w.registration = this;
-    }
-
-    void detach(Waiter w) {
-        if (reader == w) {
-            reader = null;
-        } else if (writer == w) {
-            writer = null;
-        }
-        w.registration = null;
-    }
-
-    /** Arms epoll for the directions that still have a waiting coroutine; throws if epoll refuses. */
+    /**
+     * Sets the interest again ({@code epoll_ctl(MOD)}): the kernel re-checks the fd and queues an event if it is
+     * ready. Throws {@link java.io.UncheckedIOException} if epoll does not know the file this number names now
+     * (the fd was closed behind the JDK's close hook and the number reused).
+     */
     void rearm() {
-        int i = (reader != null ? 1 : 0) | (writer != null ? 2 : 0);
-        if (i != 0) {
-            registration.submit(INTEREST[i]);
-        }
+        registration.submit(INTEREST);
     }
 
     @Override
     public void handle(IoRegistration registration, IoEvent event) {
         int ops = ((EpollIoEvent) event).ops().value();
-        boolean readable = (ops & (EPOLLIN | EPOLLERR | EPOLLRDHUP | EPOLLHUP)) != 0;
-        boolean writable = (ops & (EPOLLOUT | EPOLLERR | EPOLLHUP)) != 0;
-        Waiter r = reader;
-        Waiter w = writer;
-        if (readable && r != null) {
-            carrier.wake(r, Waiter.READY);
+        if ((ops & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
+            state.hungUp(); // before the edge is counted: a skip that sees the edge's count also sees this
         }
-        if (writable && w != null) {
-            carrier.wake(w, Waiter.READY);
+        if ((ops & (EPOLLIN | EPOLLERR | EPOLLRDHUP | EPOLLHUP)) != 0) {
+            wake(state.edge(FdState.READ));
         }
-        // ONESHOT disabled the fd: re-arm for a direction that is still waiting.
-        if (reader != null || writer != null) {
-            carrier.rearm(this);
+        if ((ops & (EPOLLOUT | EPOLLERR | EPOLLHUP)) != 0) {
+            wake(state.edge(FdState.WRITE));
+        }
+    }
+
+    private void wake(Waiter w) {
+        if (w != null) {
+            home.wake(w);
+        }
+    }
+
+    /**
+     * Any thread, when the fd closes or epoll forgot it: Netty drops the registration on the home loop. The fd is
+     * marked closed for Netty first, so that it skips {@code epoll_ctl(DEL)}: by then the number may name a new
+     * file that another registration watches (the kernel drops a closed file from epoll by itself).
+     */
+    void retire() {
+        fd.forget();
+        IoRegistration r = registration;
+        if (r != null) {
+            r.cancel();
         }
     }
 
     @Override
     public void close() {
         // The JDK owns the fd; epoll forgets it when the JDK closes it.
+    }
+
+    /** Netty's view of an fd it must never close or remove from epoll once the JDK has closed it. */
+    private static final class JdkOwnedFd extends FileDescriptor {
+        JdkOwnedFd(int fd) {
+            super(fd);
+        }
+
+        void forget() {
+            markClosed();
+        }
+
+        @Override
+        public void close() {
+            // never: the JDK closes its own fds
+        }
     }
 }

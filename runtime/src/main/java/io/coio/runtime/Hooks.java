@@ -1,7 +1,6 @@
 package io.coio.runtime;
 
 import java.io.IOException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -19,9 +18,6 @@ public final class Hooks {
     /** {@code sun.nio.ch.Net.POLLIN} / {@code POLLOUT} on Linux. */
     static final int POLLIN = 0x1;
     static final int POLLOUT = 0x4;
-
-    /** Coroutines parked in a readiness wait, by fd and direction, so that {@code stopPoll} can find them. */
-    private static final ConcurrentHashMap<Long, Waiter> WAITING = new ConcurrentHashMap<>();
 
     private Hooks() {
     }
@@ -53,7 +49,12 @@ public final class Hooks {
         if (carrier == null || !carrier.usesEpoll()) {
             return false;
         }
+        FdState fdState = carrier.fds.stateFor(fd);
+        if (fdState == null) {
+            return false; // a number beyond coio's fd table (FdTable.LIMIT): the JDK's poller waits
+        }
         boolean write = event == POLLOUT;
+        int ticket = fdState.takeTicket(write ? FdState.WRITE : FdState.READ);
         long deadline = nanos > 0 ? deadlineAfter(nanos) : 0;
         // An explicit coroutine's wait yields to its resumer (its loop continues it), or with hooks off blocks.
         Explicit explicit = Explicit.current();
@@ -61,17 +62,15 @@ public final class Hooks {
             HooksOff.blockCarrier(explicit, fd, event, nanos);
             return true;
         }
-        Waiter w = explicit == null ? new Waiter(t, fd, write, deadline)
-                : new PollItem(t, fd, write, deadline, CoWait.prepare());
-        Long key = Waiter.key(fd, write);
+        Waiter w = explicit == null ? new Waiter(t, fdState, write, deadline)
+                : new PollItem(t, fdState, write, deadline, CoWait.prepare());
         // An app's platform thread is not woken from socket I/O by an interrupt (the JDK closes the socket
         // only for virtual threads): its coroutine waits on, and gets its interrupt status back afterwards.
         boolean platformThread = socketIo && JdkInternals.appThreadOf(t) != null;
         boolean interrupted = platformThread && Thread.interrupted();
-        WAITING.put(key, w);
         try {
             if (isOpen.getAsBoolean() && (platformThread || !t.isInterrupted())) {
-                carrier.arm(w);
+                carrier.arm(w, ticket);
                 try {
                     w.await();
                     while (platformThread && w.isWaiting()) {
@@ -83,7 +82,6 @@ public final class Hooks {
                 }
             }
         } finally {
-            WAITING.remove(key, w);
             carrier.disarm(w);
             if (interrupted) {
                 t.interrupt();
@@ -133,16 +131,64 @@ public final class Hooks {
 
     /** Runs before {@code Poller.stopPoll(fd, event)}: wakes a coroutine waiting there (the socket is closing). */
     public static void stopPoll(int fd, int event) {
-        Waiter w = WAITING.get(Waiter.key(fd, event == POLLOUT));
-        if (w != null) {
-            w.complete(Waiter.STOPPED);
-        }
+        FdTable.stopped(fd, event == POLLOUT ? FdState.WRITE : FdState.READ);
     }
 
     /** Runs before {@code Poller.stopPoll(fd)}: both directions. */
     public static void stopPoll(int fd) {
         stopPoll(fd, POLLIN);
         stopPoll(fd, POLLOUT);
+    }
+
+    /**
+     * Runs before the JDK closes a socket or pipe fd ({@code UnixDispatcher.close}, any thread, before the number
+     * can be reused): coio forgets the fd (its readiness state and its epoll registration).
+     */
+    public static void socketClosing(int fd) {
+        FdTable.closing(fd);
+    }
+
+    /** {@link #beforeSocketIo}: not a coroutine, or a socket it never waited on. */
+    public static final int NOT_TRACKED = 0;
+
+    /**
+     * Runs at the start of a {@code java.net.Socket} read or write attempt ({@code NioSocketImpl.tryRead/tryWrite}),
+     * whose "would block" is always followed by a park. For a coroutine on a socket it waited on before, returns
+     * {@link FdState#SKIP} (-1) when the syscall must fail (drained, no epoll edge since: see {@link FdState}) — the JDK is told
+     * "would block" and parks — else the edge count to hand to {@link #afterSocketIo}; {@link #NOT_TRACKED} for
+     * any other thread or socket.
+     *
+     * @param jdkFd the socket's {@code java.io.FileDescriptor}: a new socket on a reused number is a new owner
+     */
+    public static int beforeSocketIo(Object jdkFd, int fd, boolean write) {
+        Thread t = Thread.currentThread();
+        if (!t.isVirtual()) {
+            return NOT_TRACKED;
+        }
+        Carrier carrier = JdkInternals.carrierOf(t);
+        FdState st = carrier == null ? null : carrier.fds.get(fd);
+        if (st == null) {
+            return NOT_TRACKED;
+        }
+        int edges = st.beforeTrackedIo(jdkFd, write ? FdState.WRITE : FdState.READ);
+        if (edges == FdState.SKIP) {
+            carrier.skipped();
+        }
+        return edges;
+    }
+
+    /**
+     * Runs when a tracked attempt ({@link #beforeSocketIo} returned an edge count) returns {@code n} of {@code len}
+     * bytes: EAGAIN or a short count means the socket was drained (read) or full (write) at some moment after
+     * {@code edges} was read; a "would block" also leaves a ticket for the wait that follows.
+     */
+    public static void afterSocketIo(int n, int fd, boolean write, int edges, int len) {
+        Carrier carrier = JdkInternals.carrierOf(Thread.currentThread());
+        FdState st = carrier == null ? null : carrier.fds.get(fd);
+        if (st == null) {
+            return;
+        }
+        st.afterTrackedIo(write ? FdState.WRITE : FdState.READ, n, len, edges);
     }
 
     /**

@@ -43,7 +43,10 @@ public final class NativeWaits {
             return false;
         }
         long deadline = timeoutNanos >= 0 ? Math.max(1, System.nanoTime() + timeoutNanos) : 0;
-        Waiter[] waiters = waitersFor(t, fds, events, deadline);
+        Waiter[] waiters = waitersFor(t, carrier.fds, fds, events, deadline);
+        if (waiters == null) {
+            return false; // a number beyond coio's fd table
+        }
         boolean interrupted = Thread.interrupted();
         try {
             if (waiters.length == 0) {
@@ -69,19 +72,23 @@ public final class NativeWaits {
     }
 
     /** One waiter per (descriptor, direction); the first carries the deadline (one timer per wait). */
-    private static Waiter[] waitersFor(Thread t, int[] fds, int[] events, long deadline) {
+    private static Waiter[] waitersFor(Thread t, FdTable table, int[] fds, int[] events, long deadline) {
         Waiter[] out = new Waiter[2 * fds.length];
         int n = 0;
         for (int i = 0; i < fds.length; i++) {
             if (fds[i] < 0) {
                 continue; // poll(2) ignores negative descriptors
             }
+            FdState fd = table.stateFor(fds[i]);
+            if (fd == null) {
+                return null;
+            }
             if ((events[i] & (POLLIN | POLLPRI | POLLRDHUP)) != 0) {
-                out[n] = new Waiter(t, fds[i], false, n == 0 ? deadline : 0);
+                out[n] = new Waiter(t, fd, false, n == 0 ? deadline : 0);
                 n++;
             }
             if ((events[i] & POLLOUT) != 0) {
-                out[n] = new Waiter(t, fds[i], true, n == 0 ? deadline : 0);
+                out[n] = new Waiter(t, fd, true, n == 0 ? deadline : 0);
                 n++;
             }
         }

@@ -8,7 +8,7 @@ package io.coio.runtime;
 final class PollItem extends Waiter {
     private final CoWait wait;
 
-    PollItem(Thread thread, int fd, boolean write, long deadline, CoWait wait) {
+    PollItem(Thread thread, FdState fd, boolean write, long deadline, CoWait wait) {
         super(thread, fd, write, deadline);
         this.wait = wait;
     }

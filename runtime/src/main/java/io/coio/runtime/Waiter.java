@@ -1,6 +1,6 @@
 package io.coio.runtime;
 
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
 
@@ -11,16 +11,18 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>
  * State machine (every change is a compare-and-set from WAITING; the winner unparks the coroutine):
  *
- *   WAITING -> READY      // the carrier's epoll reported the fd ready (carrier thread)
- *   WAITING -> TIMED_OUT  // the carrier's timer fired at the deadline (carrier thread)
- *   WAITING -> STOPPED    // Poller.stopPoll: the socket is being closed (any thread)
- *   WAITING -> FAILED     // epoll refused the fd; the wait falls back to the JDK's poller (carrier thread)
+ *   WAITING -> READY      // the fd's home carrier reported an edge (home loop thread), or the wait's ticket
+ *                         // shows an edge came after the syscall that would have blocked (the coroutine)
+ *   WAITING -> TIMED_OUT  // the timer fired at the deadline (the coroutine's carrier loop)
+ *   WAITING -> STOPPED    // Poller.stopPoll or the JDK's close: the socket is being closed; or epoll no
+ *                         // longer knows the file behind the number (any thread)
+ *   WAITING -> FAILED     // epoll refused the fd; the wait falls back to the JDK's poller (home loop thread)
  *   WAITING -> CANCELLED  // the coroutine woke for another reason (interrupt, stale permit) (the coroutine)
  * </pre>
  *
- * <p>Fields other than {@code state} are written before the waiter is published to the carrier
- * (happens-before through the carrier's queue or the same thread) and then only read, except
- * {@code timer} and {@code registration}, which only the carrier's loop thread touches.
+ * <p>Fields other than {@code state} are written by the waiting coroutine before the waiter is published (attached
+ * to its {@link FdState}, queued to the home carrier) and then only read; {@code timer} is only touched by the
+ * waiting coroutine.
  */
 class Waiter {
     static final int WAITING = 0;
@@ -35,20 +37,21 @@ class Waiter {
 
     final Thread thread;
     final int fd;
+    /** The fd's state in the waiting carrier's table (replaced by the coroutine if epoll forgot the fd). */
+    FdState fdState;
     final boolean write;
     /** Absolute {@link System#nanoTime()} deadline, or 0 for no timeout. */
     final long deadline;
 
     private volatile int state = WAITING;
 
-    /** Carrier loop thread only: the pending timeout, if armed. */
-    ScheduledFuture<?> timer;
-    /** Carrier loop thread only: the fd registration this waiter is attached to, if any. */
-    FdRegistration registration;
+    /** The waiting coroutine only: the pending timeout, if armed. */
+    Future<?> timer;
 
-    Waiter(Thread thread, int fd, boolean write, long deadline) {
+    Waiter(Thread thread, FdState fdState, boolean write, long deadline) {
         this.thread = thread;
-        this.fd = fd;
+        this.fd = fdState.fd;
+        this.fdState = fdState;
         this.write = write;
         this.deadline = deadline;
     }
@@ -98,9 +101,4 @@ class Waiter {
     }
 
     private static final String[] STATE_NAMES = {"WAITING", "READY", "TIMED_OUT", "STOPPED", "FAILED", "CANCELLED"};
-
-    /** Key in the stopPoll registry: fd and direction. */
-    static long key(int fd, boolean write) {
-        return ((long) fd << 1) | (write ? 1 : 0);
-    }
 }

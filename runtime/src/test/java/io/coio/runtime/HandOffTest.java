@@ -373,7 +373,7 @@ class HandOffTest {
     private Carrier carrier(int spares) {
         SparePool pool = new SparePool(spares, Thread.currentThread().getThreadGroup());
         pools.add(pool);
-        Carrier c = new Carrier(0, EpollIoHandler.newFactory(), true, pool);
+        Carrier c = new Carrier(0, EpollIoHandler.newFactory(), true, pool, FdTable.create());
         carriers.add(c);
         return c;
     }

@@ -228,6 +228,11 @@ public final class Installer {
         set(bridge, "beforeBlocking", l.findStatic(Hooks.class, "beforeBlocking",
                 MethodType.methodType(void.class, int.class)));
         set(bridge, "beforeWait", l.findStatic(Hooks.class, "beforeObjectWait", MethodType.methodType(void.class)));
+        set(bridge, "beforeSocketIo", l.findStatic(Hooks.class, "beforeSocketIo",
+                MethodType.methodType(int.class, Object.class, int.class, boolean.class)));
+        set(bridge, "afterSocketIo", l.findStatic(Hooks.class, "afterSocketIo",
+                MethodType.methodType(void.class, int.class, int.class, boolean.class, int.class, int.class)));
+        set(bridge, "socketClosing", l.findStatic(Hooks.class, "socketClosing", MethodType.methodType(void.class, int.class)));
     }
 
     private static void connectThreads(Class<?> bridge, CoioRuntime runtime, AgentOptions options)
@@ -278,7 +283,8 @@ public final class Installer {
         }
         for (String f : new String[] {"threadStart", "shadowOf", "appThreadOf", "interruptEndsSocketIo", "allThreads",
                 "allStackTraces", "appThreads", "appThreadInfos", "stateAsPlatform", "poll", "pollSelector", "stopPoll",
-                "pinnedPark", "schedule", "beforeBlocking", "beforeWait", "nonBlocking", "blockingCall"}) {
+                "pinnedPark", "schedule", "beforeBlocking", "beforeWait", "beforeSocketIo", "afterSocketIo", "socketClosing",
+                "nonBlocking", "blockingCall"}) {
             try {
                 set(bridge, f, null);
             } catch (ReflectiveOperationException | RuntimeException ignored) {

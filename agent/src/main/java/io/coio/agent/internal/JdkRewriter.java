@@ -32,6 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code Poller.pollSelector(fd, nanos)}: {@code if (CoioBridge.pollSelector(...)) return;}
  *   <li>{@code Poller.stopPoll(fd, event)}: {@code CoioBridge.stopPoll(fd, event);} then the JDK's own
  *       ({@code stopPoll(fd)} calls it for both directions)
+ *   <li>{@code NioSocketImpl.tryRead/tryWrite}: skip a syscall that must fail ({@link SocketIoTracking});
+ *       {@code UnixDispatcher.close(fd)}: {@code CoioBridge.socketClosing(IOUtil.fdVal(fd));} (coio forgets the fd)
  *   <li>{@code VirtualThread.parkOnCarrierThread(timed, nanos)}: {@code CoioBridge.pinnedPark(this);}
  *   <li>{@code VirtualThread.schedule(task, delay, unit)} (timed park, sleep, timed wait):
  *       {@code Future<?> f = CoioBridge.schedule(this, task, delay, unit); if (f != null) return f;}
@@ -76,6 +78,8 @@ final class JdkRewriter implements ClassFileTransformer {
 
     static final String LOCK_SUPPORT = "java/util/concurrent/locks/LockSupport";
     static final String NIO_SOCKET_IMPL = "sun/nio/ch/NioSocketImpl";
+    static final String UNIX_DISPATCHER = "sun/nio/ch/UnixDispatcher";
+    private static final String CLOSE_FD = "close(Ljava/io/FileDescriptor;)V";
     static final String DATAGRAM_CHANNEL_IMPL = "sun/nio/ch/DatagramChannelImpl";
     static final String DEFAULT_THREAD_FACTORY = "java/util/concurrent/Executors$DefaultThreadFactory";
     private static final String CURRENT_THREAD = "currentThread()Ljava/lang/Thread;";
@@ -129,7 +133,9 @@ final class JdkRewriter implements ClassFileTransformer {
                     "getAllThreads()[Ljava/lang/Thread;", "getAllStackTraces()Ljava/util/Map;"),
                     CALL_REWRITES.get(THREAD).keySet().toArray(new String[0])),
             LOCK_SUPPORT, Set.of("unpark(Ljava/lang/Thread;)V", "getBlocker(Ljava/lang/Thread;)Ljava/lang/Object;"),
-            NIO_SOCKET_IMPL, CALL_REWRITES.get(NIO_SOCKET_IMPL).keySet(),
+            NIO_SOCKET_IMPL, union(CALL_REWRITES.get(NIO_SOCKET_IMPL).keySet(), SocketIoTracking.TRY_READ,
+                    SocketIoTracking.TRY_WRITE),
+            UNIX_DISPATCHER, Set.of(CLOSE_FD),
             DATAGRAM_CHANNEL_IMPL, CALL_REWRITES.get(DATAGRAM_CHANNEL_IMPL).keySet(),
             DEFAULT_THREAD_FACTORY, CALL_REWRITES.get(DEFAULT_THREAD_FACTORY).keySet(),
             THREAD_POOL_EXECUTOR, CALL_REWRITES.get(THREAD_POOL_EXECUTOR).keySet(),
@@ -284,6 +290,9 @@ final class JdkRewriter implements ClassFileTransformer {
                 if (replaced != null && call == null) {
                     return new CallReplacer(mv, replaced);
                 }
+                if (className.equals(NIO_SOCKET_IMPL) && SocketIoTracking.tracks(key) && call == null) {
+                    return new SocketIoTracking(mv, access, className, name, desc);
+                }
                 return new MethodVisitor(Opcodes.ASM9, mv) {
                     @Override
                     public void visitCode() {
@@ -322,6 +331,11 @@ final class JdkRewriter implements ClassFileTransformer {
                 mv.visitVarInsn(Opcodes.ILOAD, 0);
                 mv.visitVarInsn(Opcodes.ILOAD, 1);
                 mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "stopPoll", "(II)V", false);
+            }
+            case UNIX_DISPATCHER + "." + CLOSE_FD -> { // CoioBridge.socketClosing(IOUtil.fdVal(fd)); then close0(fd)
+                mv.visitVarInsn(Opcodes.ALOAD, 1);
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, "sun/nio/ch/IOUtil", "fdVal", "(Ljava/io/FileDescriptor;)I", false);
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "socketClosing", "(I)V", false);
             }
             case VIRTUAL_THREAD + ".parkOnCarrierThread(ZJ)V" -> {
                 mv.visitVarInsn(Opcodes.ALOAD, 0);

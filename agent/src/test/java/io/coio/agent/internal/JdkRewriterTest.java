@@ -47,7 +47,10 @@ class JdkRewriterTest {
                 methodsCallingBridge(JdkRewriter.THREAD));
         assertEquals(Set.of("unpark(Ljava/lang/Thread;)V", "getBlocker(Ljava/lang/Thread;)Ljava/lang/Object;"),
                 methodsCallingBridge(JdkRewriter.LOCK_SUPPORT));
-        assertEquals(Set.of("park(Ljava/io/FileDescriptor;IJ)V"), methodsCallingBridge(JdkRewriter.NIO_SOCKET_IMPL));
+        // park: the interrupt test; tryRead/tryWrite: skipping a syscall that must fail (SocketIoTracking)
+        assertEquals(Set.of("park(Ljava/io/FileDescriptor;IJ)V", "tryRead(Ljava/io/FileDescriptor;[BII)I",
+                "tryWrite(Ljava/io/FileDescriptor;[BII)I"), methodsCallingBridge(JdkRewriter.NIO_SOCKET_IMPL));
+        assertEquals(Set.of("close(Ljava/io/FileDescriptor;)V"), methodsCallingBridge(JdkRewriter.UNIX_DISPATCHER));
         assertEquals(Set.of("park(IJ)V"), methodsCallingBridge(JdkRewriter.DATAGRAM_CHANNEL_IMPL));
         assertEquals(Set.of("<init>()V"), methodsCallingBridge(JdkRewriter.DEFAULT_THREAD_FACTORY));
         assertEquals(Set.of("runWorker(Ljava/util/concurrent/ThreadPoolExecutor$Worker;)V"),
@@ -236,9 +239,10 @@ class JdkRewriterTest {
         byte[] thread = rewriter.transform(null, null, JdkRewriter.THREAD, null, null, jdkClass(JdkRewriter.THREAD));
         assertTrue(!methodsCallingBridge(thread).contains("sleepNanos(J)V"), "sleep yields on a coroutine");
         assertNotNull(rewriter.transform(null, null, "java/io/FileInputStream", null, null, jdkClass("java/io/FileInputStream")));
-        // socket waits yield on a coroutine: NioSocketImpl gets only its coroutine-mode rewrite, no watched prologue
+        // socket waits yield on a coroutine: NioSocketImpl gets only its coroutine-mode rewrites, no watched prologue
         byte[] socket = rewriter.transform(null, null, "sun/nio/ch/NioSocketImpl", null, null, jdkClass("sun/nio/ch/NioSocketImpl"));
-        assertEquals(Set.of("park(Ljava/io/FileDescriptor;IJ)V"), methodsCallingBridge(socket));
+        assertEquals(Set.of("park(Ljava/io/FileDescriptor;IJ)V", "tryRead(Ljava/io/FileDescriptor;[BII)I",
+                "tryWrite(Ljava/io/FileDescriptor;[BII)I"), methodsCallingBridge(socket));
     }
 
     @Test

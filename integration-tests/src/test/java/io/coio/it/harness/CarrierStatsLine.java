@@ -62,6 +62,16 @@ public record CarrierStatsLine(int carrier, long started, long live, long parks,
         return out;
     }
 
+    /** Any counter of the line by name (e.g. {@code skippedSyscalls}); fails if the line has none of that name. */
+    public long counter(String key) {
+        for (String token : line.substring(PREFIX.length()).trim().split(" +")) {
+            if (token.startsWith(key + "=")) {
+                return Long.parseLong(token.substring(key.length() + 1));
+            }
+        }
+        throw new AssertionError("coio stats line without " + key + ": " + line);
+    }
+
     /** The sum of one counter over all carriers. */
     public static long total(List<CarrierStatsLine> lines, java.util.function.ToLongFunction<CarrierStatsLine> f) {
         return lines.stream().mapToLong(f).sum();

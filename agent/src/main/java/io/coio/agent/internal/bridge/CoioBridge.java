@@ -52,6 +52,10 @@ public final class CoioBridge {
     private static final MethodHandle IS_VIRTUAL = isVirtual();
     private static final MutableCallSite BEFORE_BLOCKING = site(void.class, int.class);
     private static final MutableCallSite BEFORE_WAIT = site(void.class);
+    private static final MutableCallSite BEFORE_SOCKET_IO = site(int.class, Object.class, int.class, boolean.class);
+    private static final MutableCallSite AFTER_SOCKET_IO = site(void.class, int.class, int.class, boolean.class,
+            int.class, int.class);
+    private static final MutableCallSite SOCKET_CLOSING = site(void.class, int.class);
 
     /** {@code (int fd, int event, long nanos, BooleanSupplier isOpen) boolean}: true if coio did the wait. */
     private static final MethodHandle poll = POLL.dynamicInvoker();
@@ -85,6 +89,12 @@ public final class CoioBridge {
     private static final MethodHandle beforeBlocking = BEFORE_BLOCKING.dynamicInvoker();
     /** {@code () void}: Object.wait starts. */
     private static final MethodHandle beforeWait = BEFORE_WAIT.dynamicInvoker();
+    /** {@code (Object jdkFd, int fd, boolean write) int}: -1 skip the syscall, 0 not tracked, else an edge count. */
+    private static final MethodHandle beforeSocketIo = BEFORE_SOCKET_IO.dynamicInvoker();
+    /** {@code (int n, int fd, boolean write, int edges, int len) void}: what a tracked attempt learned. */
+    private static final MethodHandle afterSocketIo = AFTER_SOCKET_IO.dynamicInvoker();
+    /** {@code (int fd) void}: the JDK is about to close a socket or pipe fd. */
+    private static final MethodHandle socketClosing = SOCKET_CLOSING.dynamicInvoker();
     /** False until the first app thread is converted: keeps the Thread-method hooks at one field load. */
     public static volatile boolean anyShadow;
 
@@ -130,6 +140,9 @@ public final class CoioBridge {
             case "appThreadInfos" -> APP_THREAD_INFOS;
             case "beforeBlocking" -> BEFORE_BLOCKING;
             case "beforeWait" -> BEFORE_WAIT;
+            case "beforeSocketIo" -> BEFORE_SOCKET_IO;
+            case "afterSocketIo" -> AFTER_SOCKET_IO;
+            case "socketClosing" -> SOCKET_CLOSING;
             case "nonBlocking" -> {
                 nonBlocking = handler;
                 yield null;
@@ -225,6 +238,37 @@ public final class CoioBridge {
     public static void beforeWait() {
         try {
             beforeWait.invokeExact();
+        } catch (Throwable t) {
+            report(t);
+        }
+    }
+
+    /** {@code NioSocketImpl.tryRead/tryWrite} prologue: -1 to answer "would block" without the syscall. */
+    public static int beforeSocketIo(Object jdkFd, int fd, boolean write) {
+        try {
+            return (int) beforeSocketIo.invokeExact(jdkFd, fd, write);
+        } catch (Throwable t) {
+            report(t);
+            return 0;
+        }
+    }
+
+    /** {@code NioSocketImpl.tryRead/tryWrite} epilogue: passes {@code n} through; records it if the attempt was tracked. */
+    public static int afterSocketIo(int n, int fd, boolean write, int edges, int len) {
+        if (edges > 0) {
+            try {
+                afterSocketIo.invokeExact(n, fd, write, edges, len);
+            } catch (Throwable t) {
+                report(t);
+            }
+        }
+        return n;
+    }
+
+    /** {@code UnixDispatcher.close} prologue. */
+    public static void socketClosing(int fd) {
+        try {
+            socketClosing.invokeExact(fd);
         } catch (Throwable t) {
             report(t);
         }
