@@ -25,7 +25,9 @@ public final class Coio {
      * {@code co_poll}: waits until at least one of {@code fds} is ready for the events it asks for, or
      * {@code timeoutMillis} passed ({@code -1}: no timeout; 0: just look). Fills every entry's
      * {@link PollFd#revents()} with what the kernel reports ({@code poll(2)} values; POLLERR and POLLHUP are
-     * always reported, POLLNVAL for a bad fd).
+     * always reported, POLLNVAL for a bad fd): as libco's {@code co_poll}, the events of the epoll reports that
+     * ended the wait (an entry that became ready without one reads 0 and is reported by the next call); without
+     * any (timeout 0, a timeout, a wake-up with no event), a zero-timeout {@code poll(2)} of every entry.
      *
      * <p>In a coroutine it yields to the resumer and the event loop continues it; in a thread that coio
      * converted it parks the thread (the carrier runs others); on a platform thread it blocks that thread,

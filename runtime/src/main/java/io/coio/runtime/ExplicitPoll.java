@@ -6,10 +6,11 @@ import java.util.Arrays;
  * {@code co_poll}: waits until one of several fds is ready or a timeout passes. <b>Not API</b>: public for
  * coio's API module ({@code io.coio.api.Coio.poll} documents it).
  *
- * <p>Each fd and direction becomes a {@link PollItem} armed on the waiter's carrier epoll (one-shot, like
- * coio's socket waits); the first event, or the timeout, ends the {@link CoWait}. Then the exact
- * {@code revents} of every fd are read with a zero-timeout {@code poll(2)}, so the answer is the kernel's,
- * whatever woke the wait. An explicit coroutine yields to its resumer meanwhile; a converted thread parks;
+ * <p>Each fd and direction becomes a {@link PollItem} armed on the fd's home carrier epoll (re-armed with one
+ * {@code epoll_ctl(MOD)}, like coio's untracked socket waits); the first event, or the timeout, ends the
+ * {@link CoWait}. The {@code revents} are those of the epoll events that ended the items' waits — what libco's
+ * {@code co_poll} reports too — and, when no event ended any (a timeout, a spurious wake-up), the kernel's answer
+ * to a zero-timeout {@code poll(2)}. An explicit coroutine yields to its resumer meanwhile; a converted thread parks;
  * a platform thread drives its own loop (its epoll) until the wait ends.
  */
 public final class ExplicitPoll {
@@ -52,6 +53,7 @@ public final class ExplicitPoll {
             Carrier c = w.carrier();
             Thread t = Thread.currentThread();
             PollItem[] items = new PollItem[2 * n];
+            int[] itemFd = new int[2 * n]; // which entry of fds each item waits for
             int k = 0;
             for (int i = 0; i < n; i++) {
                 int ev = events[i];
@@ -60,9 +62,11 @@ public final class ExplicitPoll {
                     return pollPinned(fds, events, revents, n, timeoutMillis < 0 ? Long.MAX_VALUE : deadline);
                 }
                 if ((ev & POLLOUT) != 0) {
+                    itemFd[k] = i;
                     items[k++] = new PollItem(t, fd, true, 0, w);
                 }
                 if ((ev & POLLOUT) == 0 || (ev & (POLLIN | POLLPRI)) != 0) {
+                    itemFd[k] = i;
                     items[k++] = new PollItem(t, fd, false, 0, w);
                 }
             }
@@ -81,7 +85,10 @@ public final class ExplicitPoll {
             for (int i = 0; i < k; i++) {
                 c.disarm(items[i]);
             }
-            int count = readyNow(fds, events, revents, n);
+            int count = fromEvents(items, itemFd, k, events, revents);
+            if (count == 0) {
+                count = readyNow(fds, events, revents, n);
+            }
             if (count > 0 || !signalled || (timeoutMillis >= 0 && deadline - System.nanoTime() <= 0)) {
                 return count;
             }
@@ -102,6 +109,23 @@ public final class ExplicitPoll {
             }
             NativePoll.poll(fds[0], events[0], 1);
         }
+    }
+
+    /** The revents of the epoll events that ended items' waits (epoll's and poll's bits are the same on Linux). */
+    private static int fromEvents(PollItem[] items, int[] itemFd, int k, int[] events, int[] revents) {
+        int count = 0;
+        for (int j = 0; j < k; j++) {
+            int ops = items[j].state() == Waiter.READY ? items[j].readyOps : 0;
+            int i = itemFd[j];
+            int r = ops & (events[i] | POLLERR | POLLHUP);
+            if (r != 0) {
+                if (revents[i] == 0) {
+                    count++;
+                }
+                revents[i] |= r;
+            }
+        }
+        return count;
     }
 
     private static int readyNow(int[] fds, int[] events, int[] revents, int n) {

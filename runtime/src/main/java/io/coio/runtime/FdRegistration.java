@@ -68,15 +68,16 @@ final class FdRegistration implements EpollIoHandle {
             state.hungUp(); // before the edge is counted: a skip that sees the edge's count also sees this
         }
         if ((ops & (EPOLLIN | EPOLLERR | EPOLLRDHUP | EPOLLHUP)) != 0) {
-            wake(state.edge(FdState.READ));
+            wake(state.edge(FdState.READ), ops);
         }
         if ((ops & (EPOLLOUT | EPOLLERR | EPOLLHUP)) != 0) {
-            wake(state.edge(FdState.WRITE));
+            wake(state.edge(FdState.WRITE), ops);
         }
     }
 
-    private void wake(Waiter w) {
+    private void wake(Waiter w, int ops) {
         if (w != null) {
+            w.readyOps = ops;
             home.wake(w);
         }
     }

@@ -45,6 +45,12 @@ class Waiter {
 
     private volatile int state = WAITING;
 
+    /**
+     * The ops of the epoll event that ended the wait ({@code EPOLLIN}, {@code EPOLLOUT}, ... — the same bits as
+     * {@code poll(2)}'s): written by the home loop before it completes the wait, read after seeing READY.
+     */
+    int readyOps;
+
     /** The waiting coroutine only: the pending timeout, if armed. */
     Future<?> timer;
 
