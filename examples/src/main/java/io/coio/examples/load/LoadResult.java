@@ -15,6 +15,7 @@ public record LoadResult(
         int roundTripsPerConnection,
         int payloadBytes,
         int clientThreads,
+        int clientProcesses,       // load-tool processes that shared the connections (ProcessFleet), 1 by default
         int opened,
         double connectSeconds,
         long roundTripsDone,
@@ -35,8 +36,11 @@ public record LoadResult(
         MemorySample idleBefore,   // connect-only mode, else null
         MemorySample idleAfter) {
 
-    /** The server's memory and threads at one moment, after a full GC when jcmd was usable. */
-    public record MemorySample(long rssKib, long heapUsedKib, int threads) {
+    /**
+     * The server's memory and threads at one moment, after a full GC when jcmd was usable; {@code nativeDiff} is
+     * the Native Memory Tracking diff against the first sample ({@code --nmt}), else null.
+     */
+    public record MemorySample(long rssKib, long heapUsedKib, int threads, NativeMemory.Diff nativeDiff) {
     }
 
     public long roundTripsExpected() {
@@ -70,8 +74,9 @@ public record LoadResult(
     }
 
     void print(PrintStream out) {
-        out.printf(Locale.ROOT, "load: %d connections x %d round trips x %d bytes to %s (%d client thread%s)%n",
-                connections, roundTripsPerConnection, payloadBytes, target, clientThreads, clientThreads == 1 ? "" : "s");
+        out.printf(Locale.ROOT, "load: %d connections x %d round trips x %d bytes to %s (%d client thread%s%s)%n",
+                connections, roundTripsPerConnection, payloadBytes, target, clientThreads, clientThreads == 1 ? "" : "s",
+                clientProcesses > 1 ? " in each of " + clientProcesses + " processes" : "");
         out.printf(Locale.ROOT, "  connections     %d of %d opened in %.2f s%n", opened, connections, connectSeconds);
         out.printf(Locale.ROOT, "  round trips     %d of %d in %.2f s = %.0f round trips/s%n",
                 roundTripsDone, roundTripsExpected(), roundTripSeconds, roundTripsPerSecond());
@@ -94,6 +99,11 @@ public record LoadResult(
                     kib(perConnectionKib(idleBefore.rssKib(), idleAfter.rssKib())),
                     mib(idleBefore.heapUsedKib()), mib(idleAfter.heapUsedKib()),
                     kib(perConnectionKib(idleBefore.heapUsedKib(), idleAfter.heapUsedKib())));
+            if (idleAfter.nativeDiff() != null) {
+                NativeMemory.Diff d = idleAfter.nativeDiff();
+                out.printf(Locale.ROOT, "  native memory   NMT committed outside the Java heap %+d KiB (%s per connection); largest: %s%n",
+                        d.nativeKib(), kib(opened == 0 ? Double.NaN : (double) d.nativeKib() / opened), d.largest(4));
+            }
         }
         out.println(summaryLine());
         out.println(ok() ? "  result          OK: every byte verified" : "  result          FAILED");
@@ -120,7 +130,11 @@ public record LoadResult(
                     .append(" heap_kib_before=").append(idleBefore.heapUsedKib())
                     .append(" heap_kib_after=").append(idleAfter.heapUsedKib())
                     .append(String.format(Locale.ROOT, " heap_kib_per_conn=%.2f", perConnectionKib(idleBefore.heapUsedKib(), idleAfter.heapUsedKib())));
+            if (idleAfter.nativeDiff() != null && opened > 0) {
+                line.append(String.format(Locale.ROOT, " native_kib_per_conn=%.2f", (double) idleAfter.nativeDiff().nativeKib() / opened));
+            }
         }
+        line.append(" client_processes=").append(clientProcesses);
         return line.toString();
     }
 
