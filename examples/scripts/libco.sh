@@ -33,11 +33,13 @@ libco_build() {
   echo "$dir"
 }
 
-# free_port: a loopback TCP port nobody listens on now (libco's examples take a fixed port).
+# free_port: a loopback TCP port nobody uses now (libco's examples take a fixed port), below the ephemeral range
+# (ip_local_port_range) so that no client connection of the load runs can be holding it.
 free_port() {
-  local p i
+  local p i low
+  low=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
   for i in $(seq 50); do
-    p=$(( 20000 + RANDOM % 30000 ))
+    p=$(( 10000 + RANDOM % (low - 10000) ))
     if ! grep -qi ":$(printf '%04X' "$p") " /proc/net/tcp /proc/net/tcp6 2>/dev/null; then echo "$p"; return 0; fi
   done
   return 1
