@@ -309,14 +309,14 @@ if has_section throughput; then
   echo
   echo "## Echo throughput ($MODE run, 128-byte round trips, all connections concurrent; client: $CLIENT_NOTE)"
   echo
-  echo "| server | connections | round trips/s | p99 ms | server CPU µs / round trip | server OS threads (max) |"
-  echo "|---|---:|---:|---:|---:|---:|"
-  echo "server,connections,rt_per_s,p99_ms,server_cpu_us_per_rt,server_threads_max,errors" >"$BENCH_OUT/throughput.csv"
+  echo "| server | connections | round trips/s | p99 ms | server CPU µs / round trip | server OS threads (max) | client CPU µs / round trip |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
+  echo "server,connections,rt_per_s,p99_ms,server_cpu_us_per_rt,server_threads_max,client_cpu_us_per_rt,errors" >"$BENCH_OUT/throughput.csv"
   for s in ${SERVERS//,/ }; do
     for load in "${LOADS[@]}"; do
       set -- $load
-      echo "| $(label "$s")$(errors_note "$s-$1") | $1 | $(field "$s-$1" rt_per_s) | $(field "$s-$1" p99_ms) | $(field "$s-$1" server_cpu_us_per_rt) | $(field "$s-$1" server_threads_max) |"
-      echo "$s,$1,$(field "$s-$1" rt_per_s),$(field "$s-$1" p99_ms),$(field "$s-$1" server_cpu_us_per_rt),$(field "$s-$1" server_threads_max),$(field "$s-$1" errors)" >>"$BENCH_OUT/throughput.csv"
+      echo "| $(label "$s")$(errors_note "$s-$1") | $1 | $(field "$s-$1" rt_per_s) | $(field "$s-$1" p99_ms) | $(field "$s-$1" server_cpu_us_per_rt) | $(field "$s-$1" server_threads_max) | $(field "$s-$1" client_cpu_us_per_rt) |"
+      echo "$s,$1,$(field "$s-$1" rt_per_s),$(field "$s-$1" p99_ms),$(field "$s-$1" server_cpu_us_per_rt),$(field "$s-$1" server_threads_max),$(field "$s-$1" client_cpu_us_per_rt),$(field "$s-$1" errors)" >>"$BENCH_OUT/throughput.csv"
     done
   done
 fi

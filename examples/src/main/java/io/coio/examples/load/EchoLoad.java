@@ -111,17 +111,22 @@ public final class EchoLoad {
         int threadsFinal;
         long cpuBefore;
         long cpuAfter;
+        long clientCpuBefore;
+        long clientCpuAfter;
         MemorySample idleAfter = null;
+        ServerProbe self = ServerProbe.self();
         try {
             state.await(state.connected, GRACE_NANOS);
             connectedNanos = System.nanoTime();
             opened = state.open.get();
             phases.beforeRoundTrips(opened);
             cpuBefore = probe.cpuMicros();
+            clientCpuBefore = self.cpuMicros();
             roundTripsStartNanos = System.nanoTime();
             state.start.countDown();
             state.await(state.done, GRACE_NANOS);
             endNanos = System.nanoTime();
+            clientCpuAfter = self.cpuMicros();
             cpuAfter = probe.cpuMicros();
             phases.afterRoundTrips();
             // Sampled while every connection is still open: the count that matters for "N connections".
@@ -168,6 +173,7 @@ public final class EchoLoad {
                 probe.maxThreads(),
                 threadsFinal,
                 cpuBefore < 0 || cpuAfter < 0 ? -1 : cpuAfter - cpuBefore,
+                clientCpuBefore < 0 || clientCpuAfter < 0 ? -1 : clientCpuAfter - clientCpuBefore,
                 idleBefore,
                 idleAfter), latencies);
     }

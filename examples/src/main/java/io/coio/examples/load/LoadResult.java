@@ -33,6 +33,7 @@ public record LoadResult(
         int serverThreadsMax,
         int serverThreadsFinal,
         long serverCpuMicros,      // user + system CPU of the server during the round trips; -1 if unknown
+        long clientCpuMicros,      // the same for the load tool's own process(es); -1 if unknown
         MemorySample idleBefore,   // connect-only mode, else null
         MemorySample idleAfter) {
 
@@ -65,6 +66,11 @@ public record LoadResult(
         return serverCpuMicros < 0 || roundTripsDone == 0 ? Double.NaN : (double) serverCpuMicros / roundTripsDone;
     }
 
+    /** The load tool's own CPU per completed round trip, in microseconds (all its processes); NaN when unknown. */
+    double clientCpuMicrosPerRoundTrip() {
+        return clientCpuMicros < 0 || roundTripsDone == 0 ? Double.NaN : (double) clientCpuMicros / roundTripsDone;
+    }
+
     /** Growth of a memory figure per idle connection, in KiB; NaN when either side is unknown. */
     double perConnectionKib(long before, long after) {
         if (before < 0 || after < 0 || opened == 0) {
@@ -93,6 +99,8 @@ public record LoadResult(
             out.printf(Locale.ROOT, "  server CPU      %.1f us per round trip (user + system, during the round trips)%n",
                     serverCpuMicrosPerRoundTrip());
         }
+        out.printf(Locale.ROOT, "  client CPU      %.1f us per round trip (the load tool's own process%s, during the round trips)%n",
+                clientCpuMicrosPerRoundTrip(), clientProcesses > 1 ? "es" : "");
         if (idleAfter != null) {
             out.printf(Locale.ROOT, "  idle memory     %d connections: server RSS %s -> %s (%s per connection), heap used after GC %s -> %s (%s per connection)%n",
                     opened, mib(idleBefore.rssKib()), mib(idleAfter.rssKib()),
@@ -122,7 +130,8 @@ public record LoadResult(
                 .append(" errors=").append(errors())
                 .append(" server_threads_max=").append(serverThreadsMax)
                 .append(" server_threads_final=").append(serverThreadsFinal)
-                .append(String.format(Locale.ROOT, " server_cpu_us_per_rt=%.1f", serverCpuMicrosPerRoundTrip()));
+                .append(String.format(Locale.ROOT, " server_cpu_us_per_rt=%.1f", serverCpuMicrosPerRoundTrip()))
+                .append(String.format(Locale.ROOT, " client_cpu_us_per_rt=%.1f", clientCpuMicrosPerRoundTrip()));
         if (idleAfter != null) {
             line.append(" rss_kib_before=").append(idleBefore.rssKib())
                     .append(" rss_kib_after=").append(idleAfter.rssKib())

@@ -98,6 +98,7 @@ final class ProcessFleet {
         int opened = 0;
         int threadsFinal = -1;
         long roundTrips = 0;
+        long clientCpu = 0; // the members' CPU during the round trips; -1 once one is unknown
         long[] errors = new long[4]; // connect, io, verify, timeout
         List<String> messages = new ArrayList<>();
         LatencyHistogram latencies = new LatencyHistogram();
@@ -133,6 +134,8 @@ final class ProcessFleet {
                 for (int k = 0; k < errors.length; k++) {
                     errors[k] += Long.parseLong(f[1 + k]);
                 }
+                long memberCpu = Long.parseLong(f[5]);
+                clientCpu = clientCpu < 0 || memberCpu < 0 ? -1 : clientCpu + memberCpu;
                 latencies.add(LatencyHistogram.decode(m.expect("histogram ", deadline)));
                 for (String line = m.expect("", deadline); !line.equals("end"); line = m.expect("", deadline)) {
                     if (line.startsWith("message ") && messages.size() < 5) {
@@ -151,13 +154,16 @@ final class ProcessFleet {
                 }
             }
         }
+        if (roundTrips == 0) {
+            clientCpu = -1;
+        }
         return new LoadResult(options.host + ":" + options.port, options.connections, options.roundTripsPerConnection(),
                 options.payloadBytes, options.clientThreads, options.processes, opened, (connectedNanos - startNanos) / 1e9,
                 roundTrips, (endNanos - roundTripsStartNanos) / 1e9,
                 latencies.percentileNanos(50), latencies.percentileNanos(99), latencies.percentileNanos(99.9),
                 latencies.maxNanos(), errors[0], errors[1], errors[2], errors[3], List.copyOf(messages),
                 options.serverPid, probe.maxThreads(), threadsFinal,
-                cpuBefore < 0 || cpuAfter < 0 ? -1 : cpuAfter - cpuBefore, null, null);
+                cpuBefore < 0 || cpuAfter < 0 ? -1 : cpuAfter - cpuBefore, clientCpu, null, null);
     }
 
     /** Starts one member: this JVM's java, class path and JVM flags, the same load options with its share. */
@@ -217,7 +223,7 @@ final class ProcessFleet {
                 null, null, lockStep, err);
         LoadResult r = outcome.result();
         out.println("result " + r.roundTripsDone() + " " + r.connectErrors() + " " + r.ioErrors() + " " + r.verifyErrors()
-                + " " + r.timeouts());
+                + " " + r.timeouts() + " " + r.clientCpuMicros());
         out.println("histogram " + outcome.latencies().encode());
         for (String message : r.firstErrors()) {
             out.println("message " + message.replace('\n', ' '));

@@ -28,12 +28,21 @@ final class ServerProbe implements AutoCloseable {
     private final Thread sampler;
 
     private ServerProbe(long pid) {
+        this(pid, true);
+    }
+
+    private ServerProbe(long pid, boolean sampleThreads) {
         this.pid = pid;
-        if (pid > 0) {
+        if (pid > 0 && sampleThreads) {
             sampler = Thread.ofPlatform().daemon().name("server-probe").start(this::sampleLoop);
         } else {
             sampler = null;
         }
+    }
+
+    /** A probe of this process itself, without the thread sampler: for the load tool's own CPU time. */
+    static ServerProbe self() {
+        return new ServerProbe(ProcessHandle.current().pid(), false);
     }
 
     /** A probe of process {@code pid}; {@code pid <= 0} gives a probe that reports nothing. */
