@@ -16,7 +16,7 @@
 #               Round trips/s, p99, server CPU µs per round trip, server OS threads.
 #   syscalls    one short separate run per server and load under `perf stat` on the syscall tracepoints (strace -c -f
 #               where perf cannot), counting exactly the timed round trips: syscalls per round trip and the main kinds
-#               (full: 1,000 x 100 and 10,000 x 20; quick: 500 x 50). Platform threads only at 1,000.
+#               (full: 1,000 x 50 and 10,000 x 10; quick: 500 x 50). Platform threads only at 1,000.
 #   memory      idle connections (full 5,000, quick 1,000): server RSS, heap after full GC and native memory (NMT) growth
 #               per connection.
 #   startup     time from launching the JVM to "listening" and to the first answer, EchoServer and HttpServer, with and
@@ -28,7 +28,8 @@
 # Client: io.coio.examples.load.EchoLoad (NIO, no agent); --client-processes N (BENCH_CLIENT_PROCESSES) splits the
 # connections over N load-tool JVMs of one selector thread each, run in lock step (N=1: one JVM, 2 threads).
 # Prints Markdown tables, writes them as CSV to BENCH_OUT (default examples/target/bench), and draws throughput, p99,
-# server CPU and syscalls per round trip as a PNG (BENCH_PLOT, default docs/benchmark.png; BenchPlot).
+# server CPU and syscalls per round trip as a PNG (BENCH_PLOT, default docs/benchmark.png, with --quick
+# BENCH_OUT/benchmark.png; BenchPlot).
 # Time-bounded: every load has a deadline and the whole run a budget (BENCH_BUDGET_S, default 720 s); measurements
 # that no longer fit are reported as skipped. BENCH_RUNS overrides the throughput runs per server.
 # SERVER_JAVA_OPTS / LOAD_JAVA_OPTS add JVM flags to every server / load-tool JVM.
@@ -62,10 +63,10 @@ has_section() { [[ ",$SECTIONS," == *",$1,"* ]]; }
 
 if $QUICK; then
   LOADS=("500 50" "2000 20"); IDLE_CONNECTIONS=1000; LOAD_TIMEOUT_S=60; RUNS=${BENCH_RUNS:-1}
-  SYS_LOADS=("500 50"); STARTUP_REPEATS=2; LIBCO_SECONDS=5; LIBCO_SKIP=2; LIBCO_ROUNDS=1
+  SYS_LOADS=("500 50"); STARTUP_REPEATS=2; LIBCO_SECONDS=5; LIBCO_SKIP=1; LIBCO_ROUNDS=1
 else
   LOADS=("1000 200" "10000 50"); IDLE_CONNECTIONS=5000; LOAD_TIMEOUT_S=90; RUNS=${BENCH_RUNS:-3}
-  SYS_LOADS=("1000 100" "10000 20"); STARTUP_REPEATS=5; LIBCO_SECONDS=8; LIBCO_SKIP=3; LIBCO_ROUNDS=2
+  SYS_LOADS=("1000 50" "10000 10"); STARTUP_REPEATS=5; LIBCO_SECONDS=8; LIBCO_SKIP=2; LIBCO_ROUNDS=2
 fi
 LIBCO_TASKS=${LIBCO_TASKS:-200}
 BENCH_BUDGET_S=${BENCH_BUDGET_S:-720}
@@ -294,6 +295,8 @@ if has_section libco; then
                        -cp "$EXAMPLES_JAR" io.coio.examples.EchoServer "$port" || continue ;;
           c-epoll)   start_command "$tag" "$EPOLL_ECHO" "$port" || continue ;;
         esac
+        # The same untimed warm-up as the throughput runs (the JVMs' JIT), for every server alike.
+        run_load "$WORK/$tag.warm" 60 --port "$port" -c 200 -r 250 --quiet >/dev/null || echo "!! warm-up against $s failed"
         libco_rates "$tag" "$LIBCO_DIR" "$port" "$LIBCO_TASKS" "$LIBCO_SECONDS" "$LIBCO_SKIP" || echo "!! no rates from libco's client against $s"
         if [ "$s" = libco-c ]; then kill -- "-$SERVER_PID" 2>/dev/null || true; wait_exit "$SERVER_PID" 10 || true; SERVER_PID=""; else stop_server; fi
         echo "$s round $round: per-second round trips $(tr '\n' ' ' <"$WORK/$tag.rates"); $(cat "$WORK/$tag.fail") failed"
@@ -415,7 +418,8 @@ echo "Measured in $(( SECONDS - started )) s on $(nproc) CPUs; client: io.coio.e
 # The plot beside the tables: throughput, p99, server CPU and syscalls per round trip per server and connection
 # count, drawn in Java (headless). Syscalls are shown at the throughput load with the same connection count.
 if has_section throughput; then
-  PLOT=${BENCH_PLOT:-$HERE/../docs/benchmark.png}
+  # A quick run is a smoke test: its plot goes next to its CSV, not over the documented one.
+  PLOT=${BENCH_PLOT:-$($QUICK && echo "$BENCH_OUT/benchmark.png" || echo "$HERE/../docs/benchmark.png")}
   : >"$WORK/plot.tsv"
   for s in ${SERVERS//,/ }; do
     for load in "${LOADS[@]}"; do

@@ -88,13 +88,14 @@ class BenchToolsTest {
                 echoed.addAndGet(n);
             }
         };
-        long[] seen = new long[2];
+        long[] seen = new long[3];
         try (MisbehavingServer server = new MisbehavingServer(countingEcho)) {
             LoadOptions o = options(server.port(), 10, 5);
             PhaseListener phases = new PhaseListener() {
                 @Override
                 public void beforeRoundTrips(int opened) {
                     seen[0] = echoed.get();
+                    seen[2] = opened;
                 }
 
                 @Override
@@ -106,6 +107,7 @@ class BenchToolsTest {
                     null, null, phases, System.err).result();
             assertTrue(result.ok(), () -> "errors: " + result.firstErrors());
         }
+        assertEquals(10, seen[2], "every connection open before the round trips start");
         assertEquals(0, seen[0], "no byte echoed before the round trips start");
         assertEquals(10 * 5 * 128, seen[1], "every byte echoed when they end");
     }
