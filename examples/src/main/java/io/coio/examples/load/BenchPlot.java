@@ -157,7 +157,7 @@ public final class BenchPlot {
             int bottom = top + plotH;
             double max = rows.stream().mapToDouble(value).filter(v -> !Double.isNaN(v)).max().orElse(1);
             double step = niceStep(max / 5);
-            double axisMax = Math.max(step, Math.ceil(max / step) * step);
+            double axisMax = Math.max(step, Math.ceil(max * 1.05 / step) * step); // headroom for the tallest bar's label
 
             g.setColor(Color.BLACK);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
