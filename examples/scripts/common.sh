@@ -4,6 +4,7 @@
 
 SERVER_START_TIMEOUT_S=${SERVER_START_TIMEOUT_S:-30}
 STARTED_PIDS=()
+STARTED_PGIDS=() # process groups of programs that fork and leave (libco's examples), stopped as a group
 
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 
@@ -40,18 +41,27 @@ raise_fd_limit() { # raise_fd_limit <connections>
 # Returns 1 (after showing the server's stderr) if it exits or stays silent too long.
 start_server() {
   local name=$1; shift
+  start_command "$name" java "$@"
+}
+
+# start_command <name> <command...>: start_server for any command (the C anchor server, a JVM under
+# `perf stat`); the command must print "listening on <port>" (or LISTEN_PATTERN, a sed regex whose
+# group 1 is the port) on stdout once it accepts.
+start_command() {
+  local name=$1; shift
   local out="$WORK/$name.out" err="$WORK/$name.err"
+  local pattern=${LISTEN_PATTERN:-'^listening on \([0-9][0-9]*\)$'}
   : >"$out"; : >"$err" # exist before the background job opens them: the loop below reads at once
-  java "$@" >"$out" 2>"$err" &
+  "$@" >"$out" 2>"$err" &
   SERVER_PID=$!
   STARTED_PIDS+=("$SERVER_PID")
   local waited=0
   SERVER_PORT=""
   while [ -z "$SERVER_PORT" ]; do
-    SERVER_PORT=$(sed -n 's/^listening on \([0-9][0-9]*\)$/\1/p' "$out" | head -1)
+    SERVER_PORT=$(sed -n "s/$pattern/\1/p" "$out" | head -1)
     [ -n "$SERVER_PORT" ] && break
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-      echo "!! server '$name' exited before listening (java $*); its stderr:" >&2
+      echo "!! server '$name' exited before listening ($*); its stderr:" >&2
       tail -n 30 "$err" >&2
       SERVER_PID=""
       return 1
@@ -65,6 +75,16 @@ start_server() {
     sleep 0.1
     waited=$(( waited + 1 ))
   done
+}
+
+# wait_exit <pid> <seconds>: waits for a process of ours to end by itself; 1 if it is still running.
+wait_exit() {
+  local pid=$1 i
+  for i in $(seq $(( $2 * 10 ))); do
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+    sleep 0.1
+  done
+  return 1
 }
 
 # Stops the server started last (TERM, then KILL after 5 s).
@@ -91,6 +111,9 @@ cleanup_servers() {
   local pid
   for pid in "${STARTED_PIDS[@]}"; do
     kill -0 "$pid" 2>/dev/null && kill_pid "$pid"
+  done
+  for pid in "${STARTED_PGIDS[@]}"; do
+    kill -- "-$pid" 2>/dev/null || true
   done
   return 0
 }

@@ -19,27 +19,35 @@ import java.util.TreeSet;
 import javax.imageio.ImageIO;
 
 /**
- * Draws the benchmark as a PNG (Java2D, headless): two bar charts side by side, round trips/s and p99 latency,
- * with one group of bars per connection count and one bar per server, in the order the servers were measured.
+ * Draws the benchmark as a PNG (Java2D, headless): bar charts of round trips/s and p99 latency side by side, and,
+ * when the rows carry them, a second row with server CPU and syscalls per round trip; one group of bars per
+ * connection count and one bar per server, in the order the servers were measured.
  * {@code run-bench.sh} writes its measurements as tab-separated lines and calls this:
  *
  * <pre>
  * java -Djava.awt.headless=true -cp coio-examples.jar io.coio.examples.load.BenchPlot results.tsv out.png "title"
  * </pre>
- * Each line: {@code server label<TAB>connections<TAB>round trips/s<TAB>p99 ms}; a value that is not a number
- * ({@code failed}, {@code skipped}) draws no bar and says so under the group.
+ * Each line: {@code server label<TAB>connections<TAB>round trips/s<TAB>p99 ms[<TAB>server CPU µs per round
+ * trip<TAB>syscalls per round trip]}; a value that is not a number ({@code failed}, {@code skipped}) draws no bar
+ * and says so under the group.
  *
  * <p>Single-threaded; a plain function from rows to an image.
  */
 public final class BenchPlot {
     static final int WIDTH = 1200;
     static final int HEIGHT = 560;
+    /** The height with the second row of charts (server CPU and syscalls per round trip). */
+    static final int HEIGHT_WITH_COSTS = 1000;
     /** Bar colours, in server order (colour-blind-safe palette, Okabe-Ito). */
     static final Color[] PALETTE = {new Color(0xD55E00), new Color(0xE69F00), new Color(0x0072B2),
             new Color(0x009E73), new Color(0xCC79A7), new Color(0x56B4E9), new Color(0xF0E442), Color.DARK_GRAY};
 
     /** One measurement; {@code Double.NaN} for a value that was not measured. */
-    record Row(String server, int connections, double roundTripsPerSecond, double p99Millis) {
+    record Row(String server, int connections, double roundTripsPerSecond, double p99Millis,
+               double cpuMicrosPerRoundTrip, double syscallsPerRoundTrip) {
+        Row(String server, int connections, double roundTripsPerSecond, double p99Millis) {
+            this(server, connections, roundTripsPerSecond, p99Millis, Double.NaN, Double.NaN);
+        }
     }
 
     private BenchPlot() {
@@ -63,10 +71,11 @@ public final class BenchPlot {
                 continue;
             }
             String[] f = line.split("\t");
-            if (f.length != 4) {
-                throw new IllegalArgumentException("expected 4 tab-separated fields, got: " + line);
+            if (f.length != 4 && f.length != 6) {
+                throw new IllegalArgumentException("expected 4 or 6 tab-separated fields, got: " + line);
             }
-            rows.add(new Row(f[0], Integer.parseInt(f[1].trim()), number(f[2]), number(f[3])));
+            rows.add(f.length == 4 ? new Row(f[0], Integer.parseInt(f[1].trim()), number(f[2]), number(f[3]))
+                    : new Row(f[0], Integer.parseInt(f[1].trim()), number(f[2]), number(f[3]), number(f[4]), number(f[5])));
         }
         return rows;
     }
@@ -91,20 +100,29 @@ public final class BenchPlot {
     static BufferedImage render(List<Row> rows, String title) {
         List<String> servers = new ArrayList<>(new LinkedHashSet<>(rows.stream().map(Row::server).toList()));
         List<Integer> counts = new ArrayList<>(new TreeSet<>(rows.stream().map(Row::connections).toList()));
-        BufferedImage img = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+        boolean costs = rows.stream().anyMatch(r -> !Double.isNaN(r.cpuMicrosPerRoundTrip()) || !Double.isNaN(r.syscallsPerRoundTrip()));
+        int height = costs ? HEIGHT_WITH_COSTS : HEIGHT;
+        BufferedImage img = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         try {
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             g.setColor(Color.WHITE);
-            g.fillRect(0, 0, WIDTH, HEIGHT);
+            g.fillRect(0, 0, WIDTH, height);
             g.setColor(Color.BLACK);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
             g.drawString(title, 20, 28);
-            int legendTop = HEIGHT - 30 - 18 * ((servers.size() + 1) / 2);
-            Panel left = new Panel(20, 50, WIDTH / 2 - 30, legendTop - 60);
-            Panel right = new Panel(WIDTH / 2 + 10, 50, WIDTH / 2 - 30, legendTop - 60);
+            int legendTop = height - 30 - 18 * ((servers.size() + 1) / 2);
+            int rowHeight = costs ? (legendTop - 60) / 2 : legendTop - 60;
+            Panel left = new Panel(20, 50, WIDTH / 2 - 30, rowHeight);
+            Panel right = new Panel(WIDTH / 2 + 10, 50, WIDTH / 2 - 30, rowHeight);
             left.draw(g, "round trips/s (higher is better)", rows, servers, counts, Row::roundTripsPerSecond);
             right.draw(g, "p99 latency, ms (lower is better)", rows, servers, counts, Row::p99Millis);
+            if (costs) {
+                Panel lowerLeft = new Panel(20, 50 + rowHeight, WIDTH / 2 - 30, rowHeight);
+                Panel lowerRight = new Panel(WIDTH / 2 + 10, 50 + rowHeight, WIDTH / 2 - 30, rowHeight);
+                lowerLeft.draw(g, "server CPU µs per round trip (lower is better)", rows, servers, counts, Row::cpuMicrosPerRoundTrip);
+                lowerRight.draw(g, "server syscalls per round trip (lower is better)", rows, servers, counts, Row::syscallsPerRoundTrip);
+            }
             legend(g, servers, 20, legendTop);
         } finally {
             g.dispose();
@@ -139,7 +157,7 @@ public final class BenchPlot {
             int bottom = top + plotH;
             double max = rows.stream().mapToDouble(value).filter(v -> !Double.isNaN(v)).max().orElse(1);
             double step = niceStep(max / 5);
-            double axisMax = Math.max(step, Math.ceil(max / step) * step);
+            double axisMax = Math.max(step, Math.ceil(max * 1.05 / step) * step); // headroom for the tallest bar's label
 
             g.setColor(Color.BLACK);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
@@ -214,6 +232,9 @@ public final class BenchPlot {
         if (v >= 1000) {
             return String.format(Locale.ROOT, "%,.0f", v);
         }
-        return v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+        if (v == Math.rint(v)) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
+        return String.format(Locale.ROOT, v < 10 ? "%.2f" : "%.1f", v); // syscalls per round trip: 2.45, not 2.5
     }
 }

@@ -41,7 +41,11 @@ public final class EchoLoad {
         }
         LoadResult result;
         try {
-            result = run(LoadOptions.parse(args), err);
+            LoadOptions options = LoadOptions.parse(args);
+            if (options.fleetMember) {
+                return ProcessFleet.member(options, System.in, out, err);
+            }
+            result = run(options, err);
         } catch (IllegalArgumentException e) {
             err.println("load: " + e.getMessage());
             err.println(LoadOptions.USAGE);
@@ -61,20 +65,32 @@ public final class EchoLoad {
             throw new IllegalArgumentException("cannot resolve host " + options.host);
         }
         try (ServerProbe probe = ServerProbe.of(options.serverPid)) {
-            if (options.warmup || options.connectOnly) {
+            // A fleet's members warm up themselves (and so their own JIT) before they connect.
+            if ((options.warmup && options.processes == 1) || options.connectOnly) {
                 LoadResult warmUp = warmUp(options, err);
                 if (!warmUp.ok()) {
                     err.println("load: the warm-up run failed; its summary follows");
                     return warmUp;
                 }
             }
-            MemorySample idleBefore = options.connectOnly ? measure(probe, options) : null;
-            return runPhases(options, server, probe, idleBefore, err);
+            PhaseListener phases = options.phaseCommand == null ? PhaseListener.NONE
+                    : PhaseListener.command(options.phaseCommand, err);
+            if (options.processes > 1) {
+                return ProcessFleet.run(options, probe, phases, err);
+            }
+            NativeMemory nmt = options.nativeMemory ? new NativeMemory(probe) : null;
+            MemorySample idleBefore = options.connectOnly ? measure(probe, options, nmt) : null;
+            return runPhases(options, server, probe, idleBefore, nmt, phases, err).result();
         }
     }
 
-    private static LoadResult runPhases(LoadOptions options, InetSocketAddress server, ServerProbe probe,
-                                        MemorySample idleBefore, PrintStream err) throws InterruptedException {
+    /** One run's result plus its raw latencies (which a {@link ProcessFleet} member sends to its coordinator). */
+    record Outcome(LoadResult result, LatencyHistogram latencies) {
+    }
+
+    static Outcome runPhases(LoadOptions options, InetSocketAddress server, ServerProbe probe,
+                             MemorySample idleBefore, NativeMemory nmt, PhaseListener phases, PrintStream err)
+            throws InterruptedException {
         probe.threads(); // first sample before any connection
         long startNanos = System.nanoTime();
         RunState state = new RunState(options.clientThreads, startNanos + options.timeout.toNanos());
@@ -89,25 +105,34 @@ public final class EchoLoad {
         Progress progress = options.progress ? new Progress(state, probe, options.connections, totalRoundTrips, err) : null;
 
         long connectedNanos;
+        long roundTripsStartNanos;
         long endNanos;
         int opened;
         int threadsFinal;
         long cpuBefore;
         long cpuAfter;
+        long clientCpuBefore;
+        long clientCpuAfter;
         MemorySample idleAfter = null;
+        ServerProbe self = ServerProbe.self();
         try {
             state.await(state.connected, GRACE_NANOS);
             connectedNanos = System.nanoTime();
             opened = state.open.get();
+            phases.beforeRoundTrips(opened);
             cpuBefore = probe.cpuMicros();
+            clientCpuBefore = self.cpuMicros();
+            roundTripsStartNanos = System.nanoTime();
             state.start.countDown();
             state.await(state.done, GRACE_NANOS);
             endNanos = System.nanoTime();
+            clientCpuAfter = self.cpuMicros();
             cpuAfter = probe.cpuMicros();
+            phases.afterRoundTrips();
             // Sampled while every connection is still open: the count that matters for "N connections".
             threadsFinal = probe.threads();
             if (options.connectOnly) {
-                idleAfter = measure(probe, options);
+                idleAfter = measure(probe, options, nmt);
                 hold(options.hold, opened, err, progress);
             }
         } finally {
@@ -124,16 +149,17 @@ public final class EchoLoad {
         for (ClientWorker worker : workers) {
             latencies.add(worker.latencies);
         }
-        return new LoadResult(
+        return new Outcome(new LoadResult(
                 options.host + ":" + options.port,
                 options.connections,
                 options.roundTripsPerConnection(),
                 options.payloadBytes,
                 options.clientThreads,
+                1,
                 opened,
                 (connectedNanos - startNanos) / 1e9,
                 state.roundTrips.sum(),
-                (endNanos - connectedNanos) / 1e9,
+                (endNanos - roundTripsStartNanos) / 1e9,
                 latencies.percentileNanos(50),
                 latencies.percentileNanos(99),
                 latencies.percentileNanos(99.9),
@@ -147,8 +173,9 @@ public final class EchoLoad {
                 probe.maxThreads(),
                 threadsFinal,
                 cpuBefore < 0 || cpuAfter < 0 ? -1 : cpuAfter - cpuBefore,
+                clientCpuBefore < 0 || clientCpuAfter < 0 ? -1 : clientCpuAfter - clientCpuBefore,
                 idleBefore,
-                idleAfter);
+                idleAfter), latencies);
     }
 
     /**
@@ -156,7 +183,7 @@ public final class EchoLoad {
      * trigger in the server (class loading, JIT compilation, buffer pools, lazily started event
      * loops) are charged neither to the throughput nor to the idle connections' memory.
      */
-    private static LoadResult warmUp(LoadOptions options, PrintStream err) throws InterruptedException {
+    static LoadResult warmUp(LoadOptions options, PrintStream err) throws InterruptedException {
         LoadOptions warm = new LoadOptions();
         warm.host = options.host;
         warm.port = options.port;
@@ -166,12 +193,15 @@ public final class EchoLoad {
         warm.clientThreads = options.clientThreads;
         warm.timeout = Duration.ofSeconds(Math.min(30, options.timeout.toSeconds()));
         warm.progress = false;
-        return runPhases(warm, new InetSocketAddress(warm.host, warm.port), ServerProbe.of(-1), null, err);
+        return runPhases(warm, new InetSocketAddress(warm.host, warm.port), ServerProbe.of(-1), null, null,
+                PhaseListener.NONE, err).result();
     }
 
-    private static MemorySample measure(ServerProbe probe, LoadOptions options) {
+    /** Memory now; with {@code nmt}, the first call takes the NMT baseline and the second the diff against it. */
+    private static MemorySample measure(ServerProbe probe, LoadOptions options, NativeMemory nmt) {
         long heap = options.useJcmd ? probe.heapUsedAfterGcKib() : -1; // GC first, so RSS is read after it too
-        return new MemorySample(probe.rssKib(), heap, probe.threads());
+        NativeMemory.Diff nativeDiff = nmt == null ? null : nmt.sample();
+        return new MemorySample(probe.rssKib(), heap, probe.threads(), nativeDiff);
     }
 
     private static void hold(Duration hold, int opened, PrintStream err, Progress progress) throws InterruptedException {

@@ -63,6 +63,41 @@ final class LatencyHistogram {
         return max;
     }
 
+    /**
+     * The histogram as one line of text ({@code total sum max index:count,...}, non-empty buckets only), so that a
+     * load-tool process can send its latencies to the coordinator of a multi-process run ({@link #decode}).
+     */
+    String encode() {
+        StringBuilder line = new StringBuilder().append(total).append(' ').append(sum).append(' ').append(max).append(' ');
+        boolean first = true;
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] != 0) {
+                line.append(first ? "" : ",").append(i).append(':').append(counts[i]);
+                first = false;
+            }
+        }
+        return line.append(first ? "-" : "").toString();
+    }
+
+    /** The histogram {@link #encode} wrote. @throws IllegalArgumentException if {@code line} is not one */
+    static LatencyHistogram decode(String line) {
+        String[] f = line.trim().split(" ");
+        if (f.length != 4) {
+            throw new IllegalArgumentException("not an encoded histogram: " + line);
+        }
+        LatencyHistogram h = new LatencyHistogram();
+        h.total = Long.parseLong(f[0]);
+        h.sum = Long.parseLong(f[1]);
+        h.max = Long.parseLong(f[2]);
+        if (!f[3].equals("-")) {
+            for (String bucket : f[3].split(",")) {
+                int colon = bucket.indexOf(':');
+                h.counts[Integer.parseInt(bucket.substring(0, colon))] = Long.parseLong(bucket.substring(colon + 1));
+            }
+        }
+        return h;
+    }
+
     static int index(long value) {
         if (value < LINEAR_LIMIT) {
             return (int) value;

@@ -27,6 +27,12 @@ final class LoadOptions {
               --warmup                 first run a short untimed load (200 connections x 250 round trips)
                                        so the server's JIT and lazy setup are not measured (always on
                                        with --connect-only)
+              --processes P            split the connections over P load-tool JVMs (each with --threads T threads),
+                                       started and stopped together, results merged (default 1)
+              --phase-cmd CMD          run 'CMD start' just before the timed round trips and 'CMD stop' just
+                                       after them (e.g. to switch a perf syscall count on and off)
+              --nmt                    connect-only: also report the server's native memory growth (Native
+                                       Memory Tracking; the server must run with -XX:NativeMemoryTracking=summary)
               --quiet                  no live progress line on stderr
             Exit code 0 only if every round trip completed and every byte verified; 1 otherwise; 2 on bad usage.""";
 
@@ -44,6 +50,10 @@ final class LoadOptions {
     boolean useJcmd = true;
     boolean warmup;
     boolean progress = true;
+    int processes = 1;
+    String phaseCommand;
+    boolean nativeMemory;
+    boolean fleetMember; // internal: this JVM is one of a ProcessFleet's members, talking to it on stdin/stdout
 
     /** @throws IllegalArgumentException with a one-line reason when the arguments are wrong */
     static LoadOptions parse(String[] args) {
@@ -65,6 +75,10 @@ final class LoadOptions {
                 case "--no-jcmd" -> o.useJcmd = false;
                 case "--warmup" -> o.warmup = true;
                 case "--quiet" -> o.progress = false;
+                case "--processes" -> o.processes = intValue(args, ++i, arg, 1, 64);
+                case "--phase-cmd" -> o.phaseCommand = value(args, ++i, arg);
+                case "--nmt" -> o.nativeMemory = true;
+                case ProcessFleet.MEMBER_FLAG -> o.fleetMember = true;
                 default -> throw new IllegalArgumentException("unknown option " + arg);
             }
         }
@@ -73,6 +87,12 @@ final class LoadOptions {
         }
         if (o.connectOnly && o.serverPid < 0) {
             throw new IllegalArgumentException("--connect-only measures the server's memory and needs --server-pid");
+        }
+        if (o.processes > 1 && o.connectOnly) {
+            throw new IllegalArgumentException("--connect-only runs in one process; drop --processes");
+        }
+        if (o.nativeMemory && !o.connectOnly) {
+            throw new IllegalArgumentException("--nmt measures idle connections and needs --connect-only");
         }
         return o;
     }

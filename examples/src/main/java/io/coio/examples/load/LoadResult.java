@@ -15,6 +15,7 @@ public record LoadResult(
         int roundTripsPerConnection,
         int payloadBytes,
         int clientThreads,
+        int clientProcesses,       // load-tool processes that shared the connections (ProcessFleet), 1 by default
         int opened,
         double connectSeconds,
         long roundTripsDone,
@@ -32,11 +33,15 @@ public record LoadResult(
         int serverThreadsMax,
         int serverThreadsFinal,
         long serverCpuMicros,      // user + system CPU of the server during the round trips; -1 if unknown
+        long clientCpuMicros,      // the same for the load tool's own process(es); -1 if unknown
         MemorySample idleBefore,   // connect-only mode, else null
         MemorySample idleAfter) {
 
-    /** The server's memory and threads at one moment, after a full GC when jcmd was usable. */
-    public record MemorySample(long rssKib, long heapUsedKib, int threads) {
+    /**
+     * The server's memory and threads at one moment, after a full GC when jcmd was usable; {@code nativeDiff} is
+     * the Native Memory Tracking diff against the first sample ({@code --nmt}), else null.
+     */
+    public record MemorySample(long rssKib, long heapUsedKib, int threads, NativeMemory.Diff nativeDiff) {
     }
 
     public long roundTripsExpected() {
@@ -61,6 +66,11 @@ public record LoadResult(
         return serverCpuMicros < 0 || roundTripsDone == 0 ? Double.NaN : (double) serverCpuMicros / roundTripsDone;
     }
 
+    /** The load tool's own CPU per completed round trip, in microseconds (all its processes); NaN when unknown. */
+    double clientCpuMicrosPerRoundTrip() {
+        return clientCpuMicros < 0 || roundTripsDone == 0 ? Double.NaN : (double) clientCpuMicros / roundTripsDone;
+    }
+
     /** Growth of a memory figure per idle connection, in KiB; NaN when either side is unknown. */
     double perConnectionKib(long before, long after) {
         if (before < 0 || after < 0 || opened == 0) {
@@ -70,8 +80,9 @@ public record LoadResult(
     }
 
     void print(PrintStream out) {
-        out.printf(Locale.ROOT, "load: %d connections x %d round trips x %d bytes to %s (%d client thread%s)%n",
-                connections, roundTripsPerConnection, payloadBytes, target, clientThreads, clientThreads == 1 ? "" : "s");
+        out.printf(Locale.ROOT, "load: %d connections x %d round trips x %d bytes to %s (%d client thread%s%s)%n",
+                connections, roundTripsPerConnection, payloadBytes, target, clientThreads, clientThreads == 1 ? "" : "s",
+                clientProcesses > 1 ? " in each of " + clientProcesses + " processes" : "");
         out.printf(Locale.ROOT, "  connections     %d of %d opened in %.2f s%n", opened, connections, connectSeconds);
         out.printf(Locale.ROOT, "  round trips     %d of %d in %.2f s = %.0f round trips/s%n",
                 roundTripsDone, roundTripsExpected(), roundTripSeconds, roundTripsPerSecond());
@@ -88,12 +99,19 @@ public record LoadResult(
             out.printf(Locale.ROOT, "  server CPU      %.1f us per round trip (user + system, during the round trips)%n",
                     serverCpuMicrosPerRoundTrip());
         }
+        out.printf(Locale.ROOT, "  client CPU      %.1f us per round trip (the load tool's own process%s, during the round trips)%n",
+                clientCpuMicrosPerRoundTrip(), clientProcesses > 1 ? "es" : "");
         if (idleAfter != null) {
             out.printf(Locale.ROOT, "  idle memory     %d connections: server RSS %s -> %s (%s per connection), heap used after GC %s -> %s (%s per connection)%n",
                     opened, mib(idleBefore.rssKib()), mib(idleAfter.rssKib()),
                     kib(perConnectionKib(idleBefore.rssKib(), idleAfter.rssKib())),
                     mib(idleBefore.heapUsedKib()), mib(idleAfter.heapUsedKib()),
                     kib(perConnectionKib(idleBefore.heapUsedKib(), idleAfter.heapUsedKib())));
+            if (idleAfter.nativeDiff() != null) {
+                NativeMemory.Diff d = idleAfter.nativeDiff();
+                out.printf(Locale.ROOT, "  native memory   NMT committed outside the Java heap %+d KiB (%s per connection); largest: %s%n",
+                        d.nativeKib(), kib(opened == 0 ? Double.NaN : (double) d.nativeKib() / opened), d.largest(4));
+            }
         }
         out.println(summaryLine());
         out.println(ok() ? "  result          OK: every byte verified" : "  result          FAILED");
@@ -112,7 +130,8 @@ public record LoadResult(
                 .append(" errors=").append(errors())
                 .append(" server_threads_max=").append(serverThreadsMax)
                 .append(" server_threads_final=").append(serverThreadsFinal)
-                .append(String.format(Locale.ROOT, " server_cpu_us_per_rt=%.1f", serverCpuMicrosPerRoundTrip()));
+                .append(String.format(Locale.ROOT, " server_cpu_us_per_rt=%.1f", serverCpuMicrosPerRoundTrip()))
+                .append(String.format(Locale.ROOT, " client_cpu_us_per_rt=%.1f", clientCpuMicrosPerRoundTrip()));
         if (idleAfter != null) {
             line.append(" rss_kib_before=").append(idleBefore.rssKib())
                     .append(" rss_kib_after=").append(idleAfter.rssKib())
@@ -120,7 +139,11 @@ public record LoadResult(
                     .append(" heap_kib_before=").append(idleBefore.heapUsedKib())
                     .append(" heap_kib_after=").append(idleAfter.heapUsedKib())
                     .append(String.format(Locale.ROOT, " heap_kib_per_conn=%.2f", perConnectionKib(idleBefore.heapUsedKib(), idleAfter.heapUsedKib())));
+            if (idleAfter.nativeDiff() != null && opened > 0) {
+                line.append(String.format(Locale.ROOT, " native_kib_per_conn=%.2f", (double) idleAfter.nativeDiff().nativeKib() / opened));
+            }
         }
+        line.append(" client_processes=").append(clientProcesses);
         return line.toString();
     }
 

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,12 +28,21 @@ final class ServerProbe implements AutoCloseable {
     private final Thread sampler;
 
     private ServerProbe(long pid) {
+        this(pid, true);
+    }
+
+    private ServerProbe(long pid, boolean sampleThreads) {
         this.pid = pid;
-        if (pid > 0) {
+        if (pid > 0 && sampleThreads) {
             sampler = Thread.ofPlatform().daemon().name("server-probe").start(this::sampleLoop);
         } else {
             sampler = null;
         }
+    }
+
+    /** A probe of this process itself, without the thread sampler: for the load tool's own CPU time. */
+    static ServerProbe self() {
+        return new ServerProbe(ProcessHandle.current().pid(), false);
     }
 
     /** A probe of process {@code pid}; {@code pid <= 0} gives a probe that reports nothing. */
@@ -133,18 +144,21 @@ final class ServerProbe implements AutoCloseable {
         return found ? kib : -1;
     }
 
-    private String jcmd(String command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(jcmdPath(), Long.toString(pid), command)
+    /** Runs {@code jcmd PID command...} and returns its output. @throws IOException if it fails or times out */
+    String jcmd(String... command) throws IOException, InterruptedException {
+        List<String> line = new ArrayList<>(List.of(jcmdPath(), Long.toString(pid)));
+        line.addAll(List.of(command));
+        Process process = new ProcessBuilder(line)
                 .redirectErrorStream(true)
                 .start();
         process.getOutputStream().close();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new IOException("jcmd " + command + " timed out");
+            throw new IOException("jcmd " + String.join(" ", command) + " timed out");
         }
         if (process.exitValue() != 0) {
-            throw new IOException("jcmd " + pid + " " + command + " exited " + process.exitValue() + ": " + output.strip());
+            throw new IOException("jcmd " + pid + " " + String.join(" ", command) + " exited " + process.exitValue() + ": " + output.strip());
         }
         return output;
     }

@@ -42,6 +42,26 @@ class BenchPlotTest {
     }
 
     @Test
+    void drawsServerCpuAndSyscallsPerRoundTripInASecondRowWhenTheRowsCarryThem(@TempDir Path dir) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        Path tsv = dir.resolve("r.tsv");
+        // coio: 2 syscalls per round trip, netty 6 (three times the bar); CPU equal
+        Files.write(tsv, List.of("coio\t1000\t100000\t10\t5.0\t2.0", "netty\t1000\t100000\t10\t5.0\t6.0"));
+        Path png = dir.resolve("bench.png");
+        BenchPlot.main(new String[] {tsv.toString(), png.toString(), "test"});
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertEquals(BenchPlot.HEIGHT_WITH_COSTS, img.getHeight());
+        int half = BenchPlot.WIDTH / 2;
+        int lowerTop = BenchPlot.HEIGHT_WITH_COSTS / 2;
+        long coioSys = count(img, half, BenchPlot.WIDTH, lowerTop, BenchPlot.color(0).getRGB());
+        long nettySys = count(img, half, BenchPlot.WIDTH, lowerTop, BenchPlot.color(1).getRGB());
+        assertTrue(nettySys > 2 * coioSys, nettySys + " vs " + coioSys);
+        long coioCpu = count(img, 0, half, lowerTop, BenchPlot.color(0).getRGB());
+        long nettyCpu = count(img, 0, half, lowerTop, BenchPlot.color(1).getRGB());
+        assertTrue(Math.abs(coioCpu - nettyCpu) < coioCpu / 10, coioCpu + " vs " + nettyCpu);
+    }
+
+    @Test
     void parsesNotMeasuredValuesAsMissingBars() {
         List<BenchPlot.Row> rows = BenchPlot.parse(TSV);
         assertEquals(4, rows.size());
@@ -53,9 +73,14 @@ class BenchPlotTest {
 
     /** Pixels of exactly {@code rgb} in columns [from, to), above the legend. */
     private static long count(BufferedImage img, int from, int to, int rgb) {
+        return count(img, from, to, 0, rgb);
+    }
+
+    /** Pixels of exactly {@code rgb} in columns [from, to), rows from {@code top} to above the legend. */
+    private static long count(BufferedImage img, int from, int to, int top, int rgb) {
         long n = 0;
         for (int x = from; x < to; x++) {
-            for (int y = 0; y < BenchPlot.HEIGHT - 60; y++) {
+            for (int y = top; y < img.getHeight() - 60; y++) {
                 if (img.getRGB(x, y) == rgb) {
                     n++;
                 }

@@ -20,6 +20,18 @@ public final class Loads {
         return run(options);
     }
 
+    /** The same with {@code payloadBytes} per round trip. */
+    public static LoadResult echo(int port, int connections, int roundTrips, int payloadBytes, Duration timeout)
+            throws InterruptedException {
+        LoadOptions options = new LoadOptions();
+        options.port = port;
+        options.connections = connections;
+        options.roundTrips = roundTrips;
+        options.payloadBytes = payloadBytes;
+        options.timeout = timeout;
+        return run(options);
+    }
+
     static LoadResult run(LoadOptions options) throws InterruptedException {
         options.progress = false;
         return EchoLoad.run(options, new PrintStream(OutputStream.nullOutputStream()));
