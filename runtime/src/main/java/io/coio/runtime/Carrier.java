@@ -268,6 +268,25 @@ final class Carrier implements Executor {
         }
     }
 
+    /**
+     * The last socket attempt of this carrier's coroutines on an fd without state (the JDK's FileDescriptor and its
+     * number): the wait that follows registers the fd for that socket. Written and read by coroutines of this
+     * carrier, racily: {@link #untrackedSocket} checks the number, and one number names one open socket.
+     */
+    private Object untrackedJdkFd;
+    private int untrackedFd = -1;
+
+    void untrackedAttempt(Object jdkFd, int fd) {
+        untrackedJdkFd = jdkFd;
+        untrackedFd = fd;
+    }
+
+    /** The JDK FileDescriptor of the last untracked attempt if it was on {@code fd}, else null. */
+    Object untrackedSocket(int fd) {
+        Object o = untrackedJdkFd;
+        return untrackedFd == fd ? o : null;
+    }
+
     /** The socket I/O hook skipped a syscall that had to fail (counted on the coroutine's carrier). */
     void skipped() {
         skippedSyscalls++;

@@ -51,6 +51,7 @@ final class FdState {
     volatile boolean confirmed;
     /** The JDK FileDescriptor object of the last tracked operation (a new socket on a reused number differs). */
     volatile Object owner;
+
     volatile boolean closed;
     /**
      * Set for good once epoll reported {@code EPOLLRDHUP}, {@code EPOLLHUP} or {@code EPOLLERR}: after the peer's FIN
@@ -101,6 +102,16 @@ final class FdState {
         hungUp = true;
     }
 
+    /**
+     * The first wait, before the fd is registered: {@code jdkFd} (the socket whose untracked attempt just found it
+     * not ready, or null) is the file the registration will watch, so its first tracked attempt needs no re-arm.
+     */
+    void registeringFor(Object jdkFd) {
+        if (reg == null && owner == null && jdkFd != null) {
+            owner = jdkFd;
+        }
+    }
+
     // ---- tracked operations (the coroutine doing the I/O) ----
 
     /** What a tracked attempt should do: {@link #SKIP} the syscall, or make it; then the edge count it started at. */
@@ -113,7 +124,7 @@ final class FdState {
     int beforeTrackedIo(Object jdkFd, int dir) {
         if (owner != jdkFd) {
             owner = jdkFd;
-            confirmed = false; // a new socket on this number: the next wait re-arms, proving epoll watches its file
+            confirmed = false; // maybe another file behind this number: the next wait re-arms, which proves it
         }
         int e = edges(dir);
         if (confirmed && !hungUp && (int) INTS.getVolatile(drainedAt, dir) == e) {

@@ -53,6 +53,9 @@ public final class Hooks {
         if (fdState == null) {
             return false; // a number beyond coio's fd table (FdTable.LIMIT): the JDK's poller waits
         }
+        if (fdState.reg == null) {
+            fdState.registeringFor(carrier.untrackedSocket(fd));
+        }
         boolean write = event == POLLOUT;
         int ticket = fdState.takeTicket(write ? FdState.WRITE : FdState.READ);
         long deadline = nanos > 0 ? deadlineAfter(nanos) : 0;
@@ -166,8 +169,12 @@ public final class Hooks {
             return NOT_TRACKED;
         }
         Carrier carrier = JdkInternals.carrierOf(t);
-        FdState st = carrier == null ? null : carrier.fds.get(fd);
+        if (carrier == null) {
+            return NOT_TRACKED;
+        }
+        FdState st = carrier.fds.get(fd);
         if (st == null) {
+            carrier.untrackedAttempt(jdkFd, fd); // its wait, if one follows, registers the fd for this socket
             return NOT_TRACKED;
         }
         int edges = st.beforeTrackedIo(jdkFd, write ? FdState.WRITE : FdState.READ);

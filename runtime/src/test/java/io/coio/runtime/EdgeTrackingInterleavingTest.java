@@ -219,6 +219,7 @@ class EdgeTrackingInterleavingTest {
                 }
                 case TICKET -> {
                     stateExists = true;
+                    st.registeringFor(jdkFd); // what Hooks.poll does after an untracked attempt of this socket
                     ticket = st.takeTicket(FdState.READ);
                     waiter = new Waiter(Thread.currentThread(), st, false, 0) {
                         @Override
