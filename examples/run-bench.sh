@@ -376,8 +376,10 @@ if has_section startup; then
   for app in echo http; do
     a=$(startup_field "startup-$app-none" listening_ms) b=$(startup_field "startup-$app-none" first_response_ms)
     c=$(startup_field "startup-$app-coio" listening_ms) d=$(startup_field "startup-$app-coio" first_response_ms)
+    $SKIP_AGENT && c="n/a" d="n/a"
     adds=failed
     if [[ "$b" =~ ^[0-9]+$ ]] && [[ "$d" =~ ^[0-9]+$ ]]; then adds="$(( d - b )) ms"; fi
+    $SKIP_AGENT && adds="n/a (--skip-agent)"
     name=$([ "$app" = echo ] && echo "EchoServer (first echo)" || echo "HttpServer (first GET /hello)")
     echo "| $name | $a / $b ms | $c / $d ms | $adds |"
     echo "$app,$a,$b,$c,$d" >>"$BENCH_OUT/startup.csv"
