@@ -13,7 +13,7 @@
 # Sections (--sections, default all; --libco = --sections libco):
 #   throughput  verified 128-byte round trips, all connections open at once, after an untimed warm-up:
 #               full 1,000 x 200 and 10,000 x 50, 3 runs per server (median kept); quick 500 x 50 and 2,000 x 20, 1 run.
-#               Round trips/s, p99, server CPU µs per round trip, server OS threads.
+#               Round trips/s, p99, server CPU µs per round trip, server OS threads, the load tool's own CPU per round trip.
 #   syscalls    one short separate run per server and load under `perf stat` on the syscall tracepoints (strace -c -f
 #               where perf cannot), counting exactly the timed round trips: syscalls per round trip and the main kinds
 #               (full: 1,000 x 50 and 10,000 x 10; quick: 500 x 50). Platform threads only at 1,000.
@@ -22,7 +22,8 @@
 #   startup     time from launching the JVM to "listening" and to the first answer, EchoServer and HttpServer, with and
 #               without the agent (median of 5, quick 2).
 #   libco       libco's own C example_echocli (200 connections, one process) against libco's C example_echosvr, coio's
-#               example_echosvr port (carriers=1), EchoServer under coio (carriers=1) and the C anchor: the per-second
+#               example_echosvr port (carriers=1), EchoServer under coio (carriers=1) and the C anchor, each warmed up
+#               first (EchoLoad 200 x 250): the per-second
 #               rates' median and the ratio to libco's server. Needs libco's source (LIBCO_SRC or LIBCO_GIT, see
 #               scripts/libco.sh); built under examples/target, never committed. Skipped, said so, without it.
 # Client: io.coio.examples.load.EchoLoad (NIO, no agent); --client-processes N (BENCH_CLIENT_PROCESSES) splits the
