@@ -23,8 +23,7 @@
 #               without the agent (median of 5, quick 2).
 #   libco       libco's own C example_echocli (200 connections, one process) against libco's C example_echosvr, coio's
 #               example_echosvr port (carriers=1), EchoServer under coio (carriers=1) and the C anchor, each warmed up
-#               first (EchoLoad 200 x 250): the per-second
-#               rates' median and the ratio to libco's server. Needs libco's source (LIBCO_SRC or LIBCO_GIT, see
+#               first (EchoLoad 200 x 250): the per-second rates' median and the ratio to libco's server. Needs libco's source (LIBCO_SRC or LIBCO_GIT, see
 #               scripts/libco.sh); built under examples/target, never committed. Skipped, said so, without it.
 # Client: io.coio.examples.load.EchoLoad (NIO, no agent); --client-processes N (BENCH_CLIENT_PROCESSES) splits the
 # connections over N load-tool JVMs of one selector thread each, run in lock step (N=1: one JVM, 2 threads).
