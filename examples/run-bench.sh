@@ -13,7 +13,7 @@
 # Sections (--sections, default all; --libco = --sections libco):
 #   throughput  verified 128-byte round trips, all connections open at once, after an untimed warm-up:
 #               full 1,000 x 200 and 10,000 x 50, 3 runs per server (median kept); quick 500 x 50 and 2,000 x 20, 1 run.
-#               Round trips/s, p99, server CPU µs per round trip, server OS threads.
+#               Round trips/s, p99, server CPU µs per round trip, server OS threads, the load tool's own CPU per round trip.
 #   syscalls    one short separate run per server and load under `perf stat` on the syscall tracepoints (strace -c -f
 #               where perf cannot), counting exactly the timed round trips: syscalls per round trip and the main kinds
 #               (full: 1,000 x 50 and 10,000 x 10; quick: 500 x 50). Platform threads only at 1,000.
@@ -22,8 +22,8 @@
 #   startup     time from launching the JVM to "listening" and to the first answer, EchoServer and HttpServer, with and
 #               without the agent (median of 5, quick 2).
 #   libco       libco's own C example_echocli (200 connections, one process) against libco's C example_echosvr, coio's
-#               example_echosvr port (carriers=1), EchoServer under coio (carriers=1) and the C anchor: the per-second
-#               rates' median and the ratio to libco's server. Needs libco's source (LIBCO_SRC or LIBCO_GIT, see
+#               example_echosvr port (carriers=1), EchoServer under coio (carriers=1) and the C anchor, each warmed up
+#               first (EchoLoad 200 x 250): the per-second rates' median and the ratio to libco's server. Needs libco's source (LIBCO_SRC or LIBCO_GIT, see
 #               scripts/libco.sh); built under examples/target, never committed. Skipped, said so, without it.
 # Client: io.coio.examples.load.EchoLoad (NIO, no agent); --client-processes N (BENCH_CLIENT_PROCESSES) splits the
 # connections over N load-tool JVMs of one selector thread each, run in lock step (N=1: one JVM, 2 threads).
@@ -278,32 +278,7 @@ if has_section libco; then
     echo "libco built in $LIBCO_DIR"
     LIBCO_SERVERS=(libco-c coio-port coio1 c-epoll)
     $SKIP_AGENT && LIBCO_SERVERS=(libco-c c-epoll)
-    for round in $(seq "$LIBCO_ROUNDS"); do
-      for s in "${LIBCO_SERVERS[@]}"; do
-        if [ "$(budget_left)" -lt $(( LIBCO_SECONDS + 10 )) ]; then echo "!! $s round $round skipped: the time budget is used up"; continue; fi
-        port=$(free_port) || { echo "!! no free port"; continue; }
-        tag="libco-$s-$round"
-        case "$s" in
-          libco-c)   # libco's server forks its worker and waits: its own session, stopped as a process group
-                     LISTEN_PATTERN='^listen [0-9]* [0-9.]*:\([0-9]*\)$' start_command "$tag" \
-                       setsid stdbuf -oL "$LIBCO_DIR/example_echosvr" 127.0.0.1 "$port" 1000 1 || continue
-                     STARTED_PGIDS+=("$SERVER_PID") ;;
-          coio-port) LISTEN_PATTERN='^listen [0-9-]* [0-9.]*:\([0-9]*\)$' start_command "$tag" \
-                       java ${SERVER_JAVA_OPTS:-} "-javaagent:$AGENT_JAR=carriers=1" -cp "$EXAMPLES_JAR" \
-                       io.coio.examples.libco.Libco example_echosvr 127.0.0.1 "$port" 1000 1 || continue ;;
-          coio1)     start_command "$tag" java ${SERVER_JAVA_OPTS:-} "-javaagent:$AGENT_JAR=carriers=1" \
-                       -cp "$EXAMPLES_JAR" io.coio.examples.EchoServer "$port" || continue ;;
-          c-epoll)   start_command "$tag" "$EPOLL_ECHO" "$port" || continue ;;
-        esac
-        # The same untimed warm-up as the throughput runs (the JVMs' JIT), for every server alike.
-        run_load "$WORK/$tag.warm" 60 --port "$port" -c 200 -r 250 --quiet >/dev/null || echo "!! warm-up against $s failed"
-        libco_rates "$tag" "$LIBCO_DIR" "$port" "$LIBCO_TASKS" "$LIBCO_SECONDS" "$LIBCO_SKIP" || echo "!! no rates from libco's client against $s"
-        if [ "$s" = libco-c ]; then kill -- "-$SERVER_PID" 2>/dev/null || true; wait_exit "$SERVER_PID" 10 || true; SERVER_PID=""; else stop_server; fi
-        echo "$s round $round: per-second round trips $(tr '\n' ' ' <"$WORK/$tag.rates"); $(cat "$WORK/$tag.fail") failed"
-        cat "$WORK/$tag.rates" >>"$WORK/libco-$s.rates"
-        cat "$WORK/$tag.fail" >>"$WORK/libco-$s.fails"
-      done
-    done
+    libco_measure_all
   fi
 fi
 
@@ -376,8 +351,10 @@ if has_section startup; then
   for app in echo http; do
     a=$(startup_field "startup-$app-none" listening_ms) b=$(startup_field "startup-$app-none" first_response_ms)
     c=$(startup_field "startup-$app-coio" listening_ms) d=$(startup_field "startup-$app-coio" first_response_ms)
+    $SKIP_AGENT && c="n/a" d="n/a"
     adds=failed
     if [[ "$b" =~ ^[0-9]+$ ]] && [[ "$d" =~ ^[0-9]+$ ]]; then adds="$(( d - b )) ms"; fi
+    $SKIP_AGENT && adds="n/a (--skip-agent)"
     name=$([ "$app" = echo ] && echo "EchoServer (first echo)" || echo "HttpServer (first GET /hello)")
     echo "| $name | $a / $b ms | $c / $d ms | $adds |"
     echo "$app,$a,$b,$c,$d" >>"$BENCH_OUT/startup.csv"
@@ -391,25 +368,7 @@ if has_section libco; then
   if [ -n "$LIBCO_NOTE" ]; then
     echo "$LIBCO_NOTE"
   else
-    echo "| server | round trips/s | x libco's C example_echosvr | failed round trips |"
-    echo "|---|---:|---:|---:|"
-    echo "server,rt_per_s,ratio_to_libco,failed" >"$BENCH_OUT/libco.csv"
-    base=$(median_of "$WORK/libco-libco-c.rates" 2>/dev/null || echo failed)
-    for s in "${LIBCO_SERVERS[@]}"; do
-      rate=$(median_of "$WORK/libco-$s.rates" 2>/dev/null || echo failed)
-      fails=$(awk '{ f += $2 } END { print f + 0 }' "$WORK/libco-$s.fails" 2>/dev/null || echo failed)
-      ratio=failed
-      [[ "$rate" =~ ^[0-9]+$ ]] && [[ "$base" =~ ^[0-9]+$ ]] && [ "$base" -gt 0 ] && ratio=$(awk -v a="$rate" -v b="$base" 'BEGIN { printf "%.2f", a / b }')
-      case "$s" in
-        libco-c) name="libco example_echosvr (C, 1 process)" ;;
-        coio-port) name="coio example_echosvr port (coio-api, 1 process, carriers=1)" ;;
-        coio1) name="EchoServer + coio agent (1 carrier)" ;;
-        c-epoll) name="epoll_echo.c (C, 1 thread, no coroutines)" ;;
-      esac
-      echo "| $name | $rate | $ratio | $fails |"
-      echo "$s,$rate,$ratio,$fails" >>"$BENCH_OUT/libco.csv"
-      [[ "$rate" =~ ^[0-9]+$ ]] || FAILURES=$(( FAILURES + 1 ))
-    done
+    libco_table
   fi
 fi
 echo

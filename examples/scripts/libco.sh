@@ -68,3 +68,60 @@ libco_rates() {
 median_of() {
   sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR == 0) print "failed"; else if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
 }
+
+# libco_measure_all: LIBCO_ROUNDS rounds over LIBCO_SERVERS (libco-c, coio-port, coio1, c-epoll), each server
+# fresh, warmed up, then driven by libco's client; appends the rates to $WORK/libco-<server>.rates. Uses the
+# caller's LIBCO_DIR, LIBCO_* settings, AGENT_JAR, EXAMPLES_JAR, EPOLL_ECHO and budget_left.
+libco_measure_all() {
+  local round s port tag
+  for round in $(seq "$LIBCO_ROUNDS"); do
+    for s in "${LIBCO_SERVERS[@]}"; do
+      if [ "$(budget_left)" -lt $(( LIBCO_SECONDS + 10 )) ]; then echo "!! $s round $round skipped: the time budget is used up"; continue; fi
+      port=$(free_port) || { echo "!! no free port"; continue; }
+      tag="libco-$s-$round"
+      case "$s" in
+        libco-c)   # libco's server forks its worker and waits: its own session, stopped as a process group
+                   LISTEN_PATTERN='^listen [0-9]* [0-9.]*:\([0-9]*\)$' start_command "$tag" \
+                     setsid stdbuf -oL "$LIBCO_DIR/example_echosvr" 127.0.0.1 "$port" 1000 1 || continue
+                   STARTED_PGIDS+=("$SERVER_PID") ;;
+        coio-port) LISTEN_PATTERN='^listen [0-9-]* [0-9.]*:\([0-9]*\)$' start_command "$tag" \
+                     java ${SERVER_JAVA_OPTS:-} "-javaagent:$AGENT_JAR=carriers=1" -cp "$EXAMPLES_JAR" \
+                     io.coio.examples.libco.Libco example_echosvr 127.0.0.1 "$port" 1000 1 || continue ;;
+        coio1)     start_command "$tag" java ${SERVER_JAVA_OPTS:-} "-javaagent:$AGENT_JAR=carriers=1" \
+                     -cp "$EXAMPLES_JAR" io.coio.examples.EchoServer "$port" || continue ;;
+        c-epoll)   start_command "$tag" "$EPOLL_ECHO" "$port" || continue ;;
+      esac
+      # The same untimed warm-up as the throughput runs (the JVMs' JIT), for every server alike.
+      run_load "$WORK/$tag.warm" 60 --port "$port" -c 200 -r 250 --quiet >/dev/null || echo "!! warm-up against $s failed"
+      libco_rates "$tag" "$LIBCO_DIR" "$port" "$LIBCO_TASKS" "$LIBCO_SECONDS" "$LIBCO_SKIP" || echo "!! no rates from libco's client against $s"
+      if [ "$s" = libco-c ]; then kill -- "-$SERVER_PID" 2>/dev/null || true; wait_exit "$SERVER_PID" 10 || true; SERVER_PID=""; else stop_server; fi
+      echo "$s round $round: per-second round trips $(tr '\n' ' ' <"$WORK/$tag.rates"); $(cat "$WORK/$tag.fail") failed"
+      cat "$WORK/$tag.rates" >>"$WORK/libco-$s.rates"
+      cat "$WORK/$tag.fail" >>"$WORK/libco-$s.fails"
+    done
+  done
+}
+
+# libco_table: the Markdown table (and BENCH_OUT/libco.csv) of the rates libco_measure_all collected.
+libco_table() {
+  local base s rate fails ratio name
+  echo "| server | round trips/s | x libco's C example_echosvr | failed round trips |"
+  echo "|---|---:|---:|---:|"
+  echo "server,rt_per_s,ratio_to_libco,failed" >"$BENCH_OUT/libco.csv"
+  base=$(median_of "$WORK/libco-libco-c.rates" 2>/dev/null || echo failed)
+  for s in "${LIBCO_SERVERS[@]}"; do
+    rate=$(median_of "$WORK/libco-$s.rates" 2>/dev/null || echo failed)
+    fails=$(awk '{ f += $2 } END { print f + 0 }' "$WORK/libco-$s.fails" 2>/dev/null || echo failed)
+    ratio=failed
+    [[ "$rate" =~ ^[0-9]+$ ]] && [[ "$base" =~ ^[0-9]+$ ]] && [ "$base" -gt 0 ] && ratio=$(awk -v a="$rate" -v b="$base" 'BEGIN { printf "%.2f", a / b }')
+    case "$s" in
+      libco-c) name="libco example_echosvr (C, 1 process)" ;;
+      coio-port) name="coio example_echosvr port (coio-api, 1 process, carriers=1)" ;;
+      coio1) name="EchoServer + coio agent (1 carrier)" ;;
+      c-epoll) name="epoll_echo.c (C, 1 thread, no coroutines)" ;;
+    esac
+    echo "| $name | $rate | $ratio | $fails |"
+    echo "$s,$rate,$ratio,$fails" >>"$BENCH_OUT/libco.csv"
+    [[ "$rate" =~ ^[0-9]+$ ]] || FAILURES=$(( FAILURES + 1 ))
+  done
+}
