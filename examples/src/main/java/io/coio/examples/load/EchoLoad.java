@@ -61,7 +61,7 @@ public final class EchoLoad {
             throw new IllegalArgumentException("cannot resolve host " + options.host);
         }
         try (ServerProbe probe = ServerProbe.of(options.serverPid)) {
-            if (options.warmup || options.connectOnly) {
+            if ((options.warmup || options.connectOnly) && !options.noWarmup) {
                 LoadResult warmUp = warmUp(options, err);
                 if (!warmUp.ok()) {
                     err.println("load: the warm-up run failed; its summary follows");

@@ -27,6 +27,7 @@ final class LoadOptions {
               --warmup                 first run a short untimed load (200 connections x 250 round trips)
                                        so the server's JIT and lazy setup are not measured (always on
                                        with --connect-only)
+              --no-warmup              connect-only: skip that warm-up (the caller warmed the server up already)
               --quiet                  no live progress line on stderr
             Exit code 0 only if every round trip completed and every byte verified; 1 otherwise; 2 on bad usage.""";
 
@@ -43,6 +44,7 @@ final class LoadOptions {
     Duration hold = Duration.ZERO;
     boolean useJcmd = true;
     boolean warmup;
+    boolean noWarmup;
     boolean progress = true;
 
     /** @throws IllegalArgumentException with a one-line reason when the arguments are wrong */
@@ -64,6 +66,7 @@ final class LoadOptions {
                 case "--hold-s" -> o.hold = Duration.ofSeconds(intValue(args, ++i, arg, 0, 86_400));
                 case "--no-jcmd" -> o.useJcmd = false;
                 case "--warmup" -> o.warmup = true;
+                case "--no-warmup" -> o.noWarmup = true;
                 case "--quiet" -> o.progress = false;
                 default -> throw new IllegalArgumentException("unknown option " + arg);
             }
