@@ -11,9 +11,9 @@ import java.util.function.Consumer;
  * loads, with no map and no extra field in the JDK's classes.
  *
  * <p>It is also the coroutine's task ({@link #run}): one object per converted thread instead of a scheduler plus
- * two task lambdas, and one frame at the bottom of the coroutine's stack instead of four. Every parked coroutine
- * keeps its whole stack in a heap stack chunk sized at its first yield, so each bottom frame costs memory per
- * idle connection (docs/benchmark.md, "Where the memory goes").
+ * two task lambdas, and one frame under the converted thread's code where the two lambdas took two. A parked
+ * coroutine keeps its whole stack in a heap stack chunk sized at its first yield, so each frame at the bottom costs
+ * memory per idle connection (docs/benchmark.md, "Where the memory of an idle connection goes").
  *
  * <p>A virtual thread that such a coroutine creates inherits this scheduler (the JDK passes the parent's
  * scheduler on); it runs on the same carrier but stands for nothing: {@link #appThreadOf} checks that the
@@ -26,11 +26,11 @@ final class AppThreadScheduler implements Executor, Runnable {
     final Carrier carrier;
     final Thread appThread;
     /** What the coroutine runs for {@link #appThread}; shared by every converted thread. */
-    private final Consumer<Thread> body;
+    private final Consumer<? super Thread> body;
     /** The coroutine created with this scheduler; written once before it starts (published by Thread.start). */
     private Thread coroutine;
 
-    AppThreadScheduler(Carrier carrier, Thread appThread, Consumer<Thread> body) {
+    AppThreadScheduler(Carrier carrier, Thread appThread, Consumer<? super Thread> body) {
         this.carrier = carrier;
         this.appThread = appThread;
         this.body = body;

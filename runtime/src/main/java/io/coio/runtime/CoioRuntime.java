@@ -179,7 +179,7 @@ public final class CoioRuntime {
      * One {@code body} can serve every converted thread: the coroutine then costs one coio object (its scheduler,
      * which is also its task) and one frame under the app's code.
      */
-    public Thread newCoroutineFor(Thread appThread, Consumer<Thread> body) {
+    public Thread newCoroutineFor(Thread appThread, Consumer<? super Thread> body) {
         Carrier c = leastLoaded();
         AppThreadScheduler scheduler = new AppThreadScheduler(c, appThread, body);
         Thread t = unstarted(c, scheduler, appThread.getName(), scheduler);

@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * virtual threads, Netty's {@code FastThreadLocalThread} (it runs its own event loop), coio's own threads,
  * and threads the {@code include}/{@code exclude} options leave out.
  */
-final class ThreadConversion implements Consumer<Thread> {
+final class ThreadConversion implements Consumer<Object> {
     /**
      * Netty's event-loop thread class. Built at run time: as a constant, the shade plugin would relocate it
      * to coio's own copy of Netty and the app's Netty threads would no longer match.
@@ -108,30 +108,42 @@ final class ThreadConversion implements Consumer<Thread> {
     /**
      * What every shadow runs, on the shadow, for app thread {@code app}. This object itself is the shadow's body (no
      * lambda per converted thread, no extra frame: each frame under the app's code stays in the stack chunk of every
-     * parked coroutine).
+     * parked coroutine). {@code Consumer<Object>}, not {@code <Thread>}: the latter would need a compiler-made bridge
+     * method, one more frame.
      */
     @Override
-    public void accept(Thread app) {
+    public void accept(Object appThread) {
+        // Kept small (the work is in uncaught/ended) so that the JIT can inline it, and the app thread's run(),
+        // into the shadow's task: fewer frames under the app's code in every parked stack.
+        Thread app = (Thread) appThread;
         try {
             AppThreadState.share(app, Thread.currentThread());
             app.run();
         } catch (Throwable e) {
-            Thread.UncaughtExceptionHandler h = app.getUncaughtExceptionHandler();
-            if (h != null) {
-                h.uncaughtException(app, e);
-            }
+            uncaught(app, e);
         } finally {
-            AppThreadState.handBack(app, Thread.currentThread());
-            AppThreadState.handBackInterrupt(app, Thread.currentThread());
-            ThreadHolder.setStatus(app, ThreadHolder.TERMINATED);
-            shadows.remove(app);
-            AppThreadState.handBackInterrupt(app, Thread.currentThread());
-            synchronized (app) {
-                app.notifyAll(); // a platform-style join() waiting on the monitor re-checks isAlive()
-            }
-            if (!app.isDaemon()) {
-                keepAlive.release();
-            }
+            ended(app);
+        }
+    }
+
+    private static void uncaught(Thread app, Throwable e) {
+        Thread.UncaughtExceptionHandler h = app.getUncaughtExceptionHandler();
+        if (h != null) {
+            h.uncaughtException(app, e);
+        }
+    }
+
+    private void ended(Thread app) {
+        AppThreadState.handBack(app, Thread.currentThread());
+        AppThreadState.handBackInterrupt(app, Thread.currentThread());
+        ThreadHolder.setStatus(app, ThreadHolder.TERMINATED);
+        shadows.remove(app);
+        AppThreadState.handBackInterrupt(app, Thread.currentThread());
+        synchronized (app) {
+            app.notifyAll(); // a platform-style join() waiting on the monitor re-checks isAlive()
+        }
+        if (!app.isDaemon()) {
+            keepAlive.release();
         }
     }
 
