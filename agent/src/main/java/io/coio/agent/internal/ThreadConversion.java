@@ -37,8 +37,8 @@ final class ThreadConversion implements Consumer<Object> {
             "FastThreadLocalThread");
 
     /**
-     * Finds the caller of {@code Thread.start()}, once per start: six frames cover the usual stack (this class twice,
-     * the bridge, {@code Thread.start}, the caller), so the walk materialises one small batch.
+     * Finds the caller of {@code Thread.start()}, once per start. The usual stack (this class twice, the bridge,
+     * {@code Thread.start}, the caller) fits one batch of six frames: the walk materialises no more than that.
      */
     private static final StackWalker WALKER = StackWalker.getInstance(Set.of(StackWalker.Option.RETAIN_CLASS_REFERENCE), 6);
 
