@@ -2,6 +2,7 @@
 # The echo benchmark (what `./coio bench` runs after building):
 #
 #   run-bench.sh AGENT_JAR EXAMPLES_JAR [--quick] [--skip-agent] [--libco] [--servers LIST] [--sections LIST] [--client-processes N]
+#   run-bench.sh AGENT_JAR EXAMPLES_JAR --memory [...]   (run-memory.sh: where an idle connection's memory goes)
 #
 # Servers (--servers, default all), each a fresh process per measurement:
 #   coio      the unmodified EchoServer under -javaagent:AGENT_JAR=carriers=2
@@ -45,6 +46,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 usage() { sed -n '4p' "$0" | sed 's/^# *//' >&2; exit 2; }
 [ $# -ge 2 ] || usage
 AGENT_JAR=$1 EXAMPLES_JAR=$2; shift 2
+# --memory: where the memory of an idle connection goes, per server (run-memory.sh takes the other options).
+if [ "${1:-}" = --memory ]; then shift; exec "$HERE/run-memory.sh" "$AGENT_JAR" "$EXAMPLES_JAR" "$@"; fi
 QUICK=false SERVERS=coio,coio1,virtual,platform,netty,c-epoll SECTIONS=throughput,syscalls,memory,startup,libco
 CLIENT_PROCESSES=${BENCH_CLIENT_PROCESSES:-1} SKIP_AGENT=false
 while [ $# -gt 0 ]; do

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * coio's scheduler: a fixed set of carriers, each an OS thread with its own epoll loop, on which
@@ -171,9 +172,18 @@ public final class CoioRuntime {
      * the system class loader as context class loader: the caller sets up what the app thread should see.
      */
     public Thread newCoroutineFor(Thread appThread, Runnable task) {
+        return newCoroutineFor(appThread, app -> task.run());
+    }
+
+    /**
+     * Like {@link #newCoroutineFor(Thread, Runnable)}, with the coroutine running {@code body.accept(appThread)}.
+     * One {@code body} can serve every converted thread: the coroutine then costs one coio object (its scheduler,
+     * which is also its task) and one frame under the app's code.
+     */
+    public Thread newCoroutineFor(Thread appThread, Consumer<? super Thread> body) {
         Carrier c = leastLoaded();
-        AppThreadScheduler scheduler = new AppThreadScheduler(c, appThread);
-        Thread t = newCoroutine(c, scheduler, appThread.getName(), task);
+        AppThreadScheduler scheduler = new AppThreadScheduler(c, appThread, body);
+        Thread t = unstarted(c, scheduler, appThread.getName(), scheduler);
         scheduler.bind(t);
         return t;
     }
@@ -186,8 +196,13 @@ public final class CoioRuntime {
                 c.live.decrementAndGet();
             }
         };
+        return unstarted(c, scheduler, name, counted);
+    }
+
+    /** {@code task} must decrement {@code c.live} when it ends. */
+    private static Thread unstarted(Carrier c, Executor scheduler, String name, Runnable task) {
         Thread t = JdkInternals.virtualThreadBuilder(scheduler).name(name).inheritInheritableThreadLocals(
-                scheduler == c).unstarted(counted);
+                scheduler == c).unstarted(task);
         c.started.incrementAndGet();
         c.live.incrementAndGet();
         return t;

@@ -2,10 +2,13 @@ package io.coio.agent.internal;
 
 import io.coio.runtime.CoioRuntime;
 
-import java.util.Optional;
+import java.util.Iterator;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Turns app threads into coroutines at {@code Thread.start()}.
@@ -25,7 +28,7 @@ import java.util.regex.Pattern;
  * virtual threads, Netty's {@code FastThreadLocalThread} (it runs its own event loop), coio's own threads,
  * and threads the {@code include}/{@code exclude} options leave out.
  */
-final class ThreadConversion {
+final class ThreadConversion implements Consumer<Object> {
     /**
      * Netty's event-loop thread class. Built at run time: as a constant, the shade plugin would relocate it
      * to coio's own copy of Netty and the app's Netty threads would no longer match.
@@ -33,7 +36,11 @@ final class ThreadConversion {
     private static final String NETTY_LOOP_THREAD = String.join(".", "io", "netty", "util", "concurrent",
             "FastThreadLocalThread");
 
-    private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+    /**
+     * Finds the caller of {@code Thread.start()}, once per start. The usual stack (this class twice, the bridge,
+     * {@code Thread.start}, the caller) fits one batch of six frames: the walk materialises no more than that.
+     */
+    private static final StackWalker WALKER = StackWalker.getInstance(Set.of(StackWalker.Option.RETAIN_CLASS_REFERENCE), 6);
 
     private final CoioRuntime runtime;
     private final Pattern include;
@@ -73,7 +80,7 @@ final class ThreadConversion {
             if (ThreadHolder.status(t) != ThreadHolder.NEW) {
                 return false; // the JDK's start() will throw IllegalThreadStateException
             }
-            Thread shadow = runtime.newCoroutineFor(t, () -> runAsCoroutine(t));
+            Thread shadow = runtime.newCoroutineFor(t, this); // runs accept(t)
             shadow.setContextClassLoader(t.getContextClassLoader());
             if (shadows.isEmpty()) {
                 firstShadow.run();
@@ -98,27 +105,45 @@ final class ThreadConversion {
         return shadows.keySet();
     }
 
-    private void runAsCoroutine(Thread app) {
+    /**
+     * What every shadow runs, on the shadow, for app thread {@code app}. This object itself is the shadow's body (no
+     * lambda per converted thread, no extra frame: each frame under the app's code stays in the stack chunk of every
+     * parked coroutine). {@code Consumer<Object>}, not {@code <Thread>}: the latter would need a compiler-made bridge
+     * method, one more frame.
+     */
+    @Override
+    public void accept(Object appThread) {
+        // Kept small (the work is in uncaught/ended) so that the JIT can inline it, and the app thread's run(),
+        // into the shadow's task: fewer frames under the app's code in every parked stack.
+        Thread app = (Thread) appThread;
         try {
             AppThreadState.share(app, Thread.currentThread());
             app.run();
         } catch (Throwable e) {
-            Thread.UncaughtExceptionHandler h = app.getUncaughtExceptionHandler();
-            if (h != null) {
-                h.uncaughtException(app, e);
-            }
+            uncaught(app, e);
         } finally {
-            AppThreadState.handBack(app, Thread.currentThread());
-            AppThreadState.handBackInterrupt(app, Thread.currentThread());
-            ThreadHolder.setStatus(app, ThreadHolder.TERMINATED);
-            shadows.remove(app);
-            AppThreadState.handBackInterrupt(app, Thread.currentThread());
-            synchronized (app) {
-                app.notifyAll(); // a platform-style join() waiting on the monitor re-checks isAlive()
-            }
-            if (!app.isDaemon()) {
-                keepAlive.release();
-            }
+            ended(app);
+        }
+    }
+
+    private static void uncaught(Thread app, Throwable e) {
+        Thread.UncaughtExceptionHandler h = app.getUncaughtExceptionHandler();
+        if (h != null) {
+            h.uncaughtException(app, e);
+        }
+    }
+
+    private void ended(Thread app) {
+        AppThreadState.handBack(app, Thread.currentThread());
+        AppThreadState.handBackInterrupt(app, Thread.currentThread());
+        ThreadHolder.setStatus(app, ThreadHolder.TERMINATED);
+        shadows.remove(app);
+        AppThreadState.handBackInterrupt(app, Thread.currentThread());
+        synchronized (app) {
+            app.notifyAll(); // a platform-style join() waiting on the monitor re-checks isAlive()
+        }
+        if (!app.isDaemon()) {
+            keepAlive.release();
         }
     }
 
@@ -176,12 +201,22 @@ final class ThreadConversion {
      * -> {@code Thread.start(ThreadContainer)}) through which {@code ThreadPoolExecutor} starts workers.
      */
     private static Class<?> callerOfStart() {
-        Optional<Class<?>> c = WALKER.walk(frames -> frames
-                .dropWhile(f -> !(f.getDeclaringClass() == Thread.class && f.getMethodName().equals("start")))
-                .dropWhile(f -> f.getMethodName().equals("start") && isStartPlumbing(f.getDeclaringClass()))
-                .findFirst()
-                .map(StackWalker.StackFrame::getDeclaringClass));
-        return c.orElse(null);
+        return WALKER.walk(ThreadConversion::callerIn);
+    }
+
+    /** A loop rather than stream operations: this runs for every started thread, and garbage here is per thread. */
+    private static Class<?> callerIn(Stream<StackWalker.StackFrame> frames) {
+        boolean inStart = false;
+        for (Iterator<StackWalker.StackFrame> it = frames.iterator(); it.hasNext(); ) {
+            StackWalker.StackFrame f = it.next();
+            Class<?> c = f.getDeclaringClass();
+            if (!inStart) { // the method name is only asked of Thread's frames: it costs a string per frame
+                inStart = c == Thread.class && f.getMethodName().equals("start");
+            } else if (!(isStartPlumbing(c) && f.getMethodName().equals("start"))) {
+                return c;
+            }
+        }
+        return null;
     }
 
     private static boolean isStartPlumbing(Class<?> c) {

@@ -66,7 +66,7 @@ public final class EchoLoad {
         }
         try (ServerProbe probe = ServerProbe.of(options.serverPid)) {
             // A fleet's members warm up themselves (and so their own JIT) before they connect.
-            if ((options.warmup && options.processes == 1) || options.connectOnly) {
+            if (((options.warmup && options.processes == 1) || options.connectOnly) && !options.noWarmup) {
                 LoadResult warmUp = warmUp(options, err);
                 if (!warmUp.ok()) {
                     err.println("load: the warm-up run failed; its summary follows");

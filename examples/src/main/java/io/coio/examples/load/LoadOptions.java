@@ -33,6 +33,7 @@ final class LoadOptions {
                                        after them (e.g. to switch a perf syscall count on and off)
               --nmt                    connect-only: also report the server's native memory growth (Native
                                        Memory Tracking; the server must run with -XX:NativeMemoryTracking=summary)
+              --no-warmup              connect-only: skip that warm-up (the caller warmed the server up already)
               --quiet                  no live progress line on stderr
             Exit code 0 only if every round trip completed and every byte verified; 1 otherwise; 2 on bad usage.""";
 
@@ -49,6 +50,7 @@ final class LoadOptions {
     Duration hold = Duration.ZERO;
     boolean useJcmd = true;
     boolean warmup;
+    boolean noWarmup;
     boolean progress = true;
     int processes = 1;
     String phaseCommand;
@@ -74,6 +76,7 @@ final class LoadOptions {
                 case "--hold-s" -> o.hold = Duration.ofSeconds(intValue(args, ++i, arg, 0, 86_400));
                 case "--no-jcmd" -> o.useJcmd = false;
                 case "--warmup" -> o.warmup = true;
+                case "--no-warmup" -> o.noWarmup = true;
                 case "--quiet" -> o.progress = false;
                 case "--processes" -> o.processes = intValue(args, ++i, arg, 1, 64);
                 case "--phase-cmd" -> o.phaseCommand = value(args, ++i, arg);
