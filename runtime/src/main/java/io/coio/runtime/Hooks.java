@@ -59,29 +59,41 @@ public final class Hooks {
         boolean write = event == POLLOUT;
         int ticket = fdState.takeTicket(write ? FdState.WRITE : FdState.READ);
         long deadline = nanos > 0 ? deadlineAfter(nanos) : 0;
-        // An explicit coroutine's wait yields to its resumer (its loop continues it), or with hooks off blocks.
         Explicit explicit = Explicit.current();
-        if (explicit != null && !explicit.hooksEnabled()) {
-            HooksOff.blockCarrier(explicit, fd, event, nanos);
-            return true;
+        if (explicit != null) {
+            return explicitWait(explicit, carrier, fdState, fd, event, nanos, deadline, ticket, isOpen);
         }
-        Waiter w = explicit == null ? new Waiter(t, fdState, write, deadline)
-                : new PollItem(t, fdState, write, deadline, CoWait.prepare());
-        // An app's platform thread is not woken from socket I/O by an interrupt (the JDK closes the socket
-        // only for virtual threads): its coroutine waits on, and gets its interrupt status back afterwards.
-        boolean platformThread = socketIo && JdkInternals.appThreadOf(t) != null;
-        boolean interrupted = platformThread && Thread.interrupted();
-        try {
-            if (isOpen.getAsBoolean() && (platformThread || !t.isInterrupted())) {
-                carrier.arm(w, ticket);
-                try {
+        // Kept small (under the JIT's inlining limit): a parked coroutine keeps one compiled frame per method here.
+        Waiter w = new Waiter(t, fdState, write, deadline);
+        if (socketIo && JdkInternals.appThreadOf(t) != null) {
+            appThreadWait(carrier, w, ticket, isOpen, t);
+        } else {
+            try {
+                if (isOpen.getAsBoolean() && !t.isInterrupted()) {
+                    carrier.arm(w, ticket);
                     w.await();
-                    while (platformThread && w.isWaiting()) {
-                        interrupted |= Thread.interrupted();
-                        w.await();
-                    }
-                } catch (PinnedYield pinned) {
-                    HooksOff.blockPinned(fd, event, nanos); // an explicit coroutine in a class initializer
+                }
+            } finally {
+                carrier.disarm(w);
+            }
+        }
+        // epoll refused the fd (not pollable): let the JDK's poller wait for it instead.
+        return w.state() != Waiter.FAILED;
+    }
+
+    /**
+     * The wait of an app's platform thread run by a coroutine: an interrupt does not wake it from socket I/O (the JDK
+     * closes the socket only for virtual threads), so it waits on and gets its interrupt status back afterwards.
+     */
+    private static void appThreadWait(Carrier carrier, Waiter w, int ticket, BooleanSupplier isOpen, Thread t) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            if (isOpen.getAsBoolean()) {
+                carrier.arm(w, ticket);
+                w.await();
+                while (w.isWaiting()) {
+                    interrupted |= Thread.interrupted();
+                    w.await();
                 }
             }
         } finally {
@@ -90,7 +102,33 @@ public final class Hooks {
                 t.interrupt();
             }
         }
-        // epoll refused the fd (not pollable): let the JDK's poller wait for it instead.
+    }
+
+    /**
+     * An explicit coroutine's wait: it yields to its resumer (its loop continues it on the event); with hooks off,
+     * or pinned in a class initializer, it blocks its OS thread.
+     */
+    private static boolean explicitWait(Explicit explicit, Carrier carrier, FdState fdState, int fd, int event,
+                                        long nanos, long deadline, int ticket, BooleanSupplier isOpen)
+            throws IOException {
+        if (!explicit.hooksEnabled()) {
+            HooksOff.blockCarrier(explicit, fd, event, nanos);
+            return true;
+        }
+        Thread t = Thread.currentThread();
+        PollItem w = new PollItem(t, fdState, event == POLLOUT, deadline, CoWait.prepare());
+        try {
+            if (isOpen.getAsBoolean() && !t.isInterrupted()) {
+                carrier.arm(w, ticket);
+                try {
+                    w.await();
+                } catch (PinnedYield pinned) {
+                    HooksOff.blockPinned(fd, event, nanos);
+                }
+            }
+        } finally {
+            carrier.disarm(w);
+        }
         return w.state() != Waiter.FAILED;
     }
 
