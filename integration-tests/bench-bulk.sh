@@ -5,10 +5,13 @@
 #
 # http: Apache HttpCore5's classic server and embedded Tomcat 11 (example.bulk.BulkHttpApp) echo 1 MiB
 #       POST bodies to 4 keep-alive connections (example.bulk.BulkLoad, every byte checked), without the
-#       agent, under carriers=1 and carriers=2, interleaved, `repeats` times; prints ops/s and the server's
-#       CPU ms per op (from /proc, the server's utime+stime during the timed run) and the ratio to no agent.
+#       agent, under carriers=1 and carriers=2, interleaved, `repeats` times; prints the ops/s of the first 2 s
+#       after start (coldOpsPerSec: JIT and agent start-up inside), then of the timed run, and the server's CPU
+#       ms per op (from /proc, the server's utime+stime during the timed run).
 # pg:   a throw-away PostgreSQL with SCRAM-SHA-256 (example.bulk.PgScramServer); 1,000 app threads each
-#       connect + query + close at once (example.bulk.PgConnectApp); prints p50/p90/p99 and wall time.
+#       connect + query + close at once (example.bulk.PgConnectApp); prints p50/p90/p99 from the common start,
+#       wall time, and p50/p99 of each thread's own connect; also with carriers=2,blockedms=10 (the watchdog hands
+#       a CPU-busy run off after 10 ms instead of 100 ms).
 # The machine is shared: compare ratios of the same round, not absolute figures across runs.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -43,7 +46,8 @@ http_round() { # http_round <httpcore|tomcat> <none|agent options>
   for _ in $(seq 600); do grep -q '^PORT' "$log" && break; sleep 0.2; done
   port=$(awk '/^PORT/{print $2}' "$log")
   [ -n "$port" ] || { echo "$1 $2: server did not start in 120 s:"; cat "$log"; kill "$sp"; return 0; }
-  "$JAVA" -Xmx1g -cp "$CP" example.bulk.BulkLoad "$port" 4 2 1048576 >/dev/null # warm-up (JIT)
+  local cold
+  cold=$("$JAVA" -Xmx1g -cp "$CP" example.bulk.BulkLoad "$port" 4 2 1048576 | sed 's/.*opsPerSec=\([0-9.]*\).*/\1/') # warm-up (JIT)
   c0=$(cpu_ticks "$sp")
   r=$("$JAVA" -Xmx1g -cp "$CP" example.bulk.BulkLoad "$port" 4 "$SECS" 1048576 stop)
   c1=$(cpu_ticks "$sp")
@@ -52,7 +56,7 @@ http_round() { # http_round <httpcore|tomcat> <none|agent options>
   wait "$sp" 2>/dev/null || true
   ops=$(sed 's/.*ops=\([0-9]*\).*/\1/' <<<"$r")
   local tck; tck=$(getconf CLK_TCK)
-  printf '%-9s %-10s %s cpuMsPerOp=%s\n' "$1" "$2" "$(sed 's/^BULK //' <<<"$r")" \
+  printf '%-9s %-10s coldOpsPerSec=%s %s cpuMsPerOp=%s\n' "$1" "$2" "$cold" "$(sed 's/^BULK //' <<<"$r")" \
     "$(awk -v d=$((c1 - c0)) -v o="$ops" -v t="$tck" 'BEGIN{printf "%.2f", o ? d*1000/t/o : 0}')"
 }
 
@@ -76,7 +80,7 @@ if [ "$WHAT" = pg ] || [ "$WHAT" = all ]; then
   [ -n "$url" ] || { echo "PostgreSQL did not start:"; cat "$WORK/pg.log"; exit 1; }
   echo "# pgjdbc, 1,000 threads connect (SCRAM-SHA-256) + query + close at once ($(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg))"
   for round in $(seq "$REPEATS"); do
-    for mode in none carriers=1 carriers=2; do
+    for mode in none carriers=1 carriers=2 carriers=2,blockedms=10; do
       # shellcheck disable=SC2046
       r=$("$JAVA" $(agent_flag "$mode") -Xmx1g -cp "$CP" example.bulk.PgConnectApp "$url" app s3cret 1000 2>"$WORK/app.err" | grep '^PGCONNECT' || true)
       printf 'round=%s %-10s %s\n' "$round" "$mode" "${r:-FAILED: $(head -3 "$WORK/app.err")}"
