@@ -24,16 +24,23 @@ public final class PostgresServer implements AutoCloseable {
     private final Path bin;
     private final Path dataDir;
     private final int port;
+    private final int maxConnections;
     private boolean running;
 
-    private PostgresServer(Path bin, Path dataDir, int port) {
+    private PostgresServer(Path bin, Path dataDir, int port, int maxConnections) {
         this.bin = bin;
         this.dataDir = dataDir;
         this.port = port;
+        this.maxConnections = maxConnections;
     }
 
     /** Installs PostgreSQL if needed, creates a cluster and starts it; fails with its log if it cannot. */
     public static PostgresServer start() {
+        return start(200);
+    }
+
+    /** {@link #start()} with room for {@code maxConnections} concurrent connections. */
+    public static PostgresServer start(int maxConnections) {
         Services.requirePackage("postgresql", () -> findBin() != null, "/usr/lib/postgresql/<N>/bin/initdb");
         Path bin = findBin();
         Path dir;
@@ -42,7 +49,7 @@ public final class PostgresServer implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot create a temp dir for PostgreSQL", e);
         }
-        PostgresServer pg = new PostgresServer(bin, dir, Services.freeLoopbackPort());
+        PostgresServer pg = new PostgresServer(bin, dir, Services.freeLoopbackPort(), maxConnections);
         try {
             pg.initAndStart();
             return pg;
@@ -74,7 +81,7 @@ public final class PostgresServer implements AutoCloseable {
         Services.runOk(asOwner(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "postgres",
                 "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C"), 120);
         String options = "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=" + dataDir
-                + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
+                + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=" + maxConnections;
         running = true; // from here on, close() must try to stop it
         Services.Result r = Services.run(asOwner(bin.resolve("pg_ctl").toString(), "-D", data.toString(),
                 "-o", options, "-l", dataDir.resolve("server.log").toString(), "-w", "-t", "120", "start"), 150);
@@ -118,6 +125,27 @@ public final class PostgresServer implements AutoCloseable {
         Path psql = bin.resolve("psql");
         return Services.runOk(List.of(psql.toString(), "-h", "127.0.0.1", "-p", Integer.toString(port), "-U",
                 "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-At", "-c", sql), 60);
+    }
+
+    /**
+     * Creates login role {@code user} with {@code password} stored as SCRAM-SHA-256 and makes loopback TCP
+     * connections of that role authenticate with SCRAM-SHA-256 (the {@code postgres} user stays {@code trust}).
+     */
+    public void addScramUser(String user, String password) {
+        psql("SET password_encryption = 'scram-sha-256'; CREATE ROLE " + user + " LOGIN PASSWORD '" + password + "'");
+        Path hba = dataDir.resolve("data").resolve("pg_hba.conf");
+        try {
+            String old = Files.readString(hba);
+            Files.writeString(hba, "host all " + user + " 127.0.0.1/32 scram-sha-256\n" + old);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot edit " + hba, e);
+        }
+        psql("SELECT pg_reload_conf()");
+    }
+
+    /** A pgjdbc URL for the {@code postgres} database without a user (pass user and password as properties). */
+    public String jdbcUrlNoUser() {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     }
 
     /** Stops the server (immediately: nothing in it is worth keeping) and deletes its directory. */
