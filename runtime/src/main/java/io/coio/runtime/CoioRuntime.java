@@ -43,6 +43,7 @@ public final class CoioRuntime {
         // a platform thread, or they would inherit a coio scheduler (JDK25-FINDINGS.md).
         initJdkPoller();
         loadHandOffPath();
+        CoioEvents.registerWhenJfrStarts();
         epoll = Epoll.isAvailable();
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         // coio's own threads are made clean whatever thread starts the runtime: in the group of the thread that
@@ -118,6 +119,7 @@ public final class CoioRuntime {
             }
         }
         watchdog.stop();
+        CoioEvents.stopListening();
         java.util.List<Thread> threads = new ArrayList<>();
         for (Carrier c : carriers) {
             threads.add(c.loopThread());
@@ -135,6 +137,17 @@ public final class CoioRuntime {
             }
         }
         return true;
+    }
+
+    /**
+     * Initialises Netty's platform layer (which picks how Netty frees the few direct buffers a carrier's loop uses)
+     * without starting anything. Call it before native access is granted to coio's module, as the agent does for
+     * Netty's JNI library: Netty then uses memory segments, where with native access it would link {@code malloc} and
+     * {@code free} through the FFM linker, whose first use costs tens of milliseconds of start-up. Harmless at any
+     * time; any thread.
+     */
+    public static void initNettyPlatform() {
+        io.netty.util.internal.PlatformDependent.javaVersion();
     }
 
     /** The running runtime, or null if none was started. */
@@ -247,8 +260,9 @@ public final class CoioRuntime {
      * class from the same jar would re-enter the read in progress (a {@code ZipFile} seek-then-read) and corrupt it.
      */
     private static void loadHandOffPath() {
+        // Not CoioEvents' event types: JFR registers them when it starts (CoioEvents), outside any hand-off.
         String[] names = {"HandOffCause", "LoopOwner", "OsThread", "SparePool", "SparePool$Spare", "CoioEvents", "CoioEvents$Jfr",
-                "CoioEvents$HandOffEvent", "CoioEvents$LongRunEvent", "CarrierTimer", "Watchdog", "JdkInternals",
+                "CarrierTimer", "Watchdog", "JdkInternals",
                 "JdkInternals$Pinning", "Hooks", "Waiter"};
         for (String n : names) {
             try {

@@ -41,6 +41,7 @@ public final class Installer {
     }
 
     public static void install(String args, Instrumentation inst) {
+        InstallTimes times = new InstallTimes();
         AgentOptions options;
         try {
             options = AgentOptions.parse(args, Runtime.getRuntime().availableProcessors());
@@ -60,9 +61,12 @@ public final class Installer {
         Set<String> rewritable = new java.util.HashSet<>();
         CoioRuntime runtime = null;
         AppThreadCalls appCalls = null;
+        Runnable observability = null;
         try {
             openJdk(inst);
+            times.mark("open");
             runtime = CoioRuntime.start(options.carriers(), options.spares(), options.blocked(), options.longRun());
+            times.mark("runtime");
             bridge = JdkBridge.define();
             // Blocking-call reports (DESIGN.md §4): pinned coroutines by default; report=all adds file I/O and DNS.
             Detector reports = options.report() == AgentOptions.Report.NONE ? null
@@ -71,12 +75,15 @@ public final class Installer {
             List<BlockingCalls.Call> watched = reports == null ? List.of() : reports.watchedCalls();
             rewritable.addAll(JdkRewriter.coroutineTargetClasses());
             rewritable.addAll(BlockingCalls.classNames(watched));
+            times.mark("bridge+reports");
             rewriter = new JdkRewriter(true, watched);
             inst.addTransformer(rewriter, true);
             Class.forName("jdk.internal.misc.Blocker", true, null); // rewritten now, not inside a coroutine's first I/O
             inst.retransformClasses(coroutineTargets());
             JdkBridge.retransformLoaded(inst, watched);
+            times.mark("rewrite");
             rewriter.checkEveryTargetHooked(); // a JDK member missing: fails here, named, before any hook connects
+            times.mark("check");
             connectReadiness(bridge);
             if (reports != null) {
                 JdkBridge.connectReports(bridge, reports);
@@ -87,11 +94,24 @@ public final class Installer {
                         MethodHandles.lookup().findStatic(Hooks.class, "beforePinnedPark", threadVoid)));
                 reports.printSummaryAtExit(options.quiet());
             }
+            times.mark("connect");
             SelfCheck.run(runtime);
+            times.mark("selfcheck");
             JdkBridge.defineAppThreads();
             connectThreads(bridge, runtime, options);
+            times.mark("threads");
             appCalls = rewriteAppClasses(inst);
-            Observability.install(runtime); // JMX MBeans + JFR statistics; undoes itself if it fails
+            times.mark("appclasses");
+            Class<?> hooks = bridge;
+            // JMX MBeans + JFR statistics, registered when the MBean server / JFR start; undoes itself if it fails
+            observability = Observability.install(runtime, handle -> {
+                try {
+                    set(hooks, "mbeanServerCreated", handle);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            times.mark("observability");
             if (!options.hookLibraries().isEmpty()) {
                 io.coio.nativeswap.NativeCall.hookWhenLoaded(options.hookLibraries()); // libc calls of those libraries yield
             }
@@ -108,7 +128,11 @@ public final class Installer {
                                 : "NIO loop (native epoll unavailable: readiness from the JDK poller)")
                         + ", Java " + Runtime.version());
             }
+            times.print("coroutine-mode install");
         } catch (Throwable t) {
+            if (observability != null) {
+                observability.run();
+            }
             String undo = uninstall(inst, bridge, rewriter, appCalls, rewritable, runtime);
             CoioLog.line(Level.ERROR, "coio: could not install (" + t + "). The app runs without coio." + undo);
             if (Boolean.getBoolean("coio.debug")) {
@@ -166,6 +190,7 @@ public final class Installer {
             inst.redefineModule(management, Set.of(), Map.of(), Map.of("java.lang.management", Set.of(coio)),
                     Set.of(), Map.of());
         });
+        CoioRuntime.initNettyPlatform(); // before native access: no FFM linker for Netty's few buffers (start-up time)
         // JDK 22+: without this, loading Netty's JNI library prints a "restricted method" warning. Native
         // access is granted per module, and coio shares the class path's unnamed module with the app, so
         // this is the same as --enable-native-access=ALL-UNNAMED (documented in the agent README).
@@ -278,7 +303,7 @@ public final class Installer {
         }
         for (String f : new String[] {"threadStart", "shadowOf", "appThreadOf", "interruptEndsSocketIo", "allThreads",
                 "allStackTraces", "appThreads", "appThreadInfos", "stateAsPlatform", "poll", "pollSelector", "stopPoll",
-                "pinnedPark", "schedule", "beforeBlocking", "beforeWait", "nonBlocking", "blockingCall"}) {
+                "pinnedPark", "schedule", "beforeBlocking", "beforeWait", "nonBlocking", "blockingCall", "mbeanServerCreated"}) {
             try {
                 set(bridge, f, null);
             } catch (ReflectiveOperationException | RuntimeException ignored) {

@@ -93,6 +93,8 @@ final class JdkRewriter implements ClassFileTransformer {
      */
     static final String THREAD_IMPL = "sun/management/ThreadImpl";
     static final String THREAD_POOL_EXECUTOR = "java/util/concurrent/ThreadPoolExecutor";
+    /** Its platform MBean server is made on first use; coio's MBeans go in then (start-up time, Observability). */
+    static final String MANAGEMENT_FACTORY = "java/lang/management/ManagementFactory";
 
     private static final Map<String, Map<String, Map<String, String>>> CALL_REWRITES = Map.of(
             // ThreadMXBean: converted app threads count, have ids and appear in dumpAllThreads ("+": the JDK's
@@ -117,6 +119,9 @@ final class JdkRewriter implements ClassFileTransformer {
             // beforeExecute(Thread, Runnable) of an app's ThreadPoolExecutor subclass gets the worker's Thread
             THREAD_POOL_EXECUTOR, Map.of("runWorker(Ljava/util/concurrent/ThreadPoolExecutor$Worker;)V",
                     appCurrentThread()),
+            MANAGEMENT_FACTORY, Map.of("getPlatformMBeanServer()Ljavax/management/MBeanServer;", Map.of(
+                    "javax/management/MBeanServerFactory.createMBeanServer()Ljavax/management/MBeanServer;",
+                    "+mbeanServerCreated(Ljava/lang/Object;)Ljava/lang/Object;")),
             NIO_SOCKET_IMPL, Map.of("park(Ljava/io/FileDescriptor;IJ)V",
                     Map.of(THREAD + "." + IS_INTERRUPTED, "interruptEndsSocketIo(Ljava/lang/Thread;)Z")),
             DATAGRAM_CHANNEL_IMPL, Map.of("park(IJ)V",
@@ -133,7 +138,8 @@ final class JdkRewriter implements ClassFileTransformer {
             DATAGRAM_CHANNEL_IMPL, CALL_REWRITES.get(DATAGRAM_CHANNEL_IMPL).keySet(),
             DEFAULT_THREAD_FACTORY, CALL_REWRITES.get(DEFAULT_THREAD_FACTORY).keySet(),
             THREAD_POOL_EXECUTOR, CALL_REWRITES.get(THREAD_POOL_EXECUTOR).keySet(),
-            THREAD_IMPL, CALL_REWRITES.get(THREAD_IMPL).keySet()));
+            THREAD_IMPL, CALL_REWRITES.get(THREAD_IMPL).keySet(),
+            MANAGEMENT_FACTORY, CALL_REWRITES.get(MANAGEMENT_FACTORY).keySet()));
 
     /** The JDK classes the coroutine-mode hooks rewrite (binary names), for retransformation at install. */
     static Set<String> coroutineTargetClasses() {
@@ -235,10 +241,12 @@ final class JdkRewriter implements ClassFileTransformer {
 
     /**
      * Whether {@code owner}'s module is in this Java runtime: java.base always is; java.management
-     * (ThreadMXBean, {@link #THREAD_IMPL}) may be left out of a jlink image, and then there is nothing to hook.
+     * (ThreadMXBean, {@link #THREAD_IMPL}; {@link #MANAGEMENT_FACTORY}) may be left out of a jlink image, and then
+     * there is nothing to hook.
      */
     static boolean inThisRuntime(String owner) {
-        return !owner.equals(THREAD_IMPL) || ModuleLayer.boot().findModule("java.management").isPresent();
+        return !(owner.equals(THREAD_IMPL) || owner.equals(MANAGEMENT_FACTORY))
+                || ModuleLayer.boot().findModule("java.management").isPresent();
     }
 
     /** {@code Class.method(descriptor)} of each target in {@code targets} not in {@code hooked}, sorted. */

@@ -52,6 +52,8 @@ public final class CoioBridge {
     private static final MethodHandle IS_VIRTUAL = isVirtual();
     private static final MutableCallSite BEFORE_BLOCKING = site(void.class, int.class);
     private static final MutableCallSite BEFORE_WAIT = site(void.class);
+    /** {@code (Object mbeanServer) void}: the platform MBean server was just created (coio's MBeans go in). */
+    private static final MutableCallSite MBEAN_SERVER_CREATED = site(void.class, Object.class);
 
     /** {@code (int fd, int event, long nanos, BooleanSupplier isOpen) boolean}: true if coio did the wait. */
     private static final MethodHandle poll = POLL.dynamicInvoker();
@@ -130,6 +132,7 @@ public final class CoioBridge {
             case "appThreadInfos" -> APP_THREAD_INFOS;
             case "beforeBlocking" -> BEFORE_BLOCKING;
             case "beforeWait" -> BEFORE_WAIT;
+            case "mbeanServerCreated" -> MBEAN_SERVER_CREATED;
             case "nonBlocking" -> {
                 nonBlocking = handler;
                 yield null;
@@ -228,6 +231,20 @@ public final class CoioBridge {
         } catch (Throwable t) {
             report(t);
         }
+    }
+
+    /**
+     * Filter on {@code MBeanServerFactory.createMBeanServer()}'s result inside
+     * {@code ManagementFactory.getPlatformMBeanServer()}: the platform MBean server exists from now on, and coio
+     * registers its MBeans in it (lazily: creating that server costs tens of milliseconds at start-up). Returns it.
+     */
+    public static Object mbeanServerCreated(Object server) {
+        try {
+            MBEAN_SERVER_CREATED.getTarget().invoke(server);
+        } catch (Throwable t) {
+            report(t);
+        }
+        return server;
     }
 
     public static boolean threadStart(Thread t) {

@@ -1,0 +1,18 @@
+package io.coio.examples.startup;
+
+import java.time.Instant;
+
+/**
+ * The smallest app: its {@code main} prints {@code main at <epoch microseconds>} and returns. The start-up
+ * benchmark ({@link StartupBench}) takes the time from the JVM's launch to this line: what a {@code -javaagent}
+ * adds before any app code runs.
+ */
+public final class MainReached {
+    private MainReached() {
+    }
+
+    public static void main(String[] args) {
+        Instant now = Instant.now();
+        System.out.println("main at " + (now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000));
+    }
+}
