@@ -150,6 +150,37 @@ public final class CoioRuntime {
         io.netty.util.internal.PlatformDependent.javaVersion();
     }
 
+    /**
+     * Initialises Netty's native epoll transport (loads its JNI library) without starting anything, so that a later
+     * {@link #start} finds it ready; true if native epoll is available. Needs native access for coio's module
+     * (JDK 22+). Harmless at any time; any thread.
+     */
+    public static boolean initEpoll() {
+        return Epoll.isAvailable();
+    }
+
+    /**
+     * Does ahead of {@link #start}, on any platform thread, the class initialisation that start needs and that
+     * depends on nothing else: Netty's epoll transport ({@link #initEpoll}) and the classes a carrier's loop is built
+     * from, the JDK's poller (its threads are made now, from this platform thread), and the hand-off path's classes.
+     * {@link #start} then finds them done. Needs native access for coio's module (JDK 22+).
+     */
+    public static void prepareStart() {
+        boolean epoll = initEpoll();
+        for (Class<?> c : new Class<?>[] {io.netty.util.concurrent.GlobalEventExecutor.class,
+                io.netty.channel.ManualIoEventLoop.class, io.netty.util.collection.IntObjectHashMap.class,
+                epoll ? EpollIoHandler.class : NioIoHandler.class}) {
+            try {
+                Class.forName(c.getName(), true, c.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("coio's own class " + c.getName() + " is missing from its jar", e);
+            }
+        }
+        io.netty.util.internal.PlatformDependent.newMpscQueue(); // loads the queue classes a carrier uses
+        initJdkPoller();
+        loadHandOffPath();
+    }
+
     /** The running runtime, or null if none was started. */
     public static CoioRuntime current() {
         return current;

@@ -27,7 +27,8 @@ import java.util.function.BooleanSupplier;
  * <ol>
  *   <li>parse options (a bad one: one line, nothing changed);
  *   <li>open {@code java.lang} and {@code sun.nio.ch} to coio and allow its native library (no user flags);
- *   <li>start the runtime (carriers), define the bridge inside {@code java.base}, rewrite the JDK classes;
+ *   <li>define the bridge inside {@code java.base} and rewrite the JDK classes (their hooks do nothing yet), while
+ *       Netty initialises on a helper thread ({@link EarlyNettyInit}); then start the runtime (carriers);
  *   <li>connect the readiness hooks and check that one real socket wait went through coio;
  *   <li>only then convert app threads. If anything fails, every hook is disconnected again.
  * </ol>
@@ -62,12 +63,19 @@ public final class Installer {
         CoioRuntime runtime = null;
         AppThreadCalls appCalls = null;
         Runnable observability = null;
+        EarlyNettyInit netty = null;
         try {
             openJdk(inst);
+            // Netty's (and the runtime's) class initialisation runs beside the bridge and the JDK rewrite, which need
+            // none of it
+            netty = EarlyNettyInit.start(() -> {
+                CoioRuntime.initNettyPlatform(); // before native access: no FFM linker for Netty's few buffers
+                enableNativeAccess();
+                CoioRuntime.prepareStart(); // Netty's epoll, the carriers' classes, the JDK poller
+            });
             times.mark("open");
-            runtime = CoioRuntime.start(options.carriers(), options.spares(), options.blocked(), options.longRun());
-            times.mark("runtime");
             bridge = JdkBridge.define();
+            times.mark("bridge");
             // Blocking-call reports (DESIGN.md §4): pinned coroutines by default; report=all adds file I/O and DNS.
             Detector reports = options.report() == AgentOptions.Report.NONE ? null
                     : Detector.startCoroutineReports(true, options.report() == AgentOptions.Report.ALL,
@@ -75,15 +83,20 @@ public final class Installer {
             List<BlockingCalls.Call> watched = reports == null ? List.of() : reports.watchedCalls();
             rewritable.addAll(JdkRewriter.coroutineTargetClasses());
             rewritable.addAll(BlockingCalls.classNames(watched));
-            times.mark("bridge+reports");
+            times.mark("reports");
             rewriter = new JdkRewriter(true, watched);
             inst.addTransformer(rewriter, true);
             Class.forName("jdk.internal.misc.Blocker", true, null); // rewritten now, not inside a coroutine's first I/O
+            times.mark("blocker");
             inst.retransformClasses(coroutineTargets());
             JdkBridge.retransformLoaded(inst, watched);
             times.mark("rewrite");
             rewriter.checkEveryTargetHooked(); // a JDK member missing: fails here, named, before any hook connects
             times.mark("check");
+            netty.join();
+            times.mark("netty");
+            runtime = CoioRuntime.start(options.carriers(), options.spares(), options.blocked(), options.longRun());
+            times.mark("runtime");
             connectReadiness(bridge);
             if (reports != null) {
                 JdkBridge.connectReports(bridge, reports);
@@ -130,6 +143,9 @@ public final class Installer {
             }
             times.print("coroutine-mode install");
         } catch (Throwable t) {
+            if (netty != null) {
+                netty.awaitQuietly();
+            }
             if (observability != null) {
                 observability.run();
             }
@@ -190,7 +206,13 @@ public final class Installer {
             inst.redefineModule(management, Set.of(), Map.of(), Map.of("java.lang.management", Set.of(coio)),
                     Set.of(), Map.of());
         });
-        CoioRuntime.initNettyPlatform(); // before native access: no FFM linker for Netty's few buffers (start-up time)
+    }
+
+    /**
+     * Lets coio's module (the class path's unnamed module) load its native library. Call after
+     * {@link CoioRuntime#initNettyPlatform()}, before Netty's native epoll loads.
+     */
+    private static void enableNativeAccess() {
         // JDK 22+: without this, loading Netty's JNI library prints a "restricted method" warning. Native
         // access is granted per module, and coio shares the class path's unnamed module with the app, so
         // this is the same as --enable-native-access=ALL-UNNAMED (documented in the agent README).
@@ -200,6 +222,8 @@ public final class Installer {
             enable.invoke(null);
         } catch (NoSuchMethodException absentOnThisJdk) {
             // JDK 21: no native-access checks
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot allow coio's native library (" + e + ")", e);
         }
     }
 

@@ -28,7 +28,9 @@ import java.util.regex.Pattern;
  *   <li>{@code main}: the app's {@code main} running ({@link MainReached} prints the time it was entered);
  *   <li>{@code ready}: a server's line {@code listening on <port>} (or {@code PORT <port>});
  *   <li>{@code answer}: the answer to the first request (an echo line, or an HTTP {@code 200} status line)
- *       sent right after {@code ready}.
+ *       sent right after {@code ready};
+ *   <li>{@code cpu}: the CPU time the JVM had used by {@code main} or by the first answer, summed over its threads:
+ *       on a machine that others load, wall-clock times grow with the load and this hardly does.
  * </ul>
  * Each app runs without the agent ({@code none}), with {@code mode=off} (the JVM's agent machinery only, coio
  * does nothing), in coroutine mode and in detect mode, the modes interleaved run by run so that machine noise
@@ -36,15 +38,17 @@ import java.util.regex.Pattern;
  * difference to {@code none}. Used by {@code examples/run-startup.sh} ({@code ./coio bench --startup}).
  *
  * <p>{@code StartupBench --agent JAR [--runs N] [--apps hello,echo,http,jdk-http] [--modes none,off,coroutine,detect]
- * [--app NAME CLASSPATH MAINCLASS HTTPPATH] [--jvm-opt OPT] [--agent-opts OPTS] [--raw FILE]}: {@code --app} adds
- * a server app (printing {@code listening on} or {@code PORT}, asked {@code GET HTTPPATH}), run with port 0.
+ * [--app NAME CLASSPATH MAINCLASS HTTPPATH] [--jvm-opt OPT] [--agent-opts OPTS] [--baseline JAR] [--raw FILE]}:
+ * {@code --app} adds a server app (printing {@code listening on} or {@code PORT}, asked {@code GET HTTPPATH}), run
+ * with port 0; {@code --baseline} adds each agent mode again with another agent jar (e.g. the build before a change),
+ * interleaved with the rest.
  * The examples jar this class is in is the class path of the built-in apps. Not a test: it asserts no speed.
  *
  * <p>Threads: the main thread only.
  */
 public final class StartupBench {
     private static final Pattern READY = Pattern.compile("^(?:listening on|PORT) (\\d+)\\s*$");
-    private static final Pattern MAIN_AT = Pattern.compile("^main at (\\d+)\\s*$");
+    private static final Pattern MAIN_AT = Pattern.compile("^main at (\\d+) cpu (\\S+)\\s*$");
     private static final long RUN_TIMEOUT_S = 60;
 
     enum Probe { MAIN, ECHO, HTTP }
@@ -52,11 +56,15 @@ public final class StartupBench {
     record App(String name, String classPath, String mainClass, List<String> args, Probe probe, String path) {
     }
 
-    record Mode(String name, String agentOptions) {
+    /** {@code agentOptions} null: no agent; {@code agent} null: the {@code --agent} jar. */
+    record Mode(String name, String agentOptions, String agent) {
     }
 
-    /** One measured run: milliseconds from launch to main (MAIN) or ready, and to the first answer (servers). */
-    record Sample(double first, double answer) {
+    /**
+     * One measured run: milliseconds from launch to main (MAIN) or ready, and to the first answer (servers); CPU
+     * milliseconds the JVM had used at main or at the first answer ({@link ProcessCpu}).
+     */
+    record Sample(double first, double answer, double cpu) {
     }
 
     private StartupBench() {
@@ -70,6 +78,7 @@ public final class StartupBench {
         List<App> extra = new ArrayList<>();
         List<String> jvmOpts = new ArrayList<>();
         String agentOpts = "";
+        String baseline = null;
         Path raw = null;
         for (int i = 0; i < argv.length; i++) {
             switch (argv[i]) {
@@ -84,6 +93,7 @@ public final class StartupBench {
                 case "--jvm-opt" -> jvmOpts.add(argv[++i]);
                 case "--agent-opts" -> agentOpts = argv[++i];
                 case "--raw" -> raw = Paths.get(argv[++i]);
+                case "--baseline" -> baseline = argv[++i];
                 default -> {
                     System.err.println("unknown argument " + argv[i] + "; see the Javadoc of " + StartupBench.class.getName());
                     System.exit(2);
@@ -111,19 +121,24 @@ public final class StartupBench {
         for (String m : modeNames) {
             String opts = agentOpts.isEmpty() ? "" : "," + agentOpts;
             modes.add(switch (m) {
-                case "none" -> new Mode(m, null);
-                case "off" -> new Mode(m, "mode=off" + opts);
-                case "coroutine" -> new Mode(m, "mode=coroutine" + opts);
-                case "detect" -> new Mode(m, "mode=detect" + opts);
+                case "none" -> new Mode(m, null, null);
+                case "off", "coroutine", "detect" -> new Mode(m, "mode=" + m + opts, null);
                 default -> throw new IllegalArgumentException("unknown mode " + m + " (none, off, coroutine, detect)");
             });
+        }
+        if (baseline != null) { // the same agent modes with another build, e.g. before a change
+            for (String m : modeNames) {
+                if (!m.equals("none")) {
+                    modes.add(new Mode(m + "@baseline", "mode=" + m + (agentOpts.isEmpty() ? "" : "," + agentOpts), baseline));
+                }
+            }
         }
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         System.out.println("coio start-up benchmark: " + runs + " runs per app and mode (after one untimed run each),"
                 + " modes interleaved; java " + Runtime.version() + "; " + Runtime.getRuntime().availableProcessors()
                 + " CPUs");
         Map<String, List<Sample>> samples = new LinkedHashMap<>();
-        StringBuilder rawLines = new StringBuilder("app\tmode\trun\tfirst_ms\tanswer_ms\n");
+        StringBuilder rawLines = new StringBuilder("app\tmode\trun\tfirst_ms\tanswer_ms\tcpu_ms\n");
         for (int run = 0; run <= runs; run++) {
             for (App app : apps) {
                 for (int k = 0; k < modes.size(); k++) {
@@ -134,7 +149,8 @@ public final class StartupBench {
                     }
                     samples.computeIfAbsent(app.name() + "\t" + mode.name(), x -> new ArrayList<>()).add(s);
                     rawLines.append(app.name()).append('\t').append(mode.name()).append('\t').append(run).append('\t')
-                            .append(fmt(s.first())).append('\t').append(fmt(s.answer())).append('\n');
+                            .append(fmt(s.first())).append('\t').append(fmt(s.answer())).append('\t')
+                            .append(fmt(s.cpu())).append('\n');
                 }
             }
             System.err.print(run == 0 ? "warm-up done; runs: " : run + " ");
@@ -170,6 +186,7 @@ public final class StartupBench {
             if (server) {
                 printRow(app, "first answer", modes, samples, Sample::answer);
             }
+            printRow(app, server ? "first answer: JVM CPU ms" : "main(): JVM CPU ms", modes, samples, Sample::cpu);
         }
     }
 
@@ -195,7 +212,7 @@ public final class StartupBench {
     }
 
     private static String label(Mode m) {
-        return m.agentOptions() == null ? "no agent" : m.name().equals("off") ? "mode=off" : m.name();
+        return m.agentOptions() == null ? "no agent" : m.name().startsWith("off") ? "mode=" + m.name() : m.name();
     }
 
     /** Nearest-rank percentile of sorted values. */
@@ -210,7 +227,7 @@ public final class StartupBench {
         cmd.add(java);
         cmd.addAll(jvmOpts);
         if (mode.agentOptions() != null) {
-            cmd.add("-javaagent:" + agent + "=" + mode.agentOptions());
+            cmd.add("-javaagent:" + (mode.agent() != null ? mode.agent() : agent) + "=" + mode.agentOptions());
         }
         cmd.addAll(List.of("-cp", app.classPath(), app.mainClass()));
         cmd.addAll(app.args());
@@ -229,7 +246,7 @@ public final class StartupBench {
                 }
             });
             try {
-                Sample s = probe(app, out, t0);
+                Sample s = probe(app, out, t0, p.pid());
                 checkInstalled(mode, err);
                 return s;
             } catch (IOException | RuntimeException e) {
@@ -247,14 +264,14 @@ public final class StartupBench {
         }
     }
 
-    private static Sample probe(App app, BufferedReader out, long t0) throws IOException {
+    private static Sample probe(App app, BufferedReader out, long t0, long pid) throws IOException {
         for (String line; (line = out.readLine()) != null; ) {
             long now = epochMicros();
             if (app.probe() == Probe.MAIN) {
                 Matcher m = MAIN_AT.matcher(line);
                 if (m.matches()) {
                     double ms = (Long.parseLong(m.group(1)) - t0) / 1000.0;
-                    return new Sample(ms, ms);
+                    return new Sample(ms, ms, Double.parseDouble(m.group(2)));
                 }
                 continue;
             }
@@ -262,7 +279,8 @@ public final class StartupBench {
             if (m.matches()) {
                 double ready = (now - t0) / 1000.0;
                 request(app, Integer.parseInt(m.group(1)));
-                return new Sample(ready, (epochMicros() - t0) / 1000.0);
+                double answer = (epochMicros() - t0) / 1000.0;
+                return new Sample(ready, answer, ProcessCpu.millis(pid));
             }
         }
         throw new IOException("the app ended without printing its line");
