@@ -160,12 +160,11 @@ public final class CoioRuntime {
     }
 
     /**
-     * Does ahead of {@link #start}, on any platform thread, the class initialisation that start needs and that
-     * depends on nothing else: Netty's epoll transport ({@link #initEpoll}) and the classes a carrier's loop is built
-     * from, the JDK's poller (its threads are made now, from this platform thread), and the hand-off path's classes.
-     * {@link #start} then finds them done. Needs native access for coio's module (JDK 22+).
+     * Does ahead of {@link #start}, on any thread, the Netty class initialisation that start needs: the epoll
+     * transport ({@link #initEpoll}) and the classes a carrier's loop is built from. {@link #start} then finds them
+     * done. Needs native access for coio's module (JDK 22+).
      */
-    public static void prepareStart() {
+    public static void prepareNetty() {
         boolean epoll = initEpoll();
         for (Class<?> c : new Class<?>[] {io.netty.util.concurrent.GlobalEventExecutor.class,
                 io.netty.channel.ManualIoEventLoop.class, io.netty.util.collection.IntObjectHashMap.class,
@@ -177,6 +176,13 @@ public final class CoioRuntime {
             }
         }
         io.netty.util.internal.PlatformDependent.newMpscQueue(); // loads the queue classes a carrier uses
+    }
+
+    /**
+     * Does ahead of {@link #start} the rest of its preparation, which needs no Netty: initialises the JDK's poller
+     * (its threads are made now, so call it on a platform thread) and the classes of the hand-off path.
+     */
+    public static void prepareJdkPollerAndHandOffs() {
         initJdkPoller();
         loadHandOffPath();
     }

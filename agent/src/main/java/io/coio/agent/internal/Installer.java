@@ -66,12 +66,11 @@ public final class Installer {
         EarlyNettyInit netty = null;
         try {
             openJdk(inst);
-            // Netty's (and the runtime's) class initialisation runs beside the bridge and the JDK rewrite, which need
-            // none of it
+            // Netty's class initialisation runs beside the bridge and the JDK rewrite, which need none of it
             netty = EarlyNettyInit.start(() -> {
                 CoioRuntime.initNettyPlatform(); // before native access: no FFM linker for Netty's few buffers
                 enableNativeAccess();
-                CoioRuntime.prepareStart(); // Netty's epoll, the carriers' classes, the JDK poller
+                CoioRuntime.prepareNetty(); // Netty's epoll and the classes of the carriers' loops
             });
             times.mark("open");
             bridge = JdkBridge.define();
@@ -93,6 +92,8 @@ public final class Installer {
             times.mark("rewrite");
             rewriter.checkEveryTargetHooked(); // a JDK member missing: fails here, named, before any hook connects
             times.mark("check");
+            CoioRuntime.prepareJdkPollerAndHandOffs();
+            times.mark("poller");
             netty.join();
             times.mark("netty");
             runtime = CoioRuntime.start(options.carriers(), options.spares(), options.blocked(), options.longRun());
