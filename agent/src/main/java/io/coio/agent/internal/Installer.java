@@ -148,7 +148,11 @@ public final class Installer {
                 netty.awaitQuietly();
             }
             if (observability != null) {
-                observability.run();
+                try {
+                    observability.run();
+                } catch (RuntimeException | Error e) {
+                    CoioLog.line(Level.ERROR, "coio: could not unregister its MBeans/JFR listener (" + e + ").");
+                }
             }
             String undo = uninstall(inst, bridge, rewriter, appCalls, rewritable, runtime);
             CoioLog.line(Level.ERROR, "coio: could not install (" + t + "). The app runs without coio." + undo);

@@ -50,6 +50,17 @@ public final class StartupBench {
     private static final Pattern READY = Pattern.compile("^(?:listening on|PORT) (\\d+)\\s*$");
     private static final Pattern MAIN_AT = Pattern.compile("^main at (\\d+) cpu (\\S+)\\s*$");
     private static final long RUN_TIMEOUT_S = 60;
+    /** The JVM being measured, killed if this one is stopped (Ctrl-C, kill) so that no server is left behind. */
+    private static volatile Process current;
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Process p = current;
+            if (p != null) {
+                p.destroyForcibly();
+            }
+        }, "startup-bench-reaper"));
+    }
 
     enum Probe { MAIN, ECHO, HTTP }
 
@@ -235,6 +246,7 @@ public final class StartupBench {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile());
         long t0 = epochMicros();
         Process p = pb.start();
+        current = p;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             Thread killer = Thread.ofPlatform().daemon().start(() -> {
                 try {
