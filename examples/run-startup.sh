@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The agent start-up benchmark (what `./coio bench --startup` runs after building):
 #
-#   run-startup.sh AGENT_JAR EXAMPLES_JAR [--runs N] [--apps hello,echo,http,jdk-http] [--modes none,off,coroutine,detect] [--baseline JAR] [--tomcat]
+#   run-startup.sh AGENT_JAR EXAMPLES_JAR [--runs N] [--apps hello,echo,http,jdk-http] [--modes none,off,coroutine,detect] [--baseline JAR] [--raw FILE] [--tomcat]
 #
 # Launches a fresh JVM per measurement and takes the wall-clock time from the launch to the app's main() (hello),
 # to a server's "listening on" line and to the answer of its first request (echo: EchoServer; http: HttpServer;
@@ -22,7 +22,7 @@ AGENT_JAR=$1 EXAMPLES_JAR=$2; shift 2
 ARGS=(--agent "$AGENT_JAR" --runs "${STARTUP_RUNS:-20}")
 while [ $# -gt 0 ]; do
   case "$1" in
-    --runs|--apps|--modes|--baseline) ARGS+=("$1" "${2:?}"); shift 2 ;;
+    --runs|--apps|--modes|--baseline|--raw) ARGS+=("$1" "${2:?}"); shift 2 ;;
     --tomcat)
       ROOT=$(cd "$HERE/.." && pwd)
       CP_FILE=$(mktemp)

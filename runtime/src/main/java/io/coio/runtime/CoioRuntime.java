@@ -155,7 +155,7 @@ public final class CoioRuntime {
      * {@link #start} finds it ready; true if native epoll is available. Needs native access for coio's module
      * (JDK 22+). Harmless at any time; any thread.
      */
-    public static boolean initEpoll() {
+    private static boolean initEpoll() {
         return Epoll.isAvailable();
     }
 

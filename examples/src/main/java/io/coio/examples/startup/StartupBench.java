@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  *   <li>{@code answer}: the answer to the first request (an echo line, or an HTTP {@code 200} status line)
  *       sent right after {@code ready};
  *   <li>{@code cpu}: the CPU time the JVM had used by {@code main} or by the first answer, summed over its threads:
- *       on a machine that others load, wall-clock times grow with the load and this hardly does.
+ *       on a machine that others load, wall-clock times grow with the load and this hardly does (10 ms steps).
  * </ul>
  * Each app runs without the agent ({@code none}), with {@code mode=off} (the JVM's agent machinery only, coio
  * does nothing), in coroutine mode and in detect mode, the modes interleaved run by run so that machine noise
