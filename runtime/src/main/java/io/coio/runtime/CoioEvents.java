@@ -3,6 +3,8 @@ package io.coio.runtime;
 import jdk.jfr.Category;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
+import jdk.jfr.FlightRecorder;
+import jdk.jfr.FlightRecorderListener;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
@@ -13,29 +15,54 @@ import jdk.jfr.StackTrace;
  * yielding). The stack is the coroutine's, as text (the event is committed by the watchdog thread, so JFR's own
  * stack would be the watchdog's). If the JVM has no {@code jdk.jfr} module, nothing is recorded.
  *
+ * <p>The event types are registered with JFR when JFR itself starts ({@link #registerWhenJfrStarts}), not at coio's
+ * start: registering an event type initialises JFR's metadata, tens of milliseconds of start-up that an app which
+ * never records would pay for nothing. Before JFR starts no recording can exist, so no event is lost; until then
+ * the hand-off path does not touch a {@code jdk.jfr} class (it runs inside file reads, where initialising JFR could
+ * re-enter them).
+ *
  * <p>Threads: any.
  */
 final class CoioEvents {
     private static final boolean AVAILABLE = available();
+    /** Set once JFR has started and coio's event types are registered (by the thread that started JFR). */
+    private static volatile boolean registered;
 
     private CoioEvents() {
     }
 
-    static void handOff(int carrier, String cause, String coroutine, StackTraceElement[] stack) {
+    /**
+     * Registers coio's event types as soon as JFR is initialised: at once if it already is, else from JFR's own
+     * start (a recording started by {@code -XX:StartFlightRecording}, {@code jcmd JFR.start} or the app).
+     */
+    static void registerWhenJfrStarts() {
         if (AVAILABLE) {
+            Jfr.registerWhenJfrStarts();
+        }
+    }
+
+    /** Undoes {@link #registerWhenJfrStarts} if JFR has not started yet (a runtime stopped after a failed install). */
+    static void stopListening() {
+        if (AVAILABLE) {
+            Jfr.stopListening();
+        }
+    }
+
+    static void handOff(int carrier, String cause, String coroutine, StackTraceElement[] stack) {
+        if (registered) {
             Jfr.handOff(carrier, cause, coroutine, stack);
         }
     }
 
     /** A hand-off asked for by the running coroutine itself: its own stack, taken only if the event is enabled. */
     static void handOffHere(int carrier, String cause) {
-        if (AVAILABLE) {
+        if (registered) {
             Jfr.handOffHere(carrier, cause);
         }
     }
 
     static void longRun(int carrier, String coroutine, long millis, StackTraceElement[] stack) {
-        if (AVAILABLE) {
+        if (registered) {
             Jfr.longRun(carrier, coroutine, millis, stack);
         }
     }
@@ -56,8 +83,34 @@ final class CoioEvents {
         return b.toString();
     }
 
-    /** Touches jdk.jfr types only when {@link #AVAILABLE}. */
+    /** Touches jdk.jfr types only when {@link #AVAILABLE}; the event types only once {@link #registered}. */
     private static final class Jfr {
+        private static FlightRecorderListener listener;
+
+        static synchronized void registerWhenJfrStarts() {
+            listener = new FlightRecorderListener() {
+                @Override
+                public void recorderInitialized(FlightRecorder recorder) {
+                    try {
+                        FlightRecorder.register(HandOffEvent.class);
+                        FlightRecorder.register(LongRunEvent.class);
+                        registered = true;
+                    } catch (RuntimeException | Error e) { // never break the recording that is starting
+                        System.err.println("coio: could not register its JFR events coio.HandOff and coio.LongRun ("
+                                + e + "); they are not recorded.");
+                    }
+                }
+            };
+            FlightRecorder.addListener(listener);
+        }
+
+        static synchronized void stopListening() {
+            if (listener != null) {
+                FlightRecorder.removeListener(listener);
+                listener = null;
+            }
+        }
+
         static void handOff(int carrier, String cause, String coroutine, StackTraceElement[] stack) {
             HandOffEvent e = new HandOffEvent();
             if (e.shouldCommit()) {

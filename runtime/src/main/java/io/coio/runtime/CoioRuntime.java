@@ -44,6 +44,7 @@ public final class CoioRuntime {
         // a platform thread, or they would inherit a coio scheduler (JDK25-FINDINGS.md).
         initJdkPoller();
         loadHandOffPath();
+        CoioEvents.registerWhenJfrStarts();
         epoll = Epoll.isAvailable();
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         // coio's own threads are made clean whatever thread starts the runtime: in the group of the thread that
@@ -120,6 +121,7 @@ public final class CoioRuntime {
             }
         }
         watchdog.stop();
+        CoioEvents.stopListening();
         java.util.List<Thread> threads = new ArrayList<>();
         for (Carrier c : carriers) {
             threads.add(c.loopThread());
@@ -137,6 +139,54 @@ public final class CoioRuntime {
             }
         }
         return true;
+    }
+
+    /**
+     * Initialises Netty's platform layer (which picks how Netty frees the few direct buffers a carrier's loop uses)
+     * without starting anything. Call it before native access is granted to coio's module, as the agent does for
+     * Netty's JNI library: Netty then uses memory segments, where with native access it would link {@code malloc} and
+     * {@code free} through the FFM linker, whose first use costs tens of milliseconds of start-up. Harmless at any
+     * time; any thread.
+     */
+    public static void initNettyPlatform() {
+        io.netty.util.internal.PlatformDependent.javaVersion();
+    }
+
+    /**
+     * Initialises Netty's native epoll transport (loads its JNI library) without starting anything, so that a later
+     * {@link #start} finds it ready; true if native epoll is available. Needs native access for coio's module
+     * (JDK 22+). Harmless at any time; any thread.
+     */
+    private static boolean initEpoll() {
+        return Epoll.isAvailable();
+    }
+
+    /**
+     * Does ahead of {@link #start}, on any thread, the Netty class initialisation that start needs: the epoll
+     * transport ({@link #initEpoll}) and the classes a carrier's loop is built from. {@link #start} then finds them
+     * done. Needs native access for coio's module (JDK 22+).
+     */
+    public static void prepareNetty() {
+        boolean epoll = initEpoll();
+        for (Class<?> c : new Class<?>[] {io.netty.util.concurrent.GlobalEventExecutor.class,
+                io.netty.channel.ManualIoEventLoop.class, io.netty.util.collection.IntObjectHashMap.class,
+                epoll ? EpollIoHandler.class : NioIoHandler.class}) {
+            try {
+                Class.forName(c.getName(), true, c.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("coio's own class " + c.getName() + " is missing from its jar", e);
+            }
+        }
+        io.netty.util.internal.PlatformDependent.newMpscQueue(); // loads the queue classes a carrier uses
+    }
+
+    /**
+     * Does ahead of {@link #start} the rest of its preparation, which needs no Netty: initialises the JDK's poller
+     * (its threads are made now, so call it on a platform thread) and the classes of the hand-off path.
+     */
+    public static void prepareJdkPollerAndHandOffs() {
+        initJdkPoller();
+        loadHandOffPath();
     }
 
     /** The running runtime, or null if none was started. */
@@ -263,8 +313,9 @@ public final class CoioRuntime {
      * class from the same jar would re-enter the read in progress (a {@code ZipFile} seek-then-read) and corrupt it.
      */
     private static void loadHandOffPath() {
+        // Not CoioEvents' event types: JFR registers them when it starts (CoioEvents), outside any hand-off.
         String[] names = {"HandOffCause", "LoopOwner", "OsThread", "SparePool", "SparePool$Spare", "CoioEvents", "CoioEvents$Jfr",
-                "CoioEvents$HandOffEvent", "CoioEvents$LongRunEvent", "CarrierTimer", "Watchdog", "JdkInternals",
+                "CarrierTimer", "Watchdog", "JdkInternals",
                 "JdkInternals$Pinning", "Hooks", "Waiter"};
         for (String n : names) {
             try {

@@ -22,6 +22,7 @@ final class DetectInstaller {
     }
 
     static void install(AgentOptions options, Instrumentation inst) {
+        InstallTimes times = new InstallTimes();
         Class<?> bridge = null;
         JdkRewriter rewriter = null;
         try {
@@ -29,15 +30,19 @@ final class DetectInstaller {
             inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(), Map.of("sun.nio.ch", Set.of(coio)),
                     Set.of(), Map.of());
             bridge = JdkBridge.define();
+            times.mark("bridge");
             boolean fail = options.onBlock() == AgentOptions.OnBlock.THROW;
             Detector detector = Detector.startDetect(options.nonBlocking(), options.allow(), fail,
                     JdkBridge.epochBump(bridge));
             List<BlockingCalls.Call> watched = detector.watchedCalls();
+            times.mark("detector");
             rewriter = new JdkRewriter(false, watched);
             inst.addTransformer(rewriter, true);
             JdkBridge.retransformLoaded(inst, watched);
+            times.mark("rewrite");
             JdkBridge.connectReports(bridge, detector);
             detector.selfCheck();
+            times.mark("selfcheck");
             detector.printSummaryAtExit(options.quiet());
             System.setProperty("coio.mode", "detect");
             if (!options.quiet()) {
@@ -48,6 +53,7 @@ final class DetectInstaller {
             for (String gap : BlockingCalls.unwatchable()) {
                 CoioLog.line(System.Logger.Level.WARNING, "coio: detect mode: " + gap + ".");
             }
+            times.print("detect-mode install");
         } catch (Throwable t) {
             JdkBridge.disconnectReports(bridge);
             Detector.stop();

@@ -27,7 +27,8 @@ import java.util.function.BooleanSupplier;
  * <ol>
  *   <li>parse options (a bad one: one line, nothing changed);
  *   <li>open {@code java.lang} and {@code sun.nio.ch} to coio and allow its native library (no user flags);
- *   <li>start the runtime (carriers), define the bridge inside {@code java.base}, rewrite the JDK classes;
+ *   <li>define the bridge inside {@code java.base} and rewrite the JDK classes (their hooks do nothing yet), while
+ *       Netty initialises on a helper thread ({@link EarlyNettyInit}); then start the runtime (carriers);
  *   <li>connect the readiness hooks and check that one real socket wait went through coio;
  *   <li>only then convert app threads. If anything fails, every hook is disconnected again.
  * </ol>
@@ -41,6 +42,7 @@ public final class Installer {
     }
 
     public static void install(String args, Instrumentation inst) {
+        InstallTimes times = new InstallTimes();
         AgentOptions options;
         try {
             options = AgentOptions.parse(args, Runtime.getRuntime().availableProcessors());
@@ -60,10 +62,19 @@ public final class Installer {
         Set<String> rewritable = new java.util.HashSet<>();
         CoioRuntime runtime = null;
         AppThreadCalls appCalls = null;
+        Runnable observability = null;
+        EarlyNettyInit netty = null;
         try {
             openJdk(inst);
-            runtime = CoioRuntime.start(options.carriers(), options.spares(), options.blocked(), options.longRun());
+            // Netty's class initialisation runs beside the bridge and the JDK rewrite, which need none of it
+            netty = EarlyNettyInit.start(() -> {
+                CoioRuntime.initNettyPlatform(); // before native access: no FFM linker for Netty's few buffers
+                enableNativeAccess();
+                CoioRuntime.prepareNetty(); // Netty's epoll and the classes of the carriers' loops
+            });
+            times.mark("open");
             bridge = JdkBridge.define();
+            times.mark("bridge");
             // Blocking-call reports (DESIGN.md §4): pinned coroutines by default; report=all adds file I/O and DNS.
             Detector reports = options.report() == AgentOptions.Report.NONE ? null
                     : Detector.startCoroutineReports(true, options.report() == AgentOptions.Report.ALL,
@@ -71,12 +82,22 @@ public final class Installer {
             List<BlockingCalls.Call> watched = reports == null ? List.of() : reports.watchedCalls();
             rewritable.addAll(JdkRewriter.coroutineTargetClasses());
             rewritable.addAll(BlockingCalls.classNames(watched));
+            times.mark("reports");
             rewriter = new JdkRewriter(true, watched);
             inst.addTransformer(rewriter, true);
             Class.forName("jdk.internal.misc.Blocker", true, null); // rewritten now, not inside a coroutine's first I/O
+            times.mark("blocker");
             inst.retransformClasses(coroutineTargets());
             JdkBridge.retransformLoaded(inst, watched);
+            times.mark("rewrite");
             rewriter.checkEveryTargetHooked(); // a JDK member missing: fails here, named, before any hook connects
+            times.mark("check");
+            CoioRuntime.prepareJdkPollerAndHandOffs();
+            times.mark("poller");
+            netty.join();
+            times.mark("netty");
+            runtime = CoioRuntime.start(options.carriers(), options.spares(), options.blocked(), options.longRun());
+            times.mark("runtime");
             connectReadiness(bridge);
             if (reports != null) {
                 JdkBridge.connectReports(bridge, reports);
@@ -87,11 +108,24 @@ public final class Installer {
                         MethodHandles.lookup().findStatic(Hooks.class, "beforePinnedPark", threadVoid)));
                 reports.printSummaryAtExit(options.quiet());
             }
+            times.mark("connect");
             SelfCheck.run(runtime);
+            times.mark("selfcheck");
             JdkBridge.defineAppThreads();
             connectThreads(bridge, runtime, options);
+            times.mark("threads");
             appCalls = rewriteAppClasses(inst);
-            Observability.install(runtime); // JMX MBeans + JFR statistics; undoes itself if it fails
+            times.mark("appclasses");
+            Class<?> hooks = bridge;
+            // JMX MBeans + JFR statistics, registered when the MBean server / JFR start; undoes itself if it fails
+            observability = Observability.install(runtime, handle -> {
+                try {
+                    set(hooks, "mbeanServerCreated", handle);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            times.mark("observability");
             if (!options.hookLibraries().isEmpty()) {
                 io.coio.nativeswap.NativeCall.hookWhenLoaded(options.hookLibraries()); // libc calls of those libraries yield
             }
@@ -108,7 +142,18 @@ public final class Installer {
                                 : "NIO loop (native epoll unavailable: readiness from the JDK poller)")
                         + ", Java " + Runtime.version());
             }
+            times.print("coroutine-mode install");
         } catch (Throwable t) {
+            if (netty != null) {
+                netty.awaitQuietly();
+            }
+            if (observability != null) {
+                try {
+                    observability.run();
+                } catch (RuntimeException | Error e) {
+                    CoioLog.line(Level.ERROR, "coio: could not unregister its MBeans/JFR listener (" + e + ").");
+                }
+            }
             String undo = uninstall(inst, bridge, rewriter, appCalls, rewritable, runtime);
             CoioLog.line(Level.ERROR, "coio: could not install (" + t + "). The app runs without coio." + undo);
             if (Boolean.getBoolean("coio.debug")) {
@@ -166,6 +211,13 @@ public final class Installer {
             inst.redefineModule(management, Set.of(), Map.of(), Map.of("java.lang.management", Set.of(coio)),
                     Set.of(), Map.of());
         });
+    }
+
+    /**
+     * Lets coio's module (the class path's unnamed module) load its native library. Call after
+     * {@link CoioRuntime#initNettyPlatform()}, before Netty's native epoll loads.
+     */
+    private static void enableNativeAccess() {
         // JDK 22+: without this, loading Netty's JNI library prints a "restricted method" warning. Native
         // access is granted per module, and coio shares the class path's unnamed module with the app, so
         // this is the same as --enable-native-access=ALL-UNNAMED (documented in the agent README).
@@ -175,6 +227,8 @@ public final class Installer {
             enable.invoke(null);
         } catch (NoSuchMethodException absentOnThisJdk) {
             // JDK 21: no native-access checks
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot allow coio's native library (" + e + ")", e);
         }
     }
 
@@ -284,7 +338,7 @@ public final class Installer {
         for (String f : new String[] {"threadStart", "shadowOf", "appThreadOf", "interruptEndsSocketIo", "allThreads",
                 "allStackTraces", "appThreads", "appThreadInfos", "stateAsPlatform", "poll", "pollSelector", "stopPoll",
                 "pinnedPark", "schedule", "beforeBlocking", "beforeWait", "beforeSocketIo", "afterSocketIo", "socketClosing",
-                "nonBlocking", "blockingCall"}) {
+                "nonBlocking", "blockingCall", "mbeanServerCreated"}) {
             try {
                 set(bridge, f, null);
             } catch (ReflectiveOperationException | RuntimeException ignored) {

@@ -97,6 +97,8 @@ final class JdkRewriter implements ClassFileTransformer {
      */
     static final String THREAD_IMPL = "sun/management/ThreadImpl";
     static final String THREAD_POOL_EXECUTOR = "java/util/concurrent/ThreadPoolExecutor";
+    /** Its platform MBean server is made on first use; coio's MBeans go in then (start-up time, Observability). */
+    static final String MANAGEMENT_FACTORY = "java/lang/management/ManagementFactory";
 
     private static final Map<String, Map<String, Map<String, String>>> CALL_REWRITES = Map.of(
             // ThreadMXBean: converted app threads count, have ids and appear in dumpAllThreads ("+": the JDK's
@@ -121,25 +123,29 @@ final class JdkRewriter implements ClassFileTransformer {
             // beforeExecute(Thread, Runnable) of an app's ThreadPoolExecutor subclass gets the worker's Thread
             THREAD_POOL_EXECUTOR, Map.of("runWorker(Ljava/util/concurrent/ThreadPoolExecutor$Worker;)V",
                     appCurrentThread()),
+            MANAGEMENT_FACTORY, Map.of("getPlatformMBeanServer()Ljavax/management/MBeanServer;", Map.of(
+                    "javax/management/MBeanServerFactory.createMBeanServer()Ljavax/management/MBeanServer;",
+                    "+mbeanServerCreated(Ljava/lang/Object;)Ljava/lang/Object;")),
             NIO_SOCKET_IMPL, Map.of("park(Ljava/io/FileDescriptor;IJ)V",
                     Map.of(THREAD + "." + IS_INTERRUPTED, "interruptEndsSocketIo(Ljava/lang/Thread;)Z")),
             DATAGRAM_CHANNEL_IMPL, Map.of("park(IJ)V",
                     Map.of(THREAD + "." + IS_INTERRUPTED, "interruptEndsSocketIo(Ljava/lang/Thread;)Z")));
 
-    private static final Map<String, Set<String>> TARGETS = HandOffPoints.addTo(Map.of(
-            POLLER, Set.of("poll(IIJLjava/util/function/BooleanSupplier;)V", "pollSelector(IJ)V", "stopPoll(II)V"),
-            VIRTUAL_THREAD, Set.of("parkOnCarrierThread(ZJ)V", SCHEDULE),
-            THREAD, union(union(DELEGATED, "start()V", START_IN_CONTAINER, "setName(Ljava/lang/String;)V", GET_STATE,
+    private static final Map<String, Set<String>> TARGETS = HandOffPoints.addTo(Map.ofEntries(
+            Map.entry(POLLER, Set.of("poll(IIJLjava/util/function/BooleanSupplier;)V", "pollSelector(IJ)V", "stopPoll(II)V")),
+            Map.entry(VIRTUAL_THREAD, Set.of("parkOnCarrierThread(ZJ)V", SCHEDULE)),
+            Map.entry(THREAD, union(union(DELEGATED, "start()V", START_IN_CONTAINER, "setName(Ljava/lang/String;)V", GET_STATE,
                     "getAllThreads()[Ljava/lang/Thread;", "getAllStackTraces()Ljava/util/Map;"),
-                    CALL_REWRITES.get(THREAD).keySet().toArray(new String[0])),
-            LOCK_SUPPORT, Set.of("unpark(Ljava/lang/Thread;)V", "getBlocker(Ljava/lang/Thread;)Ljava/lang/Object;"),
-            NIO_SOCKET_IMPL, union(CALL_REWRITES.get(NIO_SOCKET_IMPL).keySet(), SocketIoTracking.TRY_READ,
-                    SocketIoTracking.TRY_WRITE),
-            UNIX_DISPATCHER, Set.of(CLOSE_FD),
-            DATAGRAM_CHANNEL_IMPL, CALL_REWRITES.get(DATAGRAM_CHANNEL_IMPL).keySet(),
-            DEFAULT_THREAD_FACTORY, CALL_REWRITES.get(DEFAULT_THREAD_FACTORY).keySet(),
-            THREAD_POOL_EXECUTOR, CALL_REWRITES.get(THREAD_POOL_EXECUTOR).keySet(),
-            THREAD_IMPL, CALL_REWRITES.get(THREAD_IMPL).keySet()));
+                    CALL_REWRITES.get(THREAD).keySet().toArray(new String[0]))),
+            Map.entry(LOCK_SUPPORT, Set.of("unpark(Ljava/lang/Thread;)V", "getBlocker(Ljava/lang/Thread;)Ljava/lang/Object;")),
+            Map.entry(NIO_SOCKET_IMPL, union(CALL_REWRITES.get(NIO_SOCKET_IMPL).keySet(), SocketIoTracking.TRY_READ,
+                    SocketIoTracking.TRY_WRITE)),
+            Map.entry(UNIX_DISPATCHER, Set.of(CLOSE_FD)),
+            Map.entry(DATAGRAM_CHANNEL_IMPL, CALL_REWRITES.get(DATAGRAM_CHANNEL_IMPL).keySet()),
+            Map.entry(DEFAULT_THREAD_FACTORY, CALL_REWRITES.get(DEFAULT_THREAD_FACTORY).keySet()),
+            Map.entry(THREAD_POOL_EXECUTOR, CALL_REWRITES.get(THREAD_POOL_EXECUTOR).keySet()),
+            Map.entry(THREAD_IMPL, CALL_REWRITES.get(THREAD_IMPL).keySet()),
+            Map.entry(MANAGEMENT_FACTORY, CALL_REWRITES.get(MANAGEMENT_FACTORY).keySet())));
 
     /** The JDK classes the coroutine-mode hooks rewrite (binary names), for retransformation at install. */
     static Set<String> coroutineTargetClasses() {
@@ -241,10 +247,12 @@ final class JdkRewriter implements ClassFileTransformer {
 
     /**
      * Whether {@code owner}'s module is in this Java runtime: java.base always is; java.management
-     * (ThreadMXBean, {@link #THREAD_IMPL}) may be left out of a jlink image, and then there is nothing to hook.
+     * (ThreadMXBean, {@link #THREAD_IMPL}; {@link #MANAGEMENT_FACTORY}) may be left out of a jlink image, and then
+     * there is nothing to hook.
      */
     static boolean inThisRuntime(String owner) {
-        return !owner.equals(THREAD_IMPL) || ModuleLayer.boot().findModule("java.management").isPresent();
+        return !(owner.equals(THREAD_IMPL) || owner.equals(MANAGEMENT_FACTORY))
+                || ModuleLayer.boot().findModule("java.management").isPresent();
     }
 
     /** {@code Class.method(descriptor)} of each target in {@code targets} not in {@code hooked}, sorted. */

@@ -56,6 +56,8 @@ public final class CoioBridge {
     private static final MutableCallSite AFTER_SOCKET_IO = site(void.class, int.class, int.class, boolean.class,
             int.class, int.class);
     private static final MutableCallSite SOCKET_CLOSING = site(void.class, int.class);
+    /** {@code (Object mbeanServer) void}: the platform MBean server was just created (coio's MBeans go in). */
+    private static final MutableCallSite MBEAN_SERVER_CREATED = site(void.class, Object.class);
 
     /** {@code (int fd, int event, long nanos, BooleanSupplier isOpen) boolean}: true if coio did the wait. */
     private static final MethodHandle poll = POLL.dynamicInvoker();
@@ -143,6 +145,7 @@ public final class CoioBridge {
             case "beforeSocketIo" -> BEFORE_SOCKET_IO;
             case "afterSocketIo" -> AFTER_SOCKET_IO;
             case "socketClosing" -> SOCKET_CLOSING;
+            case "mbeanServerCreated" -> MBEAN_SERVER_CREATED;
             case "nonBlocking" -> {
                 nonBlocking = handler;
                 yield null;
@@ -272,6 +275,20 @@ public final class CoioBridge {
         } catch (Throwable t) {
             report(t);
         }
+    }
+
+    /**
+     * Filter on {@code MBeanServerFactory.createMBeanServer()}'s result inside
+     * {@code ManagementFactory.getPlatformMBeanServer()}: the platform MBean server exists from now on, and coio
+     * registers its MBeans in it (lazily: creating that server costs tens of milliseconds at start-up). Returns it.
+     */
+    public static Object mbeanServerCreated(Object server) {
+        try {
+            MBEAN_SERVER_CREATED.getTarget().invoke(server);
+        } catch (Throwable t) {
+            report(t);
+        }
+        return server;
     }
 
     public static boolean threadStart(Thread t) {

@@ -1,5 +1,6 @@
 package io.coio.agent.internal.observe;
 
+import io.coio.agent.internal.CoioLog;
 import io.coio.runtime.CarrierStats;
 import io.coio.runtime.CoioRuntime;
 import jdk.jfr.AnnotationElement;
@@ -9,12 +10,14 @@ import jdk.jfr.Enabled;
 import jdk.jfr.Event;
 import jdk.jfr.EventFactory;
 import jdk.jfr.FlightRecorder;
+import jdk.jfr.FlightRecorderListener;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.Period;
 import jdk.jfr.StackTrace;
 import jdk.jfr.ValueDescriptor;
 
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +29,12 @@ import java.util.List;
  * further code. Enabled by default, period 1 s: {@code -XX:StartFlightRecording} records it; change it with
  * {@code jdk.jfr} settings ({@code coio.CarrierStatistics#period=10 s}).
  *
- * <p>Threads: JFR calls the periodic hook on its own thread; it only reads {@link CoioRuntime#stats()}.
+ * <p>The type is made and registered when JFR starts ({@link #registerWhenJfrStarts}), not at coio's start: building
+ * and registering an event type initialises JFR, tens of milliseconds that an app which never records would pay for
+ * nothing. No recording can run before JFR starts, so no event is lost.
+ *
+ * <p>Threads: JFR calls the periodic hook on its own thread; it only reads {@link CoioRuntime#stats()}. The listener
+ * runs on the thread that starts JFR.
  */
 final class CarrierStatsEvent {
     static final String NAME = "coio.CarrierStatistics";
@@ -55,12 +63,40 @@ final class CarrierStatsEvent {
         factory = EventFactory.create(type, fields);
     }
 
-    /** Registers the event type and its periodic hook with JFR (harmless if no recording ever starts). */
-    static void register(CoioRuntime runtime) {
+    /**
+     * Registers the event type and its periodic hook when JFR is initialised: at once if it already is, else from JFR's
+     * own start. Returns the undo (the listener removed, and the hook if it was added).
+     */
+    static Runnable registerWhenJfrStarts(CoioRuntime runtime) {
+        Runnable[] removeHook = {null};
+        FlightRecorderListener listener = new FlightRecorderListener() {
+            @Override
+            public void recorderInitialized(FlightRecorder recorder) {
+                try {
+                    removeHook[0] = register(runtime);
+                } catch (RuntimeException | Error e) { // never break the recording that is starting
+                    CoioLog.line(Level.WARNING, "coio: could not register its JFR event " + NAME + " (" + e
+                            + "); it is not recorded.");
+                }
+            }
+        };
+        FlightRecorder.addListener(listener);
+        return () -> {
+            FlightRecorder.removeListener(listener);
+            if (removeHook[0] != null) {
+                removeHook[0].run();
+            }
+        };
+    }
+
+    /** Registers the event type and its periodic hook with JFR; returns the hook's removal. */
+    private static Runnable register(CoioRuntime runtime) {
         CarrierStatsEvent e = new CarrierStatsEvent(runtime);
         e.factory.register();
         Class<? extends Event> type = e.factory.newEvent().getClass();
-        FlightRecorder.addPeriodicEvent(type, e::emit);
+        Runnable hook = e::emit;
+        FlightRecorder.addPeriodicEvent(type, hook);
+        return () -> FlightRecorder.removePeriodicEvent(hook);
     }
 
     private void emit() {
