@@ -13,10 +13,16 @@ import java.util.concurrent.Executor;
  * scheduler on); it runs on the same carrier but stands for nothing: {@link #appThreadOf} checks that the
  * asking thread is the coroutine this scheduler was made for.
  *
- * <p>Threads: immutable after {@link #bind}, which runs once, before the coroutine starts.
+ * <p>The carrier changes only when {@link WorkStealing} takes the coroutine from a carrier that fell behind
+ * ({@link #moveTo}, while the coroutine is ready and in no run queue): from then on it is resumed, waits and sets
+ * its timers on the new carrier.
+ *
+ * <p>Threads: {@link #bind} runs once, before the coroutine starts; {@link #moveTo} on a thief carrier's loop
+ * thread; everything else any thread.
  */
 final class AppThreadScheduler implements Executor {
-    final Carrier carrier;
+    /** The coroutine's carrier: where it is resumed. Volatile: a steal moves it (see the class comment). */
+    volatile Carrier carrier;
     final Thread appThread;
     /** The coroutine created with this scheduler; written once before it starts (published by Thread.start). */
     private Thread coroutine;
@@ -29,6 +35,19 @@ final class AppThreadScheduler implements Executor {
     void bind(Thread coroutine) {
         assert this.coroutine == null;
         this.coroutine = coroutine;
+    }
+
+    /** True if {@code vthread} is the coroutine this scheduler was made for (not one it created: they share it). */
+    boolean isFor(Thread vthread) {
+        return vthread == coroutine;
+    }
+
+    /** A thief's loop thread: the coroutine now belongs to {@code thief} (its live count moves with it). */
+    void moveTo(Carrier thief) {
+        Carrier from = carrier;
+        carrier = thief;
+        thief.live.incrementAndGet();
+        from.live.decrementAndGet();
     }
 
     /** The app thread that {@code vthread} runs, or null if it is not this scheduler's coroutine. */

@@ -27,6 +27,8 @@ package io.coio.runtime;
  * @param extraLoopThreads    hand-offs that found no idle spare loop thread and started one more
  * @param longRuns            coroutine runs reported by the watchdog as too long without yielding
  * @param runQueue            coroutines ready to run and waiting for this carrier, at the moment of the snapshot
+ * @param stolen              coroutines this carrier took from the run queue of a carrier that fell behind (work
+ *                            stealing); each then belongs to this carrier
  *
  * <p>The JMX view and the JFR statistics event are generated from this record's components: a component added
  * here shows up there without further code.
@@ -34,7 +36,7 @@ package io.coio.runtime;
 public record CarrierStats(int carrier, long started, long live, long parks, long wakeups, long epollWaits,
                            long pinnedFallbacks, long pinnedWaitHandOffs, long fileHandOffs, long dnsHandOffs,
                            long blockerHandOffs, long watchdogHandOffs, long busyHandOffs, long extraLoopThreads, long longRuns,
-                           long runQueue) {
+                           long runQueue, long stolen) {
 
     /** All hand-offs, whatever the cause. */
     public long handOffs() {
@@ -51,6 +53,6 @@ public record CarrierStats(int carrier, long started, long live, long parks, lon
                 + " dnsHandOffs=" + dnsHandOffs + " blockerHandOffs=" + blockerHandOffs
                 + " watchdogHandOffs=" + watchdogHandOffs + " busyHandOffs=" + busyHandOffs
                 + " extraLoopThreads=" + extraLoopThreads
-                + " longRuns=" + longRuns;
+                + " longRuns=" + longRuns + " stolen=" + stolen;
     }
 }

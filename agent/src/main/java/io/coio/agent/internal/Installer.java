@@ -62,7 +62,8 @@ public final class Installer {
         AppThreadCalls appCalls = null;
         try {
             openJdk(inst);
-            runtime = CoioRuntime.start(options.carriers(), options.spares(), options.blocked(), options.longRun());
+            runtime = CoioRuntime.start(options.carriers(), options.spares(), options.blocked(), options.longRun(),
+                    options.slice(), options.steal());
             bridge = JdkBridge.define();
             // Blocking-call reports (DESIGN.md §4): pinned coroutines by default; report=all adds file I/O and DNS.
             Detector reports = options.report() == AgentOptions.Report.NONE ? null
