@@ -2,6 +2,7 @@
 # The echo benchmark (what `./coio bench` runs after building):
 #
 #   run-bench.sh AGENT_JAR EXAMPLES_JAR [--quick] [--skip-agent] [--servers coio,coio1,virtual,platform,netty]
+#   run-bench.sh AGENT_JAR EXAMPLES_JAR --fairness [run-fairness.sh options]   (the fairness benchmark instead)
 #
 # Servers, each a fresh JVM per measurement:
 #   coio      the unmodified EchoServer under -javaagent:AGENT_JAR=carriers=2
@@ -26,7 +27,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/common.sh
 . "$HERE/scripts/common.sh"
 
-usage() { sed -n '4p' "$0" | sed 's/^# *//' >&2; exit 2; }
+usage() { sed -n '4,5p' "$0" | sed 's/^# *//' >&2; exit 2; }
 [ $# -ge 2 ] || usage
 AGENT_JAR=$1 EXAMPLES_JAR=$2; shift 2
 QUICK=false SERVERS=coio,coio1,virtual,platform,netty
@@ -35,6 +36,8 @@ while [ $# -gt 0 ]; do
     --quick) QUICK=true; shift ;;
     --skip-agent) SERVERS=virtual,platform,netty; shift ;;
     --servers) SERVERS=${2:?}; shift 2 ;;
+    # The fairness benchmark instead (light HTTP load beside CPU-bound requests): run-fairness.sh, its own script.
+    --fairness) shift; exec "$HERE/run-fairness.sh" "$AGENT_JAR" "$EXAMPLES_JAR" "$@" ;;
     -h|--help) usage ;;
     *) echo "unknown argument: $1" >&2; usage ;;
   esac
