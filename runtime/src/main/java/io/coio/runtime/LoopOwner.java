@@ -120,11 +120,13 @@ final class LoopOwner {
     /** Loop thread: the run ended; false if a hand-off took the loop during it (this thread must leave the loop). */
     boolean endRun(long token) {
         while (!run.compareAndSet(token, 0)) {
-            if (run.get() != lent(token)) {
+            long now = run.get();
+            if (now == lent(token)) {
+                Thread.onSpinWait(); // a thief holds the run queue for a moment
+            } else if (now != token) { // (token: the thief gave it back between the two reads; try again)
                 finishing.remove(token);
-                return false;
+                return false; // handed off
             }
-            Thread.onSpinWait(); // a thief holds the run queue for a moment
         }
         running = null;
         return true;
@@ -194,10 +196,12 @@ final class LoopOwner {
             return false;
         }
         while (!run.compareAndSet(token, HANDED_OFF)) {
-            if (run.get() != lent(token)) {
+            long now = run.get();
+            if (now == lent(token)) {
+                Thread.onSpinWait(); // a thief holds the run queue for a moment
+            } else if (now != token) { // (token: the thief gave it back between the two reads; try again)
                 return false; // that run ended, or another hand-off won
             }
-            Thread.onSpinWait(); // a thief holds the run queue for a moment
         }
         finishing.add(token);
         SparePool.Spare next = spares.acquire();

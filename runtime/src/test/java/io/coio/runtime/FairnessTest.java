@@ -114,6 +114,9 @@ class FairnessTest {
             // The spinner leaves the carrier after 10 ms; the report comes from following it on its own thread.
             awaitTrue(() -> c.stats().busyHandOffs() == 1, "the busy run was handed off");
             awaitTrue(() -> c.stats().longRuns() == 1, "the run, still going on its own thread, was reported");
+            // the counter rises before the report is printed: wait for the printed stack's last line too
+            awaitTrue(() -> err.toString(StandardCharsets.UTF_8).contains("at java.base/java.lang.VirtualThread.run"),
+                    "the report printed");
             stop.countDown();
             assertTrue(spun.await(LIMIT.toSeconds(), TimeUnit.SECONDS), "the spinner ended");
         } finally {
@@ -226,6 +229,56 @@ class FairnessTest {
         if (waitedOn.get() == cs[1]) {
             assertTrue(cs[1].stats().parks() > parksBefore, "its wait was armed on carrier 1: " + cs[1].stats());
         }
+    }
+
+    @Test
+    void lendingTheRunQueueRacesWithRunEndsAndHandOffsWithoutLosingTheLoop() throws Exception {
+        Carrier c = carriers(1)[0];
+        // A thief that lends and returns the carrier's queue as fast as it can, racing with every run's end and with
+        // the coroutines' own hand-offs: a run end that took a just-returned queue for a hand-off would leave the
+        // loop without a thread, and the coroutines below would never finish.
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong lends = new java.util.concurrent.atomic.AtomicLong();
+        Thread thief = Thread.ofPlatform().name("lender").start(() -> {
+            while (!stop.get()) {
+                long token = c.lendRunQueue();
+                if (token != 0) {
+                    lends.incrementAndGet();
+                    c.returnRunQueue(token);
+                }
+            }
+        });
+        int n = 20;
+        int rounds = 2000;
+        CountDownLatch done = new CountDownLatch(n);
+        for (int i = 0; i < n; i++) {
+            int k = i;
+            start(c, "yielder-" + i, () -> {
+                for (int r = 0; r < rounds; r++) {
+                    if (r % 100 == k) {
+                        Hooks.beforeBlocking(Hooks.FILE); // a hand-off from inside, racing with the lender
+                    }
+                    Thread.yield();
+                }
+                done.countDown();
+            });
+        }
+        try {
+            assertTrue(done.await(LIMIT.toSeconds() * 2, TimeUnit.SECONDS),
+                    "every coroutine ran to its end: " + done.getCount() + " left, " + lends + " lends, " + c.stats());
+        } finally {
+            stop.set(true);
+            thief.join();
+        }
+        assertTrue(lends.get() > 0, "the queue was lent during runs: " + lends);
+        assertTrue(runsOn(c), "the carrier still runs coroutines");
+    }
+
+    /** True if a new coroutine on {@code c} runs to its end within the limit. */
+    private static boolean runsOn(Carrier c) throws InterruptedException {
+        CountDownLatch ran = new CountDownLatch(1);
+        start(c, "probe", ran::countDown);
+        return ran.await(LIMIT.toSeconds(), TimeUnit.SECONDS);
     }
 
     // ---- helpers ----
