@@ -20,12 +20,19 @@ import java.util.concurrent.Executor;
  * <p>Threads: {@link #bind} runs once, before the coroutine starts; {@link #moveTo} on a thief carrier's loop
  * thread; everything else any thread.
  */
-final class AppThreadScheduler implements Executor {
+final class AppThreadScheduler implements Executor, Runnable {
     /** The coroutine's carrier: where it is resumed. Volatile: a steal moves it (see the class comment). */
     volatile Carrier carrier;
     final Thread appThread;
     /** The coroutine created with this scheduler; written once before it starts (published by Thread.start). */
     private Thread coroutine;
+    /**
+     * The coroutine's own task ({@code VirtualThread::runContinuation}, one object for its life), recorded at its
+     * first submit — its start: the virtual threads it creates later share this scheduler but submit other tasks.
+     * Its resumptions are queued as this scheduler itself ({@link #run}), so that work stealing knows at once
+     * whose task it took and can move it ({@link #moveTo}).
+     */
+    private volatile Runnable ownTask;
 
     AppThreadScheduler(Carrier carrier, Thread appThread) {
         this.carrier = carrier;
@@ -35,11 +42,6 @@ final class AppThreadScheduler implements Executor {
     void bind(Thread coroutine) {
         assert this.coroutine == null;
         this.coroutine = coroutine;
-    }
-
-    /** True if {@code vthread} is the coroutine this scheduler was made for (not one it created: they share it). */
-    boolean isFor(Thread vthread) {
-        return vthread == coroutine;
     }
 
     /** A thief's loop thread: the coroutine now belongs to {@code thief} (its live count moves with it). */
@@ -57,6 +59,21 @@ final class AppThreadScheduler implements Executor {
 
     @Override
     public void execute(Runnable task) {
-        carrier.execute(task);
+        Runnable own = ownTask;
+        if (own == null) {
+            ownTask = own = task; // the start of this scheduler's own coroutine (see ownTask)
+        }
+        carrier.execute(task == own ? this : task);
+    }
+
+    /** Runs the own coroutine's task: what the carrier finds in its run queue for a resumption of it. */
+    @Override
+    public void run() {
+        ownTask.run();
+    }
+
+    /** The coroutine this scheduler was made for (null before {@link #bind}). */
+    Thread coroutine() {
+        return coroutine;
     }
 }

@@ -107,6 +107,9 @@ final class JdkInternals {
         if (task == null) {
             return null;
         }
+        if (task instanceof AppThreadScheduler a) {
+            return a.coroutine(); // a converted thread's resumption is queued as its scheduler
+        }
         try {
             for (java.lang.reflect.Field f : task.getClass().getDeclaredFields()) {
                 if (f.getType() == VIRTUAL_THREAD || f.getType() == Thread.class || f.getType() == Object.class) {
@@ -121,46 +124,6 @@ final class JdkInternals {
         }
         return null;
     }
-
-    /**
-     * The scheduler of the converted thread's coroutine whose continuation {@code task} runs, if that scheduler was
-     * made for it ({@link AppThreadScheduler#isFor}); else null (another kind of task or coroutine). For work
-     * stealing: the field that holds the virtual thread is found once per task class.
-     */
-    static AppThreadScheduler ownAppScheduler(Runnable task) {
-        java.lang.reflect.Field f = TASK_THREAD_FIELD.get(task.getClass());
-        if (f == null) {
-            return null;
-        }
-        try {
-            if (f.get(task) instanceof Thread t && t.getClass() == VIRTUAL_THREAD
-                    && SCHEDULER.get(t) instanceof AppThreadScheduler a && a.isFor(t)) {
-                return a;
-            }
-        } catch (IllegalAccessException | RuntimeException e) {
-            // not readable: not stolen
-        }
-        return null;
-    }
-
-    /** Per task class: the field holding a virtual thread ({@code VirtualThread::runContinuation}'s receiver), or null. */
-    private static final ClassValue<java.lang.reflect.Field> TASK_THREAD_FIELD = new ClassValue<>() {
-        @Override
-        protected java.lang.reflect.Field computeValue(Class<?> type) {
-            try {
-                for (java.lang.reflect.Field f : type.getDeclaredFields()) {
-                    if (!java.lang.reflect.Modifier.isStatic(f.getModifiers())
-                            && (f.getType() == VIRTUAL_THREAD || f.getType() == Thread.class)) {
-                        f.setAccessible(true);
-                        return f;
-                    }
-                }
-            } catch (RuntimeException notOpen) {
-                // the class is not open to coio: its tasks are never stolen
-            }
-            return null;
-        }
-    };
 
     static Thread currentCarrierThread() {
         try {

@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  *
  * <p>The run queue is single-consumer; the victim lends its consumer right to the thief through its run token
  * ({@link LoopOwner}: {@code token -> LENT(token) -> token}), which it can only do while its loop thread is inside
- * a task run, so the two never poll at once.
+ * a task run, so the two never poll at once. While it holds the queue the thief only polls, checks a type and
+ * offers: nothing that can block or load a class (the victim's run end and hand-offs wait for it).
  *
  * <p>Threads: {@link #tick} on the watchdog thread only (its arrays are that thread's); {@link #steal} on the
  * thief's loop thread, inside one of its task runs.
@@ -108,8 +109,9 @@ final class WorkStealing {
                 if (task == null) {
                     break;
                 }
-                AppThreadScheduler s = JdkInternals.ownAppScheduler(task);
-                if (s == null) {
+                // A converted thread's resumption is queued as its own scheduler (AppThreadScheduler.execute): no
+                // lookup, no reflection, nothing that could block while the victim waits for its queue.
+                if (!(task instanceof AppThreadScheduler s)) {
                     (putBack == null ? putBack = new ArrayList<>() : putBack).add(task);
                     continue;
                 }
