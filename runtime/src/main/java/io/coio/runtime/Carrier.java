@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * One carrier: an OS thread that owns a Netty {@link ManualIoEventLoop} (epoll), a run queue of ready
  * coroutines and the loop's timer queue — libco's {@code stCoRoutineEnv_t} plus {@code co_eventloop}.
  * It is also the {@link Executor} that the JDK's virtual threads placed here use as their scheduler, so
- * a coroutine that parks is always resumed on the carrier it started on.
+ * a coroutine that parks is resumed on its carrier: the one it started on, unless {@link WorkStealing} moved it.
  *
  * <p>The loop, in one place:
  * <pre>
