@@ -154,14 +154,12 @@ final class Watchdog {
             long used = cpuTime(loop);
             long cpuRan = now - cpuAt[i];
             boolean cpuKnown = used >= 0 && cpuSince[i] >= 0;
-            boolean usedCpu = state == Thread.State.RUNNABLE && cpuKnown && (used - cpuSince[i]) * 10 >= cpuRan;
-            // RUNNABLE for the JVM with (almost) no CPU: asleep for the kernel, it is blocked in native code (JNI, or
-            // an FFM downcall, which the stack does not show as native); running or runnable for the kernel ('R'), it
-            // computes but is starved of CPU on a loaded machine: busy too, its carrier's others wait the same.
-            boolean idleRunnable = state == Thread.State.RUNNABLE && cpuKnown && !usedCpu;
-            char os = idleRunnable ? OsThread.state(c.loopThreadOsTid()) : OsThread.UNKNOWN_STATE;
-            boolean busy = usedCpu || (idleRunnable && os == 'R');
-            boolean inNative = idleRunnable && os != 'R';
+            boolean busy = state == Thread.State.RUNNABLE && cpuKnown && (used - cpuSince[i]) * 10 >= cpuRan;
+            // RUNNABLE for the JVM, yet asleep for the kernel and (almost) no CPU: blocked in native code (JNI, or an
+            // FFM downcall, which the stack does not show as native). A busy thread in a short native call (nanoTime)
+            // uses CPU; a busy one starved of CPU on a loaded machine is running ('R').
+            boolean inNative = state == Thread.State.RUNNABLE && cpuKnown && !busy
+                    && OsThread.state(c.loopThreadOsTid()) != 'R';
             boolean blocked = state == Thread.State.BLOCKED || state == Thread.State.WAITING
                     || state == Thread.State.TIMED_WAITING || inNative;
             if (blockedDue && blocked) {
@@ -179,7 +177,8 @@ final class Watchdog {
             // (a pool's spin-wait would wait for ever for a coroutine queued behind it). It keeps its OS thread,
             // time-sliced by the kernel like a platform thread; the loop moves on. Counted, and a JFR event with
             // the stack; followed for the long-run report. Busy only with the evidence: it used the CPU (a tenth of
-            // the time at least), or the kernel shows it running or runnable. Neither (no CPU figures): look again.
+            // the time at least, the complement of the native rule above). Neither busy nor blocked (no CPU figures,
+            // or runnable but starved): look again.
             if (busyDue && busy) {
                 Thread coroutine = JdkInternals.virtualThreadOf(c.running());
                 if (reportAfter != 0 && ran >= reportAfter && !reported[i]) {
