@@ -8,7 +8,7 @@
 # then with the CPU load. Servers: embedded Tomcat 11 (NIO connector, 200 workers) and the JDK's HttpServer on a
 # fixed pool of 200 threads. Modes, each a fresh server JVM:
 #   none           no agent
-#   coio1 / coio2  -javaagent=carriers=1 / carriers=2 (defaults: 10 ms busy time slice, work stealing on)
+#   coio1 / coio2  -javaagent=carriers=1 / carriers=2 (defaults: 20 ms busy time slice, work stealing on)
 #   coio1-old      carriers=1,slicems=0: busy runs moved after blockedms (100 ms) as before the time slice
 #   coio2-nosteal  carriers=2,steal=false
 # Prints a Markdown table: light-load requests/s alone, requests/s and p99 with the CPU load, CPU requests done.

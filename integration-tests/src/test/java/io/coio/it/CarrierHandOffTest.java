@@ -245,7 +245,7 @@ class CarrierHandOffTest {
     }
 
     @Test
-    @DisplayName("carriers=1,blockedms=60000: the busy time slice (slicems, 10 ms by default) alone moves a spinning"
+    @DisplayName("carriers=1,blockedms=60000: the busy time slice (slicems, 20 ms by default) alone moves a spinning"
             + " coroutine off its carrier; another connection is served and tells the spinner to stop")
     void busyRunIsMovedAfterTheSlice() throws Exception {
         try (AgentJvm app = start("carriers=1,stats=true,blockedms=60000")) {

@@ -33,7 +33,7 @@ public final class CoioRuntime {
     public static final Duration DEFAULT_HAND_OFF_AFTER = Duration.ofMillis(100);
     public static final Duration DEFAULT_LONG_RUN_AFTER = Duration.ofMillis(1000);
     /** A coroutine busy on the CPU this long in one run is moved off its carrier (the busy time slice). */
-    public static final Duration DEFAULT_BUSY_SLICE = Duration.ofMillis(10);
+    public static final Duration DEFAULT_BUSY_SLICE = Duration.ofMillis(20);
     public static final boolean DEFAULT_STEALING = true;
 
     private final Carrier[] carriers;

@@ -13,7 +13,7 @@ import java.util.concurrent.locks.LockSupport;
  * ({@code /proc}: blocked in native code, JNI or FFM), and
  * hands the loop off from outside ({@link Carrier#handOff}, race-free through the carrier's run token).
  *
- * <p>A run busy on the CPU for {@code busyAfter} (the time slice, 10 ms by default) is handed off too, as busy:
+ * <p>A run busy on the CPU for {@code busyAfter} (the time slice, 20 ms by default) is handed off too, as busy:
  * nothing can preempt a coroutine, so without it the carrier's other coroutines would wait for as long as it
  * computes. It keeps its OS thread, time-sliced by the kernel like a platform thread. A run longer than
  * {@code reportAfter} without yielding is reported once with its stack (the starvation report) — still on its

@@ -111,7 +111,7 @@ class FairnessTest {
                 spinUntil(stop);
                 spun.countDown();
             });
-            // The spinner leaves the carrier after 10 ms; the report comes from following it on its own thread.
+            // The spinner leaves the carrier after the 10 ms slice given here; the report comes from following it on its own thread.
             awaitTrue(() -> c.stats().busyHandOffs() == 1, "the busy run was handed off");
             awaitTrue(() -> c.stats().longRuns() == 1, "the run, still going on its own thread, was reported");
             // the counter rises before the report is printed: wait for the printed stack's last line too

@@ -31,7 +31,7 @@ import java.util.regex.PatternSyntaxException;
  *   <tr><td>{@code blockedms=N}</td><td>the carrier watchdog hands off a loop whose thread has been blocked this
  *       many ms inside one coroutine run (0 = off, default 100)</td></tr>
  *   <tr><td>{@code slicems=N}</td><td>the watchdog moves a coroutine busy on the CPU this many ms in one run to
- *       an OS thread of its own (0 = after {@code blockedms}, default 10)</td></tr>
+ *       an OS thread of its own (0 = after {@code blockedms}, default 20)</td></tr>
  *   <tr><td>{@code steal=true|false}</td><td>an idle carrier takes ready coroutines from a carrier that fell behind
  *       (default true)</td></tr>
  *   <tr><td>{@code longrunms=N}</td><td>the watchdog reports a coroutine run longer than this many ms without
@@ -57,7 +57,7 @@ record AgentOptions(Mode mode, int carriers, Pattern include, Pattern exclude, b
      */
     record HandOff(int spares, Duration blocked, Duration longRun, Duration slice, boolean steal) {
         static final HandOff DEFAULT = new HandOff(2, Duration.ofMillis(100), Duration.ofMillis(1000),
-                Duration.ofMillis(10), true);
+                Duration.ofMillis(20), true);
     }
 
     int spares() {
@@ -164,7 +164,7 @@ record AgentOptions(Mode mode, int carriers, Pattern include, Pattern exclude, b
                         "longrunms must be a whole number of milliseconds from 0 (off) to 600000", "e.g. longrunms=1000"));
                 case "slicems" -> slice = Duration.ofMillis(wholeNumber(token, value, 0, 60_000,
                         "slicems must be a whole number of milliseconds from 0 (busy runs wait for blockedms) to 60000",
-                        "e.g. slicems=10"));
+                        "e.g. slicems=20"));
                 case "steal" -> steal = bool(token, value);
                 case "hook" -> hookLibraries = libraries(token, value);
                 default -> throw new BadOption(token, "unknown option '" + key + "'",

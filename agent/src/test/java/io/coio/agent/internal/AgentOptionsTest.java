@@ -80,7 +80,7 @@ class AgentOptionsTest {
     @Test
     void fairnessOptionsHaveDefaultsAndParse() throws Exception {
         AgentOptions d = AgentOptions.parse("", 2);
-        assertEquals(java.time.Duration.ofMillis(10), d.slice());
+        assertEquals(java.time.Duration.ofMillis(20), d.slice());
         assertTrue(d.steal());
         AgentOptions o = AgentOptions.parse("slicems=0,steal=false", 2);
         assertEquals(java.time.Duration.ZERO, o.slice());
@@ -105,7 +105,7 @@ class AgentOptionsTest {
             "blockedms=1.5     | 'blockedms=1.5': blockedms must be a whole number of milliseconds",
             "longrunms=-5      | 'longrunms=-5': longrunms must be a whole number of milliseconds from 0 (off) to 600000. Fix: e.g. longrunms=1000.",
             "longrunms=        | 'longrunms=': longrunms must be",
-            "slicems=-1        | 'slicems=-1': slicems must be a whole number of milliseconds from 0 (busy runs wait for blockedms) to 60000. Fix: e.g. slicems=10.",
+            "slicems=-1        | 'slicems=-1': slicems must be a whole number of milliseconds from 0 (busy runs wait for blockedms) to 60000. Fix: e.g. slicems=20.",
             "steal=maybe       | 'steal=maybe': expected true or false. Fix: e.g. steal=true.",
     })
     void badHandOffOptionNamesTokenProblemAndFix(String args, String expected) {
