@@ -3,6 +3,7 @@
 #
 #   run-bench.sh AGENT_JAR EXAMPLES_JAR [--quick] [--skip-agent] [--libco] [--servers LIST] [--sections LIST] [--client-processes N]
 #   run-bench.sh AGENT_JAR EXAMPLES_JAR --memory [...]   (run-memory.sh: where an idle connection's memory goes)
+#   run-bench.sh AGENT_JAR EXAMPLES_JAR --fairness [run-fairness.sh options]   (the fairness benchmark instead)
 #
 # Servers (--servers, default all), each a fresh process per measurement:
 #   coio      the unmodified EchoServer under -javaagent:AGENT_JAR=carriers=2
@@ -43,7 +44,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/libco.sh
 . "$HERE/scripts/libco.sh"
 
-usage() { sed -n '4p' "$0" | sed 's/^# *//' >&2; exit 2; }
+usage() { sed -n '4,6p' "$0" | sed 's/^# *//' >&2; exit 2; }
 [ $# -ge 2 ] || usage
 AGENT_JAR=$1 EXAMPLES_JAR=$2; shift 2
 # --memory: where the memory of an idle connection goes, per server (run-memory.sh takes the other options).
@@ -59,6 +60,8 @@ while [ $# -gt 0 ]; do
     --sections) SECTIONS=${2:?}; shift 2 ;;
     --client-processes) CLIENT_PROCESSES=${2:?}; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    # The fairness benchmark instead (light HTTP load beside CPU-bound requests): run-fairness.sh, its own script.
+    --fairness) shift; exec "$HERE/run-fairness.sh" "$AGENT_JAR" "$EXAMPLES_JAR" "$@" ;;
     *) echo "unknown argument: $1" >&2; usage ;;
   esac
 done

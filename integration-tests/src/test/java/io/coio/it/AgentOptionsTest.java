@@ -37,7 +37,8 @@ class AgentOptionsTest {
             "^coio stats: carrier=(\\d+) started=(\\d+) live=(\\d+) parks=(\\d+) wakeups=(\\d+) epollWaits=(\\d+) pinnedFallbacks=(\\d+)"
                     + " pinnedWaitHandOffs=(\\d+) fileHandOffs=(\\d+) dnsHandOffs=(\\d+) blockerHandOffs=(\\d+)"
                     + " watchdogHandOffs=(\\d+) busyHandOffs=(\\d+) extraLoopThreads=(\\d+) longRuns=(\\d+)"
-                    + " registrations=(\\d+) rearms=(\\d+) skippedSyscalls=(\\d+)$");
+                    + " registrations=(\\d+) rearms=(\\d+) skippedSyscalls=(\\d+)"
+                    + " stolen=(\\d+)$");
 
     /** Runs HelloApp to its end (it exits with code 3) and returns the finished JVM for inspection. */
     private static AgentJvm runHello(AgentJvm.Builder b) {

@@ -245,6 +245,29 @@ class CarrierHandOffTest {
     }
 
     @Test
+    @DisplayName("carriers=1,blockedms=60000: the busy time slice (slicems, 20 ms by default) alone moves a spinning"
+            + " coroutine off its carrier; another connection is served and tells the spinner to stop")
+    void busyRunIsMovedAfterTheSlice() throws Exception {
+        try (AgentJvm app = start("carriers=1,stats=true,blockedms=60000")) {
+            int port = port(app);
+            try (LineClient other = new LineClient(port, ANSWER, "other")) {
+                assertEquals("echo warm-up", other.call("echo warm-up", "warm-up" + app.describeState()));
+                assertEquals("ready", other.call("spinready", "spin ready" + app.describeState()));
+                LineClient spinner = new LineClient(port, ANSWER, "spinner");
+                assertEquals("spinning", spinner.call("spinuntil", "spin" + app.describeState()));
+                // blockedms is a minute: only the slice can have moved the spinner before this answer.
+                echoWhileBlocked(other, app);
+                assertEquals("stopped", other.call("stopspin", "stop" + app.describeState()));
+                assertEquals("spun", spinner.receive("spinner after stop" + app.describeState()));
+                spinner.close();
+                other.send("quit");
+            }
+            Map<String, Long> stats = stats(app);
+            assertTrue(stats.get("busyHandOffs") >= 1, "busyHandOffs: " + stats);
+        }
+    }
+
+    @Test
     @DisplayName("longrunms=200, blockedms=0: a coroutine that runs CPU-bound without yielding is reported once with its stack (hand-offs off)")
     void longRunIsReported() throws Exception {
         try (AgentJvm app = start("carriers=1,stats=true,longrunms=200,blockedms=0")) {

@@ -19,16 +19,30 @@ import java.util.function.Consumer;
  * scheduler on); it runs on the same carrier but stands for nothing: {@link #appThreadOf} checks that the
  * asking thread is the coroutine this scheduler was made for.
  *
- * <p>Threads: immutable after {@link #bind}, which runs once, before the coroutine starts; {@link #run} runs on
- * the coroutine.
+ * <p>The carrier changes only when {@link WorkStealing} takes the coroutine from a carrier that fell behind
+ * ({@link #moveTo}, while the coroutine is ready and in no run queue): from then on it is resumed, waits and sets
+ * its timers on the new carrier.
+ *
+ * <p>Threads: {@link #bind} runs once, before the coroutine starts; {@link #moveTo} on a thief carrier's loop
+ * thread; {@link #run} on the coroutine; everything else any thread.
  */
 final class AppThreadScheduler implements Executor, Runnable {
-    final Carrier carrier;
+    /** The coroutine's carrier: where it is resumed. Volatile: a steal moves it (see the class comment). */
+    volatile Carrier carrier;
     final Thread appThread;
     /** What the coroutine runs for {@link #appThread}; shared by every converted thread. */
     private final Consumer<? super Thread> body;
     /** The coroutine created with this scheduler; written once before it starts (published by Thread.start). */
     private Thread coroutine;
+    /**
+     * The coroutine's own task ({@code VirtualThread::runContinuation}, one object for its life), recorded at its
+     * first submit — its start: the virtual threads it creates later share this scheduler but submit other tasks.
+     * Its resumptions are queued as {@link #resumption}, so that work stealing knows at once whose task it took and
+     * can move it ({@link #moveTo}).
+     */
+    private volatile Runnable ownTask;
+    /** What the run queue holds for a resumption of the own coroutine (created at its start). */
+    private Resumption resumption;
 
     AppThreadScheduler(Carrier carrier, Thread appThread, Consumer<? super Thread> body) {
         this.carrier = carrier;
@@ -41,23 +55,55 @@ final class AppThreadScheduler implements Executor, Runnable {
         this.coroutine = coroutine;
     }
 
+    /** A thief's loop thread: the coroutine now belongs to {@code thief} (its live count moves with it). */
+    void moveTo(Carrier thief) {
+        Carrier from = carrier;
+        carrier = thief;
+        thief.live.incrementAndGet();
+        from.live.decrementAndGet();
+    }
+
     /** The app thread that {@code vthread} runs, or null if it is not this scheduler's coroutine. */
     Thread appThreadOf(Thread vthread) {
         return vthread == coroutine ? appThread : null;
     }
 
-    @Override
-    public void execute(Runnable task) {
-        carrier.execute(task);
+    /** The coroutine this scheduler was made for (null before {@link #bind}). */
+    Thread coroutine() {
+        return coroutine;
     }
 
-    /** The coroutine's task: the app thread's body, then the carrier counts one live coroutine less. */
+    @Override
+    public void execute(Runnable task) {
+        Runnable own = ownTask;
+        if (own == null) {
+            resumption = new Resumption(this); // published to the queue's consumer by ownTask's volatile write
+            ownTask = own = task; // the start of this scheduler's own coroutine (see ownTask)
+        }
+        carrier.execute(task == own ? resumption : task);
+    }
+
+    /** The coroutine's task: the app thread's body, then its carrier counts one live coroutine less. */
     @Override
     public void run() {
         try {
             body.accept(appThread);
         } finally {
             carrier.live.decrementAndGet();
+        }
+    }
+
+    /** A resumption of a converted thread's coroutine in a run queue: it says whose it is without reflection. */
+    static final class Resumption implements Runnable {
+        final AppThreadScheduler scheduler;
+
+        private Resumption(AppThreadScheduler scheduler) {
+            this.scheduler = scheduler;
+        }
+
+        @Override
+        public void run() {
+            scheduler.ownTask.run();
         }
     }
 }

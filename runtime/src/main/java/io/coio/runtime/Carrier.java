@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * One carrier: an OS thread that owns a Netty {@link ManualIoEventLoop} (epoll), a run queue of ready
  * coroutines and the loop's timer queue — libco's {@code stCoRoutineEnv_t} plus {@code co_eventloop}.
  * It is also the {@link Executor} that the JDK's virtual threads placed here use as their scheduler, so
- * a coroutine that parks is always resumed on the carrier it started on.
+ * a coroutine that parks is resumed on its carrier: the one it started on, unless {@link WorkStealing} moved it.
  *
  * <p>The loop, in one place:
  * <pre>
@@ -81,6 +81,8 @@ final class Carrier implements Executor {
     private long skippedSyscalls;
     /** Coroutine runs the watchdog reported as too long (CPU-bound or invisible native code). */
     final AtomicLong longRuns = new AtomicLong();
+    /** Coroutines this carrier took from another carrier's run queue ({@link WorkStealing}). */
+    final AtomicLong stolen = new AtomicLong();
 
     /** Tests only: called at the start of each loop step with its name, to inject a fault. */
     volatile java.util.function.Consumer<String> faultForTest;
@@ -346,6 +348,42 @@ final class Carrier implements Executor {
         return owner.running();
     }
 
+    // ---- work stealing (WorkStealing): the queue's consumer right is lent through the run token ----
+
+    /** Ready tasks waiting for this carrier (any thread; approximate). */
+    int queued() {
+        return runQueue.size();
+    }
+
+    /** True while the loop thread blocks (or is about to block) in epoll with nothing to run (any thread; racy). */
+    boolean idle() {
+        return parked;
+    }
+
+    /** Times the loop blocked in epoll (racy read): unchanged between two looks means it never ran out of work. */
+    long epollWaitCount() {
+        return epollWaits;
+    }
+
+    /** A thief's loop thread: see {@link LoopOwner#lendRunQueue}. */
+    long lendRunQueue() {
+        return owner.lendRunQueue();
+    }
+
+    /** The thief, between {@link #lendRunQueue} and {@link #returnRunQueue} only: the next ready task, or null. */
+    Runnable pollLent() {
+        return runQueue.poll();
+    }
+
+    void returnRunQueue(long token) {
+        owner.returnRunQueue(token);
+    }
+
+    /** True while the thread that lost this loop during run {@code token} still finishes that run (any thread). */
+    boolean finishing(long token) {
+        return owner.finishing(token);
+    }
+
     /** Ends the loop: its thread closes Netty's loop and goes back to the spare pool. */
     void stop() {
         stopping = true;
@@ -511,7 +549,8 @@ final class Carrier implements Executor {
                 owner.handOffs(HandOffCause.FILE), owner.handOffs(HandOffCause.DNS),
                 owner.handOffs(HandOffCause.BLOCKER), owner.handOffs(HandOffCause.WATCHDOG),
                 owner.handOffs(HandOffCause.BUSY),
-                owner.extraThreads(), longRuns.get(), runQueue.size(), registrations, rearms, skippedSyscalls);
+                owner.extraThreads(), longRuns.get(), runQueue.size(), registrations, rearms, skippedSyscalls,
+                stolen.get());
     }
 
     @SuppressWarnings("unchecked")

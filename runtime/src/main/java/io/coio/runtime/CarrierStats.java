@@ -32,6 +32,8 @@ package io.coio.runtime;
  *                            waits that no tracked socket read or write preceded (accept, connect, channels, native fds)
  * @param skippedSyscalls     socket reads and writes of this carrier's coroutines that coio answered "would block"
  *                            without the syscall, because the socket was drained with no epoll edge since
+ * @param stolen              coroutines this carrier took from the run queue of a carrier that fell behind (work
+ *                            stealing); each then belongs to this carrier
  *
  * <p>The JMX view and the JFR statistics event are generated from this record's components: a component added
  * here shows up there without further code.
@@ -39,7 +41,7 @@ package io.coio.runtime;
 public record CarrierStats(int carrier, long started, long live, long parks, long wakeups, long epollWaits,
                            long pinnedFallbacks, long pinnedWaitHandOffs, long fileHandOffs, long dnsHandOffs,
                            long blockerHandOffs, long watchdogHandOffs, long busyHandOffs, long extraLoopThreads, long longRuns,
-                           long runQueue, long registrations, long rearms, long skippedSyscalls) {
+                           long runQueue, long registrations, long rearms, long skippedSyscalls, long stolen) {
 
     /** All hand-offs, whatever the cause. */
     public long handOffs() {
@@ -57,6 +59,6 @@ public record CarrierStats(int carrier, long started, long live, long parks, lon
                 + " watchdogHandOffs=" + watchdogHandOffs + " busyHandOffs=" + busyHandOffs
                 + " extraLoopThreads=" + extraLoopThreads
                 + " longRuns=" + longRuns + " registrations=" + registrations + " rearms=" + rearms
-                + " skippedSyscalls=" + skippedSyscalls;
+                + " skippedSyscalls=" + skippedSyscalls + " stolen=" + stolen;
     }
 }

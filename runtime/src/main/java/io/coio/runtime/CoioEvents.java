@@ -54,6 +54,11 @@ final class CoioEvents {
         }
     }
 
+    /** True if a {@code coio.HandOff} event would be recorded now (so its stack is worth taking). */
+    static boolean handOffRecorded() {
+        return AVAILABLE && Jfr.handOffEnabled();
+    }
+
     /** A hand-off asked for by the running coroutine itself: its own stack, taken only if the event is enabled. */
     static void handOffHere(int carrier, String cause) {
         if (registered) {
@@ -120,6 +125,10 @@ final class CoioEvents {
                 e.stack = text(stack);
                 e.commit();
             }
+        }
+
+        static boolean handOffEnabled() {
+            return new HandOffEvent().isEnabled();
         }
 
         static void handOffHere(int carrier, String cause) {

@@ -33,13 +33,17 @@ public final class CoioRuntime {
     public static final int DEFAULT_SPARES = 2;
     public static final Duration DEFAULT_HAND_OFF_AFTER = Duration.ofMillis(100);
     public static final Duration DEFAULT_LONG_RUN_AFTER = Duration.ofMillis(1000);
+    /** A coroutine busy on the CPU this long in one run is moved off its carrier (the busy time slice). */
+    public static final Duration DEFAULT_BUSY_SLICE = Duration.ofMillis(20);
+    public static final boolean DEFAULT_STEALING = true;
 
     private final Carrier[] carriers;
     private final boolean epoll;
     private final SparePool spares;
     private final Watchdog watchdog;
 
-    private CoioRuntime(int count, int spareCount, Duration handOffAfter, Duration longRunAfter) {
+    private CoioRuntime(int count, int spareCount, Duration handOffAfter, Duration longRunAfter, Duration busySlice,
+                        boolean stealing) {
         // The JDK's Poller starts its own poller threads in its static initializer; they must be created from
         // a platform thread, or they would inherit a coio scheduler (JDK25-FINDINGS.md).
         initJdkPoller();
@@ -60,7 +64,8 @@ public final class CoioRuntime {
         for (int i = 0; i < count; i++) {
             carriers[i] = new Carrier(i, factory, epoll, spares, fds);
         }
-        watchdog = new Watchdog(carriers, handOffAfter, longRunAfter, group);
+        watchdog = new Watchdog(carriers, handOffAfter, busySlice, longRunAfter,
+                stealing && count > 1 ? new WorkStealing(carriers) : null, group);
     }
 
     /**
@@ -83,12 +88,35 @@ public final class CoioRuntime {
      * @param handOffAfter the watchdog hands a carrier's loop to a spare when one coroutine run has kept the loop
      *                     thread blocked (monitor, wait, native method) this long; zero: never
      * @param longRunAfter the watchdog reports a coroutine run that lasted this long without yielding; zero: never
+     *                     (the busy time slice and work stealing as by default: {@link #DEFAULT_BUSY_SLICE},
+     *                     {@link #DEFAULT_STEALING})
      * @throws IllegalArgumentException if {@code carriers < 1} or {@code spares < 0}
      * @throws IllegalStateException    if a runtime with a different carrier count is already running, or the
      *                                  JDK internals coio needs are not open to it
      */
+    public static CoioRuntime start(int carriers, int spares, Duration handOffAfter, Duration longRunAfter) {
+        return start(carriers, spares, handOffAfter, longRunAfter, DEFAULT_BUSY_SLICE, DEFAULT_STEALING);
+    }
+
+    /**
+     * Starts the JVM's coio runtime, or returns the one already started.
+     *
+     * @param carriers     carrier threads (&ge; 1)
+     * @param spares       spare loop threads made now and kept idle for hand-offs (&ge; 0)
+     * @param handOffAfter the watchdog hands a carrier's loop to a spare when one coroutine run has kept the loop
+     *                     thread blocked this long; zero: no watchdog hand-off at all (busy runs neither)
+     * @param longRunAfter the watchdog reports a coroutine run that lasted this long without yielding; zero: never
+     * @param busySlice    the watchdog hands off a run busy on the CPU this long (the coroutine keeps its OS thread,
+     *                     the carrier's others run on); zero: after {@code handOffAfter}
+     * @param stealing     an idle carrier takes ready coroutines from a carrier that fell behind (with &ge; 2 carriers)
+     * @throws IllegalArgumentException if {@code carriers < 1}, {@code spares < 0} or a duration is negative
+     * @throws IllegalStateException    as {@link #start(int, int, Duration, Duration)}
+     */
     public static synchronized CoioRuntime start(int carriers, int spares, Duration handOffAfter,
-                                                 Duration longRunAfter) {
+                                                 Duration longRunAfter, Duration busySlice, boolean stealing) {
+        if (busySlice.isNegative() || handOffAfter.isNegative() || longRunAfter.isNegative()) {
+            throw new IllegalArgumentException("durations must not be negative");
+        }
         if (carriers < 1) {
             throw new IllegalArgumentException("carriers must be at least 1, got " + carriers);
         }
@@ -103,7 +131,7 @@ public final class CoioRuntime {
             return rt;
         }
         JdkInternals.currentCarrierThread(); // fail now, with the fix named, if java.lang is not open
-        rt = new CoioRuntime(carriers, spares, handOffAfter, longRunAfter);
+        rt = new CoioRuntime(carriers, spares, handOffAfter, longRunAfter, busySlice, stealing);
         current = rt;
         return rt;
     }
@@ -243,7 +271,8 @@ public final class CoioRuntime {
             try {
                 task.run();
             } finally {
-                c.live.decrementAndGet();
+                // the carrier it ends on: work stealing may have moved it (AppThreadScheduler.moveTo)
+                (scheduler instanceof AppThreadScheduler a ? a.carrier : c).live.decrementAndGet();
             }
         };
         return unstarted(c, scheduler, name, counted);
@@ -315,7 +344,7 @@ public final class CoioRuntime {
     private static void loadHandOffPath() {
         // Not CoioEvents' event types: JFR registers them when it starts (CoioEvents), outside any hand-off.
         String[] names = {"HandOffCause", "LoopOwner", "OsThread", "SparePool", "SparePool$Spare", "CoioEvents", "CoioEvents$Jfr",
-                "CarrierTimer", "Watchdog", "JdkInternals",
+                "CarrierTimer", "Watchdog", "Watchdog$HandedOffRun", "WorkStealing", "JdkInternals",
                 "JdkInternals$Pinning", "Hooks", "Waiter"};
         for (String n : names) {
             try {

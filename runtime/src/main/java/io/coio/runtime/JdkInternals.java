@@ -107,6 +107,9 @@ final class JdkInternals {
         if (task == null) {
             return null;
         }
+        if (task instanceof AppThreadScheduler.Resumption r) {
+            return r.scheduler.coroutine(); // a converted thread's resumption
+        }
         try {
             for (java.lang.reflect.Field f : task.getClass().getDeclaredFields()) {
                 if (f.getType() == VIRTUAL_THREAD || f.getType() == Thread.class || f.getType() == Object.class) {

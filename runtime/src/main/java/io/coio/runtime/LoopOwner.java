@@ -9,18 +9,35 @@ import java.util.concurrent.atomic.AtomicReference;
  * being run blocks its OS thread. The loop changes thread only inside a task run, through one compare-and-set on
  * the run token:
  * <pre>
- *   0          -> token      // beginRun: the loop thread starts a task run (a token never used before here)
- *   token      -> 0          // endRun: the run returned, the loop stays on this thread
- *   token      -> HANDED_OFF // handOff (the running coroutine itself, or the watchdog): a spare owns the loop
- *   HANDED_OFF -> token'     // the new loop thread starts its first task run
+ *   0           -> token       // beginRun: the loop thread starts a task run (a token never used before here)
+ *   token       -> 0           // endRun: the run returned, the loop stays on this thread
+ *   token       -> HANDED_OFF  // handOff (the running coroutine itself, or the watchdog): a spare owns the loop
+ *   HANDED_OFF  -> token'      // the new loop thread starts its first task run
+ *   token       -> LENT(token) // lendRunQueue: a thief carrier consumes this carrier's run queue (work stealing)
+ *   LENT(token) -> token       // returnRunQueue: the thief is done (a few hundred nanoseconds later)
  * </pre>
  * The old thread's own {@code endRun} then fails, and it leaves the loop: exactly one thread drives it.
  *
+ * <p>The run queue is single-consumer: the loop thread polls it only between task runs. LENT hands that consumer
+ * right to a thief for a moment, and only inside a run (the loop thread is then busy with its coroutine); while
+ * the queue is lent, {@code endRun} and {@code handOff} wait for it to come back (they spin: the thief holds it
+ * for a bounded loop of polls), so no transition above is lost and the two consumers never overlap.
+ *
  * <p>Threads: {@link #handOff} and the queries from any thread; {@link #beginRun}/{@link #endRun} by the loop
- * thread only.
+ * thread only; {@link #lendRunQueue}/{@link #returnRunQueue} by a thief carrier's loop thread ({@link WorkStealing}).
  */
 final class LoopOwner {
     static final long HANDED_OFF = -1;
+
+    /** The LENT(token) value: negative and below {@link #HANDED_OFF}, so every state stays distinct. */
+    static long lent(long token) {
+        return -token - 2;
+    }
+
+    /** The token of a value that may be LENT(token); others unchanged. */
+    private static long unlent(long value) {
+        return value < HANDED_OFF ? -value - 2 : value;
+    }
 
     private final Runnable loop;
     /** Netty's owner reference ({@code ManualIoEventLoop.owningThread}); moved with the loop. */
@@ -40,6 +57,8 @@ final class LoopOwner {
     private final AtomicLongArray handOffs = new AtomicLongArray(HandOffCause.values().length);
     /** Hand-offs that found no idle spare and started one more thread. */
     private final AtomicLong extraThreads = new AtomicLong();
+    /** Tokens of runs that were handed off and whose old thread still finishes them (the watchdog's long-run report). */
+    private final java.util.Set<Long> finishing = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** {@link #start} runs {@code loop} on a fresh clean thread, made Netty's owner by {@code setOwner} first. */
     LoopOwner(Runnable loop, AtomicReference<Thread> nettyOwner, SparePool spares,
@@ -100,8 +119,14 @@ final class LoopOwner {
 
     /** Loop thread: the run ended; false if a hand-off took the loop during it (this thread must leave the loop). */
     boolean endRun(long token) {
-        if (!run.compareAndSet(token, 0)) {
-            return false;
+        while (!run.compareAndSet(token, 0)) {
+            long now = run.get();
+            if (now == lent(token)) {
+                Thread.onSpinWait(); // a thief holds the run queue for a moment
+            } else if (now != token) { // (token: the thief gave it back between the two reads; try again)
+                finishing.remove(token);
+                return false; // handed off
+            }
         }
         running = null;
         return true;
@@ -109,7 +134,36 @@ final class LoopOwner {
 
     /** The token of the run in progress (0: none, {@link #HANDED_OFF}: its thread lost the loop). */
     long currentRun() {
-        return run.get();
+        return unlent(run.get());
+    }
+
+    /**
+     * A thief carrier's loop thread: takes the run queue's consumer right if the loop thread is inside a task run;
+     * returns that run's token (give it back with {@link #returnRunQueue}), or 0 if the loop was not inside a run.
+     */
+    long lendRunQueue() {
+        for (int i = 0; i < 16; i++) {
+            long token = run.get();
+            if (token <= 0) {
+                return 0; // between runs (the loop thread may be polling its queue), handed off or already lent
+            }
+            if (run.compareAndSet(token, lent(token))) {
+                return token;
+            }
+        }
+        return 0;
+    }
+
+    /** The thief: gives the run queue back (see {@link #lendRunQueue}). */
+    void returnRunQueue(long token) {
+        if (!run.compareAndSet(lent(token), token)) {
+            throw new IllegalStateException("coio: run queue returned in state " + run.get() + ", lent as " + token);
+        }
+    }
+
+    /** True while the thread that lost the loop during run {@code token} still finishes that run. */
+    boolean finishing(long token) {
+        return finishing.contains(token);
     }
 
     /** The task of the run in progress, if any (racy read, for reports). */
@@ -122,7 +176,7 @@ final class LoopOwner {
      * moves to a spare thread; this one leaves the loop when the coroutine yields.
      */
     boolean handOffFromCoroutine(int carrier, HandOffCause cause) {
-        long token = run.get(); // read before thread: a token of a newer loop thread implies the thread moved
+        long token = currentRun(); // read before thread: a token of a newer loop thread implies the thread moved
         if (token <= 0 || JdkInternals.currentCarrierThread() != thread) {
             return false; // this thread already handed the loop on (or is not running a task)
         }
@@ -138,9 +192,18 @@ final class LoopOwner {
      * Returns false if that run already ended or another hand-off won.
      */
     boolean handOff(long token, HandOffCause cause) {
-        if (spares == null || !run.compareAndSet(token, HANDED_OFF)) { // a caller-driven loop stays with its caller
+        if (spares == null) { // a caller-driven loop stays with its caller
             return false;
         }
+        while (!run.compareAndSet(token, HANDED_OFF)) {
+            long now = run.get();
+            if (now == lent(token)) {
+                Thread.onSpinWait(); // a thief holds the run queue for a moment
+            } else if (now != token) { // (token: the thief gave it back between the two reads; try again)
+                return false; // that run ended, or another hand-off won
+            }
+        }
+        finishing.add(token);
         SparePool.Spare next = spares.acquire();
         if (next.isNew()) {
             extraThreads.incrementAndGet();

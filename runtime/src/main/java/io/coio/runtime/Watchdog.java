@@ -11,38 +11,72 @@ import java.util.concurrent.locks.LockSupport;
  * task run still in progress after {@code handOffAfter} while the loop thread is BLOCKED, WAITING,
  * TIMED_WAITING, or RUNNABLE but using (almost) no CPU since the run began and not running for the kernel
  * ({@code /proc}: blocked in native code, JNI or FFM), and
- * hands the loop off from outside ({@link Carrier#handOff}, race-free through the carrier's run token). A run that
- * stays busy on the CPU longer than {@code reportAfter} is reported once with its stack: it delays every other
- * coroutine of its carrier.
+ * hands the loop off from outside ({@link Carrier#handOff}, race-free through the carrier's run token).
+ *
+ * <p>A run busy on the CPU for {@code busyAfter} (the time slice, 20 ms by default) is handed off too, as busy:
+ * nothing can preempt a coroutine, so without it the carrier's other coroutines would wait for as long as it
+ * computes. It keeps its OS thread, time-sliced by the kernel like a platform thread. A run longer than
+ * {@code reportAfter} without yielding is reported once with its stack (the starvation report) — still on its
+ * carrier, or on the thread it was handed off to, which the watchdog follows until that run ends.
+ *
+ * <p>Each period the watchdog also gives {@link WorkStealing} its tick (when stealing is on).
  *
  * <p>Threads: all fields except {@link #stopped} belong to the watchdog thread.
  */
 final class Watchdog {
     private final Carrier[] carriers;
+    /** Blocked (monitor, wait, native code) this long inside one run: hand-off; 0: never. */
     private final long handOffAfter;
+    /** Busy on the CPU this long inside one run: busy hand-off; 0: never. */
+    private final long busyAfter;
     private final long reportAfter;
     private final long period;
-    /** Per carrier: the run token last seen, since when, the loop thread's CPU time then, and whether reported. */
+    private final WorkStealing stealing;
+    /** Per carrier: the run token last seen and since when (first seen). */
     private final long[] token;
     private final long[] since;
+    /** Per carrier: the loop thread's CPU time when the run was seen a second time, and when; 0 = not yet taken. */
     private final long[] cpuSince;
+    private final long[] cpuAt;
     /** Per-thread CPU time, to tell a thread blocked in native code (no CPU) from a busy one; null if unavailable. */
     private final java.lang.management.ThreadMXBean cpu;
     private final boolean[] reported;
+    /** Busy runs handed off and still running on their old thread: followed for the long-run report. */
+    private final java.util.List<HandedOffRun> handedOff = new java.util.ArrayList<>();
     private final Thread thread;
     private volatile boolean stopped;
 
-    /** A zero duration switches that check off; both zero: no thread is started. */
+    /** A busy run that was handed off: its old thread finishes it (see {@link Carrier#finishing}). */
+    private record HandedOffRun(Carrier carrier, long token, Thread coroutine, long since, boolean reported) {}
+
+    /** Busy runs are handed off after {@code handOffAfter} like blocked ones; no stealing. */
     Watchdog(Carrier[] carriers, Duration handOffAfter, Duration reportAfter, ThreadGroup group) {
+        this(carriers, handOffAfter, Duration.ZERO, reportAfter, null, group);
+    }
+
+    /**
+     * @param handOffAfter a run blocked this long is handed off; zero: no watchdog hand-off at all (busy ones neither)
+     * @param busySlice    a run busy on the CPU this long is handed off; zero: after {@code handOffAfter}
+     * @param reportAfter  a run this long without yielding is reported; zero: never
+     * @param stealing     ticked each period, or null
+     * No check on and no stealing: no thread is started.
+     */
+    Watchdog(Carrier[] carriers, Duration handOffAfter, Duration busySlice, Duration reportAfter,
+             WorkStealing stealing, ThreadGroup group) {
         this.carriers = carriers;
         this.handOffAfter = handOffAfter.toNanos();
+        this.busyAfter = this.handOffAfter == 0 ? 0 : busySlice.isZero() ? this.handOffAfter : busySlice.toNanos();
         this.reportAfter = reportAfter.toNanos();
-        long shortest = Math.min(this.handOffAfter == 0 ? Long.MAX_VALUE : this.handOffAfter,
-                this.reportAfter == 0 ? Long.MAX_VALUE : this.reportAfter);
-        this.period = Math.max(TimeUnit.MILLISECONDS.toNanos(2), shortest / 4);
+        this.stealing = stealing;
+        long shortest = Math.min(Math.min(orMax(this.handOffAfter), orMax(this.busyAfter)), orMax(this.reportAfter));
+        if (shortest == Long.MAX_VALUE && stealing != null) {
+            shortest = TimeUnit.MILLISECONDS.toNanos(10);
+        }
+        this.period = Math.max(TimeUnit.MILLISECONDS.toNanos(1), shortest / 4);
         this.token = new long[carriers.length];
         this.since = new long[carriers.length];
         this.cpuSince = new long[carriers.length];
+        this.cpuAt = new long[carriers.length];
         this.cpu = threadCpu();
         this.reported = new boolean[carriers.length];
         if (shortest == Long.MAX_VALUE) {
@@ -53,6 +87,10 @@ final class Watchdog {
                 .name("coio-watchdog").unstarted(this::run);
         thread.setContextClassLoader(ClassLoader.getSystemClassLoader());
         thread.start();
+    }
+
+    private static long orMax(long nanos) {
+        return nanos == 0 ? Long.MAX_VALUE : nanos;
     }
 
     void stop() {
@@ -77,6 +115,14 @@ final class Watchdog {
                     Carrier.report("the carrier watchdog failed checking carrier " + i, t);
                 }
             }
+            try {
+                followHandedOff(now);
+                if (stealing != null) {
+                    stealing.tick();
+                }
+            } catch (Throwable t) {
+                Carrier.report("the carrier watchdog failed", t);
+            }
         }
     }
 
@@ -90,25 +136,35 @@ final class Watchdog {
         if (run != token[i]) {
             token[i] = run;
             since[i] = now;
-            cpuSince[i] = cpuTime(c.loopThread());
+            cpuAt[i] = 0;
             reported[i] = false;
             return;
         }
         long ran = now - since[i];
         Thread loop = c.loopThread();
-        Thread coroutine = JdkInternals.virtualThreadOf(c.running());
-        if (handOffAfter != 0 && ran >= handOffAfter) {
+        if (cpuAt[i] == 0) { // seen twice: a run at least a period long (most runs are seen once, or never)
+            cpuSince[i] = cpuTime(loop);
+            cpuAt[i] = now;
+            return;
+        }
+        boolean blockedDue = handOffAfter != 0 && ran >= handOffAfter;
+        boolean busyDue = busyAfter != 0 && ran >= busyAfter;
+        if (blockedDue || busyDue) {
             Thread.State state = loop.getState();
-            StackTraceElement[] stack = coroutine != null ? coroutine.getStackTrace() : loop.getStackTrace();
-            // RUNNABLE for the JVM, yet asleep for the kernel and (almost) no CPU since the run began: blocked in
-            // native code (JNI, or an FFM downcall, which the stack does not show as native). A busy thread in a short
-            // native call (nanoTime) uses CPU; a busy one starved of CPU on a loaded machine is running ('R').
             long used = cpuTime(loop);
-            char os = state == Thread.State.RUNNABLE ? OsThread.state(c.loopThreadOsTid()) : OsThread.UNKNOWN_STATE;
-            boolean inNative = state == Thread.State.RUNNABLE && used >= 0 && cpuSince[i] >= 0
-                    && (used - cpuSince[i]) * 10 < ran && os != 'R';
-            if (state == Thread.State.BLOCKED || state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING
-                    || inNative) {
+            long cpuRan = now - cpuAt[i];
+            boolean cpuKnown = used >= 0 && cpuSince[i] >= 0;
+            boolean busy = state == Thread.State.RUNNABLE && cpuKnown && (used - cpuSince[i]) * 10 >= cpuRan;
+            // RUNNABLE for the JVM, yet asleep for the kernel and (almost) no CPU: blocked in native code (JNI, or an
+            // FFM downcall, which the stack does not show as native). A busy thread in a short native call (nanoTime)
+            // uses CPU; a busy one starved of CPU on a loaded machine is running ('R').
+            boolean inNative = state == Thread.State.RUNNABLE && cpuKnown && !busy
+                    && OsThread.state(c.loopThreadOsTid()) != 'R';
+            boolean blocked = state == Thread.State.BLOCKED || state == Thread.State.WAITING
+                    || state == Thread.State.TIMED_WAITING || inNative;
+            if (blockedDue && blocked) {
+                Thread coroutine = JdkInternals.virtualThreadOf(c.running());
+                StackTraceElement[] stack = stackOf(coroutine, loop);
                 if (c.handOff(run, HandOffCause.WATCHDOG)) {
                     CoioEvents.handOff(c.id, "watchdog", describe(coroutine), stack);
                     report("carrier " + c.id + " handed its event loop to another OS thread: " + describe(coroutine)
@@ -120,34 +176,57 @@ final class Watchdog {
             // Busy on the CPU: no coroutine can be preempted, so the others would wait for as long as it computes
             // (a pool's spin-wait would wait for ever for a coroutine queued behind it). It keeps its OS thread,
             // time-sliced by the kernel like a platform thread; the loop moves on. Counted, and a JFR event with
-            // the stack; a stderr report only as a long run, which this hand-off ends for this carrier.
-            // Busy only with the evidence: it used the CPU (a tenth of the run at least, the complement of the
-            // native rule above). Neither busy nor blocked (no CPU figures, or runnable but starved): look again.
-            boolean busy = state == Thread.State.RUNNABLE && used >= 0 && cpuSince[i] >= 0
-                    && (used - cpuSince[i]) * 10 >= ran;
-            if (busy) {
+            // the stack; followed for the long-run report. Busy only with the evidence: it used the CPU (a tenth of
+            // the time at least, the complement of the native rule above). Neither busy nor blocked (no CPU figures,
+            // or runnable but starved): look again.
+            if (busyDue && busy) {
+                Thread coroutine = JdkInternals.virtualThreadOf(c.running());
                 if (reportAfter != 0 && ran >= reportAfter && !reported[i]) {
-                    reportLongRun(i, c, coroutine, loop, ran);
+                    reportLongRun(c, coroutine, loop, ran, false);
+                    reported[i] = true;
                 }
                 if (c.handOff(run, HandOffCause.BUSY)) {
-                    CoioEvents.handOff(c.id, "busy", describe(coroutine), stack);
+                    CoioEvents.handOff(c.id, "busy", describe(coroutine),
+                            CoioEvents.handOffRecorded() ? stackOf(coroutine, loop) : new StackTraceElement[0]);
+                    if (coroutine != null) {
+                        handedOff.add(new HandedOffRun(c, run, coroutine, since[i], reported[i]));
+                    }
                 }
                 return;
             }
         }
         if (reportAfter != 0 && ran >= reportAfter && !reported[i]) {
-            reportLongRun(i, c, coroutine, loop, ran);
+            reported[i] = true;
+            reportLongRun(c, JdkInternals.virtualThreadOf(c.running()), loop, ran, false);
         }
     }
 
-    private void reportLongRun(int i, Carrier c, Thread coroutine, Thread loop, long ran) {
-        reported[i] = true;
+    /** Reports a handed-off busy run that is still going after {@code reportAfter}; forgets ended ones. */
+    private void followHandedOff(long now) {
+        for (int k = handedOff.size() - 1; k >= 0; k--) {
+            HandedOffRun r = handedOff.get(k);
+            if (!r.carrier().finishing(r.token())) {
+                handedOff.remove(k); // its old thread finished that run (the coroutine yielded or ended)
+            } else if (reportAfter != 0 && !r.reported() && now - r.since() >= reportAfter) {
+                handedOff.set(k, new HandedOffRun(r.carrier(), r.token(), r.coroutine(), r.since(), true));
+                reportLongRun(r.carrier(), r.coroutine(), null, now - r.since(), true);
+            }
+        }
+    }
+
+    private void reportLongRun(Carrier c, Thread coroutine, Thread loop, long ran, boolean handedOffBefore) {
         c.longRuns.incrementAndGet();
-        StackTraceElement[] stack = coroutine != null ? coroutine.getStackTrace() : loop.getStackTrace();
+        StackTraceElement[] stack = stackOf(coroutine, loop);
         CoioEvents.longRun(c.id, describe(coroutine), TimeUnit.NANOSECONDS.toMillis(ran), stack);
         report(describe(coroutine) + " has run " + TimeUnit.NANOSECONDS.toMillis(ran) + " ms on carrier " + c.id
-                + " without yielding (CPU-bound, or a native call coio cannot see); the carrier's other"
-                + " coroutines wait meanwhile", stack);
+                + " without yielding (CPU-bound, or a native call coio cannot see); " + (handedOffBefore
+                ? "it was moved to an OS thread of its own after the busy time slice, so it holds that thread"
+                : "the carrier's other coroutines wait meanwhile"), stack);
+    }
+
+    private static StackTraceElement[] stackOf(Thread coroutine, Thread loop) {
+        return coroutine != null ? coroutine.getStackTrace() : loop != null ? loop.getStackTrace()
+                : new StackTraceElement[0];
     }
 
     private long cpuTime(Thread t) {

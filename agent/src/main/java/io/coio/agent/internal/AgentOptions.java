@@ -30,6 +30,10 @@ import java.util.regex.PatternSyntaxException;
  *   <tr><td>{@code spares=N}</td><td>spare loop threads kept for carrier hand-offs (0&ndash;256, default 2)</td></tr>
  *   <tr><td>{@code blockedms=N}</td><td>the carrier watchdog hands off a loop whose thread has been blocked this
  *       many ms inside one coroutine run (0 = off, default 100)</td></tr>
+ *   <tr><td>{@code slicems=N}</td><td>the watchdog moves a coroutine busy on the CPU this many ms in one run to
+ *       an OS thread of its own (0 = after {@code blockedms}, default 20)</td></tr>
+ *   <tr><td>{@code steal=true|false}</td><td>an idle carrier takes ready coroutines from a carrier that fell behind
+ *       (default true)</td></tr>
  *   <tr><td>{@code longrunms=N}</td><td>the watchdog reports a coroutine run longer than this many ms without
  *       yielding (0 = off, default 1000)</td></tr>
  *   <tr><td>{@code report=pinned|all|none}</td><td>coroutine mode: what is reported: coroutines that pin their
@@ -46,12 +50,14 @@ record AgentOptions(Mode mode, int carriers, Pattern include, Pattern exclude, b
                     List<String> hookLibraries) {
 
     /**
-     * Coroutine mode: carrier hand-offs ({@code spares}, {@code blockedms}, {@code longrunms}). The defaults are
+     * Coroutine mode: carrier hand-offs and fairness ({@code spares}, {@code blockedms}, {@code longrunms},
+     * {@code slicems}, {@code steal}). The defaults are
      * the runtime's ({@code CoioRuntime.DEFAULT_*}, checked by AgentOptionsTest), written here because this class
      * is compiled for Java 17 (detect mode parses options too) and must not load the runtime.
      */
-    record HandOff(int spares, Duration blocked, Duration longRun) {
-        static final HandOff DEFAULT = new HandOff(2, Duration.ofMillis(100), Duration.ofMillis(1000));
+    record HandOff(int spares, Duration blocked, Duration longRun, Duration slice, boolean steal) {
+        static final HandOff DEFAULT = new HandOff(2, Duration.ofMillis(100), Duration.ofMillis(1000),
+                Duration.ofMillis(20), true);
     }
 
     int spares() {
@@ -64,6 +70,14 @@ record AgentOptions(Mode mode, int carriers, Pattern include, Pattern exclude, b
 
     Duration longRun() {
         return handOff.longRun();
+    }
+
+    Duration slice() {
+        return handOff.slice();
+    }
+
+    boolean steal() {
+        return handOff.steal();
     }
 
     enum Mode { COROUTINE, DETECT, OFF }
@@ -95,6 +109,8 @@ record AgentOptions(Mode mode, int carriers, Pattern include, Pattern exclude, b
         int spares = HandOff.DEFAULT.spares();
         Duration blocked = HandOff.DEFAULT.blocked();
         Duration longRun = HandOff.DEFAULT.longRun();
+        Duration slice = HandOff.DEFAULT.slice();
+        boolean steal = HandOff.DEFAULT.steal();
         List<String> hookLibraries = List.of();
         Set<String> seen = new LinkedHashSet<>();
         if (args == null || args.isBlank()) {
@@ -146,10 +162,14 @@ record AgentOptions(Mode mode, int carriers, Pattern include, Pattern exclude, b
                         "blockedms must be a whole number of milliseconds from 0 (off) to 60000", "e.g. blockedms=100"));
                 case "longrunms" -> longRun = Duration.ofMillis(wholeNumber(token, value, 0, 600_000,
                         "longrunms must be a whole number of milliseconds from 0 (off) to 600000", "e.g. longrunms=1000"));
+                case "slicems" -> slice = Duration.ofMillis(wholeNumber(token, value, 0, 60_000,
+                        "slicems must be a whole number of milliseconds from 0 (busy runs wait for blockedms) to 60000",
+                        "e.g. slicems=20"));
+                case "steal" -> steal = bool(token, value);
                 case "hook" -> hookLibraries = libraries(token, value);
                 default -> throw new BadOption(token, "unknown option '" + key + "'",
                         "use carriers, mode, include, exclude, stats, quiet, nonblocking, allow, onblock, report,"
-                                + " spares, blockedms, longrunms or hook");
+                                + " spares, blockedms, slicems, steal, longrunms or hook");
             }
         }
         if (mode == Mode.COROUTINE) {
@@ -162,7 +182,7 @@ record AgentOptions(Mode mode, int carriers, Pattern include, Pattern exclude, b
             }
         }
         return new AgentOptions(mode, carriers, include, exclude, stats, quiet, nonBlocking, allow, onBlock, report,
-                new HandOff(spares, blocked, longRun), hookLibraries);
+                new HandOff(spares, blocked, longRun, slice, steal), hookLibraries);
     }
 
     /** {@code hook=libpq.so.5;libhiredis.so.1.1.0}: file names (or paths) of native libraries, ';'-separated. */

@@ -96,7 +96,8 @@ public final class Installer {
             times.mark("poller");
             netty.join();
             times.mark("netty");
-            runtime = CoioRuntime.start(options.carriers(), options.spares(), options.blocked(), options.longRun());
+            runtime = CoioRuntime.start(options.carriers(), options.spares(), options.blocked(), options.longRun(),
+                    options.slice(), options.steal());
             times.mark("runtime");
             connectReadiness(bridge);
             if (reports != null) {

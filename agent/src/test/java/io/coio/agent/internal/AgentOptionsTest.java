@@ -78,6 +78,16 @@ class AgentOptionsTest {
     }
 
     @Test
+    void fairnessOptionsHaveDefaultsAndParse() throws Exception {
+        AgentOptions d = AgentOptions.parse("", 2);
+        assertEquals(java.time.Duration.ofMillis(20), d.slice());
+        assertTrue(d.steal());
+        AgentOptions o = AgentOptions.parse("slicems=0,steal=false", 2);
+        assertEquals(java.time.Duration.ZERO, o.slice());
+        assertFalse(o.steal());
+    }
+
+    @Test
     void hookNamesLibrariesSeparatedBySemicolons() throws Exception {
         assertEquals(java.util.List.of(), AgentOptions.parse("", 2).hookLibraries());
         assertEquals(java.util.List.of("libpq.so.5", "/opt/lib/libfoo.so.1"),
@@ -95,6 +105,8 @@ class AgentOptionsTest {
             "blockedms=1.5     | 'blockedms=1.5': blockedms must be a whole number of milliseconds",
             "longrunms=-5      | 'longrunms=-5': longrunms must be a whole number of milliseconds from 0 (off) to 600000. Fix: e.g. longrunms=1000.",
             "longrunms=        | 'longrunms=': longrunms must be",
+            "slicems=-1        | 'slicems=-1': slicems must be a whole number of milliseconds from 0 (busy runs wait for blockedms) to 60000. Fix: e.g. slicems=20.",
+            "steal=maybe       | 'steal=maybe': expected true or false. Fix: e.g. steal=true.",
     })
     void badHandOffOptionNamesTokenProblemAndFix(String args, String expected) {
         AgentOptions.BadOption e = assertThrows(AgentOptions.BadOption.class, () -> AgentOptions.parse(args, 2));
@@ -188,7 +200,8 @@ class AgentOptionsTest {
     @Test
     void handOffDefaultsAreTheRuntimes() {
         assertEquals(new AgentOptions.HandOff(io.coio.runtime.CoioRuntime.DEFAULT_SPARES,
-                io.coio.runtime.CoioRuntime.DEFAULT_HAND_OFF_AFTER, io.coio.runtime.CoioRuntime.DEFAULT_LONG_RUN_AFTER),
+                io.coio.runtime.CoioRuntime.DEFAULT_HAND_OFF_AFTER, io.coio.runtime.CoioRuntime.DEFAULT_LONG_RUN_AFTER,
+                io.coio.runtime.CoioRuntime.DEFAULT_BUSY_SLICE, io.coio.runtime.CoioRuntime.DEFAULT_STEALING),
                 AgentOptions.HandOff.DEFAULT);
     }
 }
