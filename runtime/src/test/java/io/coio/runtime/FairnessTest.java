@@ -287,8 +287,9 @@ class FairnessTest {
         SparePool pool = new SparePool(2, Thread.currentThread().getThreadGroup());
         pools.add(pool);
         Carrier[] cs = new Carrier[n];
+        FdTable fds = FdTable.create(); // one per carrier group, as the runtime has
         for (int i = 0; i < n; i++) {
-            cs[i] = new Carrier(i, EpollIoHandler.newFactory(), true, pool);
+            cs[i] = new Carrier(i, EpollIoHandler.newFactory(), true, pool, fds);
             carriers.add(cs[i]);
         }
         return cs;
@@ -327,7 +328,7 @@ class FairnessTest {
     /** A converted thread's coroutine on {@code c} (stealable), counted in {@code live} as the runtime counts it. */
     private static Thread startConverted(Carrier c, String name, Runnable body) {
         Thread app = new Thread(body, name);
-        AppThreadScheduler s = new AppThreadScheduler(c, app);
+        AppThreadScheduler s = new AppThreadScheduler(c, app, ignored -> { }); // the task below runs the body
         c.live.incrementAndGet();
         Thread t = JdkInternals.virtualThreadBuilder(s).name(name).unstarted(() -> {
             try {
