@@ -224,7 +224,23 @@ class CarrierHandOffTest {
     @DisplayName("carriers=1: a coroutine busy on the CPU without yielding keeps its OS thread and the loop moves on"
             + " (busyHandOffs): another connection is served, and can even tell the spinner to stop")
     void busyRunIsHandedOff() throws Exception {
-        try (AgentJvm app = start("carriers=1,stats=true")) {
+        spinnerLetsOthersRun("carriers=1,stats=true");
+    }
+
+    @Test
+    @DisplayName("carriers=1,blockedms=60000: the busy time slice (slicems, 20 ms by default) alone moves a spinning"
+            + " coroutine off its carrier; another connection is served and tells the spinner to stop")
+    void busyRunIsMovedAfterTheSlice() throws Exception {
+        // blockedms is a minute: only the slice can have moved the spinner before the other connection's answer.
+        spinnerLetsOthersRun("carriers=1,stats=true,blockedms=60000");
+    }
+
+    /**
+     * A coroutine spins on the CPU without yielding; without the busy hand-off the other connection would wait
+     * behind it for ever (nothing preempts it). The other connection is served and tells the spinner to stop.
+     */
+    private void spinnerLetsOthersRun(String agentOptions) throws Exception {
+        try (AgentJvm app = start(agentOptions)) {
             int port = port(app);
             try (LineClient other = new LineClient(port, ANSWER, "other")) {
                 assertEquals("echo warm-up", other.call("echo warm-up", "warm-up" + app.describeState()));
@@ -232,30 +248,6 @@ class CarrierHandOffTest {
                 // a fresh connection: its coroutine's first run is the spin (see spinOnAFreshConnection)
                 LineClient spinner = new LineClient(port, ANSWER, "spinner");
                 assertEquals("spinning", spinner.call("spinuntil", "spin" + app.describeState()));
-                // Without the hand-off this coroutine would wait behind the spinner for ever: nothing preempts it.
-                echoWhileBlocked(other, app);
-                assertEquals("stopped", other.call("stopspin", "stop" + app.describeState()));
-                assertEquals("spun", spinner.receive("spinner after stop" + app.describeState()));
-                spinner.close();
-                other.send("quit");
-            }
-            Map<String, Long> stats = stats(app);
-            assertTrue(stats.get("busyHandOffs") >= 1, "busyHandOffs: " + stats);
-        }
-    }
-
-    @Test
-    @DisplayName("carriers=1,blockedms=60000: the busy time slice (slicems, 20 ms by default) alone moves a spinning"
-            + " coroutine off its carrier; another connection is served and tells the spinner to stop")
-    void busyRunIsMovedAfterTheSlice() throws Exception {
-        try (AgentJvm app = start("carriers=1,stats=true,blockedms=60000")) {
-            int port = port(app);
-            try (LineClient other = new LineClient(port, ANSWER, "other")) {
-                assertEquals("echo warm-up", other.call("echo warm-up", "warm-up" + app.describeState()));
-                assertEquals("ready", other.call("spinready", "spin ready" + app.describeState()));
-                LineClient spinner = new LineClient(port, ANSWER, "spinner");
-                assertEquals("spinning", spinner.call("spinuntil", "spin" + app.describeState()));
-                // blockedms is a minute: only the slice can have moved the spinner before this answer.
                 echoWhileBlocked(other, app);
                 assertEquals("stopped", other.call("stopspin", "stop" + app.describeState()));
                 assertEquals("spun", spinner.receive("spinner after stop" + app.describeState()));
