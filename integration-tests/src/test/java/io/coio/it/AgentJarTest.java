@@ -103,4 +103,17 @@ class AgentJarTest {
             assertEquals(List.of(), duplicated, "entries of the published API artifacts also in the agent jar");
         }
     }
+
+    @Test
+    @DisplayName("detect mode's default allow-list names the app's own Netty event loops, not the agent's relocated copy (the shade plugin rewrites string constants)")
+    void defaultAllowListNamesTheAppsNetty() throws Exception {
+        try (java.net.URLClassLoader loader = new java.net.URLClassLoader(
+                new java.net.URL[] {agentJar().toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
+            Class<?> detector = Class.forName("io.coio.agent.internal.detect.Detector", true, loader);
+            @SuppressWarnings("unchecked")
+            List<String> allowed = (List<String>) detector.getField("DEFAULT_ALLOWED").get(null);
+            assertTrue(allowed.contains("io.netty.channel.nio.NioEventLoop#select"), allowed.toString());
+            assertTrue(allowed.stream().noneMatch(a -> a.contains("shaded")), allowed.toString());
+        }
+    }
 }

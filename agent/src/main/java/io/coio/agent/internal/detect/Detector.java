@@ -61,6 +61,12 @@ public final class Detector {
     private static final String NL = System.lineSeparator();
 
     /**
+     * The app's own Netty package, built at run time: the agent jar's shade plugin relocates every string constant
+     * that starts with Netty's package name (coio's own Netty is relocated), and the app's Netty is not coio's.
+     */
+    private static final String APP_NETTY = String.join(".", "io", "netty");
+
+    /**
      * Allowed by default: places whose blocking is not a bug of the code running on the thread. Class loading
      * reads class files; a pool worker or Netty loop waiting for its next task is idle, not blocked. (Also
      * allowed, by rule: a JDK class's static initializer, console output; see {@link #walk}, {@link BlockingCalls}.)
@@ -68,11 +74,11 @@ public final class Detector {
     public static final List<String> DEFAULT_ALLOWED = List.of(
             "java.lang.ClassLoader#loadClass",
             "java.util.concurrent.ThreadPoolExecutor#getTask",
-            "io.netty.channel.nio.NioEventLoop#select",
-            "io.netty.channel.nio.NioIoHandler#select",
-            "io.netty.util.concurrent.SingleThreadEventExecutor#takeTask",
-            "io.netty.util.concurrent.SingleThreadEventExecutor#confirmShutdown",
-            "io.netty.util.concurrent.GlobalEventExecutor#takeTask");
+            APP_NETTY + ".channel.nio.NioEventLoop#select",
+            APP_NETTY + ".channel.nio.NioIoHandler#select",
+            APP_NETTY + ".util.concurrent.SingleThreadEventExecutor#takeTask",
+            APP_NETTY + ".util.concurrent.SingleThreadEventExecutor#confirmShutdown",
+            APP_NETTY + ".util.concurrent.GlobalEventExecutor#takeTask");
 
     // ---- state shared with the API; valid with or without an installed detector ----
     /** Threads marked through the API: TRUE non-blocking, FALSE may block (overrides the name rule). */
