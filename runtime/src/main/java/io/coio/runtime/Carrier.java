@@ -1,11 +1,9 @@
 package io.coio.runtime;
 
 import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.IoRegistration;
 import io.netty.channel.ManualIoEventLoop;
 import io.netty.util.internal.PlatformDependent;
 
-import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.util.Queue;
 import java.util.concurrent.Executor;
@@ -25,15 +23,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * <pre>
  *   loop:
  *     run the coroutines that are ready (each runs until it parks or ends)
- *     register the fds those coroutines first waited on, arm their timers (see {@link #pending})
+ *     register the fds those coroutines first waited on, arm their timers ({@link ReadinessWaits}, {@link #timers})
  *     if nothing is ready: mark parked, then block in epoll until an fd, a timer or a wake-up
  *     else: poll epoll without blocking
  *     (epoll callbacks and timers complete {@link Waiter}s, which unpark coroutines into the run queue)
  * </pre>
  *
- * <p>Threads: {@link #execute} and {@link #handOff} may be called from any thread, {@link #arm} and {@link #disarm}
- * by any of this carrier's coroutines ({@link #runQueue}, {@link #pending} and {@link #timers} are multi-producer queues). Everything else
- * marked "loop thread" is touched only by the thread currently driving the loop. Coroutines must not call
+ * <p>Threads: {@link #execute}, {@link #schedule} and {@link #handOff} may be called from any thread ({@link #runQueue},
+ * {@link #timers} and {@link ReadinessWaits}' registrations are multi-producer queues). Everything else marked "loop
+ * thread" is touched only by the thread currently driving the loop. Coroutines must not call
  * Netty, whose {@code inEventLoop()} is false inside a virtual thread (JDK25-FINDINGS.md).
  *
  * <p>Hand-off: when the coroutine being run must block its OS thread (it cannot unmount: pinned park or wait,
@@ -59,26 +57,20 @@ final class Carrier implements Executor {
     /** True while the loop thread is about to block, or blocked, in epoll: then {@link #execute} must wake it. */
     private volatile boolean parked;
 
-    /** Any thread adds, loop thread drains: waiters whose fd this (home) carrier must register with epoll. */
-    private final Queue<Waiter> pending = PlatformDependent.newMpscQueue();
     /** Any thread adds, loop thread drains: coroutine timers to put on the loop's timer queue. */
     private final Queue<CarrierTimer> timers = PlatformDependent.newMpscQueue();
     /** The fds this carrier's group waits on: shared by a runtime's carriers, one per caller-driven loop. */
     final FdTable fds;
+    /** Its coroutines' readiness waits, and the fds whose home it is. */
+    final ReadinessWaits waits;
 
     /** The JDK thread container this carrier's coroutines start in (thread dumps group them by carrier). */
     final CarrierThreadContainer threadContainer;
 
     final AtomicInteger live = new AtomicInteger();
     final AtomicLong started = new AtomicLong();
-    // Counters, read racily by stats(). Loop thread: wakeups, epollWaits, registrations. Coroutines of this carrier
-    // (normally on the loop thread; after a hand-off an increment may be lost): parks, rearms, skippedSyscalls.
-    private long parks;
-    private long wakeups;
+    // Loop-thread counter, read racily by stats() (the readiness counters are ReadinessWaits').
     private long epollWaits;
-    private long registrations;
-    private long rearms;
-    private long skippedSyscalls;
     /** Coroutine runs the watchdog reported as too long (CPU-bound or invisible native code). */
     final AtomicLong longRuns = new AtomicLong();
     /** Coroutines this carrier took from another carrier's run queue ({@link WorkStealing}). */
@@ -92,6 +84,7 @@ final class Carrier implements Executor {
         this.fds = fds;
         this.epoll = epoll;
         this.eventLoop = new ManualIoEventLoop(null, null, ioHandlerFactory);
+        this.waits = new ReadinessWaits(this, eventLoop, fds);
         this.threadContainer = new CarrierThreadContainer("coio-carrier-" + id);
         this.callerDriven = false;
         this.owner = new LoopOwner(this::runLoop, owningThreadRef(eventLoop), spares, eventLoop::setOwningThread);
@@ -104,6 +97,7 @@ final class Carrier implements Executor {
         this.fds = FdTable.create();
         this.epoll = epoll;
         this.eventLoop = new ManualIoEventLoop(null, null, ioHandlerFactory);
+        this.waits = new ReadinessWaits(this, eventLoop, fds);
         this.threadContainer = new CarrierThreadContainer("coio-loop-" + id);
         this.callerDriven = true;
         this.owner = LoopOwner.forCaller(owner, owningThreadRef(eventLoop));
@@ -137,90 +131,14 @@ final class Carrier implements Executor {
         return owner.onLoopThread();
     }
 
-    // ---- readiness waits (see FdState for the rules, FdRegistration for the epoll side) ----
+    // ---- readiness waits: ReadinessWaits; the loop registers what they queued ----
 
-    /**
-     * Called by a coroutine of this carrier to start waiting for {@code w}'s fd and direction; the coroutine parks
-     * next (an already-settled waiter makes that park return at once). {@code ticket}: the edge count a tracked
-     * syscall saw before it would have blocked ({@link FdState}), or 0 for an untracked wait.
-     * <ul>
-     *   <li>fd not registered yet: the home carrier's loop registers it (edge-triggered, both directions; the
-     *       kernel reports it at once if ready) — once per fd, not per wait;
-     *   <li>a ticket and a confirmed registration: no syscall; an edge since the ticket settles the wait at once;
-     *   <li>otherwise one {@code epoll_ctl(MOD)} re-arms from this thread; if epoll no longer knows the file behind
-     *       the number, the state is replaced and the wait ends early (the JDK re-tries and waits on the new one).
-     * </ul>
-     */
-    void arm(Waiter w, int ticket) {
-        FdState st = w.fdState;
-        st.attach(w);
-        parks++;
-        switch (st.armDecision(w.write ? FdState.WRITE : FdState.READ, ticket)) {
-            case FdState.ARM_STOPPED -> w.complete(Waiter.STOPPED);
-            case FdState.ARM_REGISTER -> st.claimHome(this).requestRegistration(w);
-            case FdState.ARM_READY -> w.complete(Waiter.READY);
-            case FdState.ARM_REARM -> rearm(w, st);
-            default -> { } // ARM_PARK: the next edge wakes it
-        }
-        if (w.deadline != 0 && w.isWaiting()) {
-            w.timer = schedule(() -> w.complete(Waiter.TIMED_OUT), Math.max(0, w.deadline - System.nanoTime()),
-                    TimeUnit.NANOSECONDS);
-        }
-    }
-
-    /** An untracked wait (no ticket): {@link #arm(Waiter, int)}. */
-    void arm(Waiter w) {
-        arm(w, 0);
-    }
-
-    /** Called by the coroutine when its wait is over, whatever ended it. */
-    void disarm(Waiter w) {
-        w.cancel();
-        w.fdState.detach(w);
-        Future<?> timer = w.timer;
-        if (timer != null) {
-            w.timer = null;
-            timer.cancel(false);
-        }
-    }
-
-    /**
-     * Coroutine thread: one epoll_ctl(MOD) makes the kernel re-check the fd. If epoll does not know the file behind
-     * the number (closed where the close hook does not see — native code, or no agent — and the number reused), the
-     * state is replaced and {@code w} moves to the fresh one, which its home registers.
-     */
-    private void rearm(Waiter w, FdState st) {
-        FdRegistration reg = st.reg;
-        try {
-            reg.rearm();
-            rearms++;
-            st.confirmed = true;
-        } catch (UncheckedIOException stale) {
-            st.detach(w);
-            st.closed = true;
-            reg.retire();
-            st.wakeAll(Waiter.STOPPED);
-            FdState fresh = fds.replace(st);
-            w.fdState = fresh;
-            fresh.attach(w);
-            fresh.claimHome(this).requestRegistration(w);
-        }
-    }
-
-    /** Has this (home) carrier's loop register the fd of {@code w} before it next waits. Any thread. */
-    private void requestRegistration(Waiter w) {
-        pending.offer(w);
-        if (!onLoopThread()) {
-            execute(WAKE_UP); // the loop may be blocked in epoll (or this thread was handed off)
-        }
-    }
-
-    /** Loop thread: applies every pending registration; one that fails is reported and falls back to the JDK's poller. */
+    /** Loop thread: registers the fds queued by first waits; arms queued timers. Failures are reported, not fatal. */
     private void applyPending() {
-        for (Waiter w; (w = pending.poll()) != null; ) {
+        for (Waiter w; (w = waits.nextRegistration()) != null; ) {
             try {
                 probe("applyPending");
-                register(w);
+                waits.register(w);
             } catch (Throwable t) {
                 report("registering an fd with epoll failed on carrier " + id + "; the wait goes back to the JDK's poller", t);
                 w.complete(Waiter.FAILED);
@@ -236,62 +154,9 @@ final class Carrier implements Executor {
         }
     }
 
-    /**
-     * Home loop: registers {@code w}'s fd with this carrier's epoll unless an earlier waiter did; then the kernel
-     * reports it at once if it is ready. Epoll refusing the fd (not pollable) sends the wait to the JDK's poller.
-     */
-    private void register(Waiter w) {
-        FdState st = w.fdState;
-        if (st.closed) {
-            w.complete(Waiter.STOPPED);
-            return;
-        }
-        FdRegistration reg = st.reg;
-        if (reg != null) {
-            reg.rearm(); // registered for another waiter meanwhile: re-check for this one
-        } else {
-            reg = new FdRegistration(st, this);
-            io.netty.util.concurrent.Future<IoRegistration> f = eventLoop.register(reg);
-            if (!f.isSuccess()) {
-                w.complete(Waiter.FAILED); // e.g. EPERM: not a pollable fd
-                return;
-            }
-            reg.registered(f.getNow());
-            registrations++;
-            st.reg = reg;
-        }
-        st.confirmed = true;
-    }
-
-    /** Home loop: an edge ended {@code w}'s wait. */
-    void wake(Waiter w) {
-        if (w.complete(Waiter.READY)) {
-            wakeups++;
-        }
-    }
-
-    /**
-     * The last socket attempt of this carrier's coroutines on an fd without state (the JDK's FileDescriptor and its
-     * number): the wait that follows registers the fd for that socket. Written and read by coroutines of this
-     * carrier, racily: {@link #untrackedSocket} checks the number, and one number names one open socket.
-     */
-    private Object untrackedJdkFd;
-    private int untrackedFd = -1;
-
-    void untrackedAttempt(Object jdkFd, int fd) {
-        untrackedJdkFd = jdkFd;
-        untrackedFd = fd;
-    }
-
-    /** The JDK FileDescriptor of the last untracked attempt if it was on {@code fd}, else null. */
-    Object untrackedSocket(int fd) {
-        Object o = untrackedJdkFd;
-        return untrackedFd == fd ? o : null;
-    }
-
-    /** The socket I/O hook skipped a syscall that had to fail (counted on the coroutine's carrier). */
-    void skipped() {
-        skippedSyscalls++;
+    /** Any thread: wakes the loop if it is blocked in epoll (a registration or timer was queued). */
+    void wakeLoop() {
+        execute(WAKE_UP);
     }
 
     /**
@@ -418,7 +283,7 @@ final class Carrier implements Executor {
             return false;
         }
         applyPending();
-        boolean block = runQueue.isEmpty() && pending.isEmpty() && timers.isEmpty();
+        boolean block = runQueue.isEmpty() && !waits.hasRegistrations() && timers.isEmpty();
         if (block) {
             parked = true;
             if (!runQueue.isEmpty()) { // re-check after publishing 'parked' (pairs with execute)
@@ -471,7 +336,7 @@ final class Carrier implements Executor {
             if (stop.getAsBoolean()) {
                 return;
             }
-            boolean block = runQueue.isEmpty() && pending.isEmpty() && timers.isEmpty();
+            boolean block = runQueue.isEmpty() && !waits.hasRegistrations() && timers.isEmpty();
             if (block) {
                 parked = true;
                 if (!runQueue.isEmpty()) {
@@ -544,12 +409,12 @@ final class Carrier implements Executor {
     }
 
     CarrierStats stats() {
-        return new CarrierStats(id, started.get(), live.get(), parks, wakeups, epollWaits,
+        return new CarrierStats(id, started.get(), live.get(), waits.parks, waits.wakeups, epollWaits,
                 owner.handOffs(HandOffCause.PINNED_PARK), owner.handOffs(HandOffCause.PINNED_WAIT),
                 owner.handOffs(HandOffCause.FILE), owner.handOffs(HandOffCause.DNS),
                 owner.handOffs(HandOffCause.BLOCKER), owner.handOffs(HandOffCause.WATCHDOG),
                 owner.handOffs(HandOffCause.BUSY),
-                owner.extraThreads(), longRuns.get(), runQueue.size(), registrations, rearms, skippedSyscalls,
+                owner.extraThreads(), longRuns.get(), runQueue.size(), waits.registered, waits.rearms, waits.skippedSyscalls,
                 stolen.get());
     }
 

@@ -71,19 +71,19 @@ public final class ExplicitPoll {
                 }
             }
             for (int i = 0; i < k; i++) {
-                c.arm(items[i]);
+                c.waits.arm(items[i]);
             }
             boolean signalled;
             try {
                 signalled = w.await(left);
             } catch (PinnedYield pinned) {
                 for (int i = 0; i < k; i++) {
-                    c.disarm(items[i]);
+                    c.waits.disarm(items[i]);
                 }
                 return pollPinned(fds, events, revents, n, timeoutMillis < 0 ? Long.MAX_VALUE : deadline);
             }
             for (int i = 0; i < k; i++) {
-                c.disarm(items[i]);
+                c.waits.disarm(items[i]);
             }
             int count = fromEvents(items, itemFd, k, events, revents);
             if (count == 0) {

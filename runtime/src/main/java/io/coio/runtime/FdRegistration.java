@@ -78,7 +78,7 @@ final class FdRegistration implements EpollIoHandle {
     private void wake(Waiter w, int ops) {
         if (w != null) {
             w.readyOps = ops;
-            home.wake(w);
+            home.waits.wake(w);
         }
     }
 

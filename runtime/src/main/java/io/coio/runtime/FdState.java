@@ -155,7 +155,7 @@ final class FdState {
     /** {@code sun.nio.ch.IOStatus.UNAVAILABLE}: "would block". */
     static final int UNAVAILABLE = -2;
 
-    // ---- the start of a wait (Carrier.arm), after the waiter is attached ----
+    // ---- the start of a wait (ReadinessWaits.arm), after the waiter is attached ----
 
     static final int ARM_STOPPED = 0;
     static final int ARM_REGISTER = 1;

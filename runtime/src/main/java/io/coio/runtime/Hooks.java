@@ -54,7 +54,7 @@ public final class Hooks {
             return false; // a number beyond coio's fd table (FdTable.LIMIT): the JDK's poller waits
         }
         if (fdState.reg == null) {
-            fdState.registeringFor(carrier.untrackedSocket(fd));
+            fdState.registeringFor(carrier.waits.untrackedSocket(fd));
         }
         boolean write = event == POLLOUT;
         int ticket = fdState.takeTicket(write ? FdState.WRITE : FdState.READ);
@@ -70,11 +70,11 @@ public final class Hooks {
         } else {
             try {
                 if (isOpen.getAsBoolean() && !t.isInterrupted()) {
-                    carrier.arm(w, ticket);
+                    carrier.waits.arm(w, ticket);
                     w.await();
                 }
             } finally {
-                carrier.disarm(w);
+                carrier.waits.disarm(w);
             }
         }
         // epoll refused the fd (not pollable): let the JDK's poller wait for it instead.
@@ -89,7 +89,7 @@ public final class Hooks {
         boolean interrupted = Thread.interrupted();
         try {
             if (isOpen.getAsBoolean()) {
-                carrier.arm(w, ticket);
+                carrier.waits.arm(w, ticket);
                 w.await();
                 while (w.isWaiting()) {
                     interrupted |= Thread.interrupted();
@@ -97,7 +97,7 @@ public final class Hooks {
                 }
             }
         } finally {
-            carrier.disarm(w);
+            carrier.waits.disarm(w);
             if (interrupted) {
                 t.interrupt();
             }
@@ -119,7 +119,7 @@ public final class Hooks {
         PollItem w = new PollItem(t, fdState, event == POLLOUT, deadline, CoWait.prepare());
         try {
             if (isOpen.getAsBoolean() && !t.isInterrupted()) {
-                carrier.arm(w, ticket);
+                carrier.waits.arm(w, ticket);
                 try {
                     w.await();
                 } catch (PinnedYield pinned) {
@@ -127,7 +127,7 @@ public final class Hooks {
                 }
             }
         } finally {
-            carrier.disarm(w);
+            carrier.waits.disarm(w);
         }
         return w.state() != Waiter.FAILED;
     }
@@ -212,12 +212,12 @@ public final class Hooks {
         }
         FdState st = carrier.fds.get(fd);
         if (st == null) {
-            carrier.untrackedAttempt(jdkFd, fd); // its wait, if one follows, registers the fd for this socket
+            carrier.waits.untrackedAttempt(jdkFd, fd); // its wait, if one follows, registers the fd for this socket
             return NOT_TRACKED;
         }
         int edges = st.beforeTrackedIo(jdkFd, write ? FdState.WRITE : FdState.READ);
         if (edges == FdState.SKIP) {
-            carrier.skipped();
+            carrier.waits.skipped();
         }
         return edges;
     }

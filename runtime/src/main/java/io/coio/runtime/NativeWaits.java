@@ -6,7 +6,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Readiness waits for native code: a coroutine whose native call (running on a native-swap stack) asked
  * to wait for a set of file descriptors parks here on its carrier's epoll, through the same
- * {@link Waiter} / {@link Carrier#arm} path as the JDK's socket waits ({@link Hooks#poll}).
+ * {@link Waiter} / {@link ReadinessWaits#arm} path as the JDK's socket waits ({@link Hooks#poll}).
  * <b>Not API</b>: public only for {@code io.coio.nativecall}.
  *
  * <p>Semantics are those of a platform thread blocked in native {@code poll(2)}: the wait ends when one
@@ -54,7 +54,7 @@ public final class NativeWaits {
                 return true;
             }
             for (Waiter w : waiters) {
-                carrier.arm(w);
+                carrier.waits.arm(w);
             }
             while (allWaiting(waiters)) {
                 LockSupport.park(waiters[0]);
@@ -62,7 +62,7 @@ public final class NativeWaits {
             }
         } finally {
             for (Waiter w : waiters) {
-                carrier.disarm(w);
+                carrier.waits.disarm(w);
             }
             if (interrupted) {
                 t.interrupt();
