@@ -4,7 +4,6 @@ import io.coio.agent.internal.detect.BlockingCalls;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
-import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
@@ -24,7 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Rewrites the JDK's choke points so that they consult coio first — the Java analogue of libco's
- * strong-symbol hooks. Each rewrite is a prologue; the original body follows untouched. Before/after Java
+ * strong-symbol hooks. Each rewrite is a prologue (emitted by {@link Prologues}), a call replacement or, for
+ * {@link SocketIoTracking}, a prologue and epilogue; the original body follows untouched. Before/after Java
  * for every one is in {@code agent/docs/how_it_works.md}.
  *
  * <ul>
@@ -61,12 +61,12 @@ final class JdkRewriter implements ClassFileTransformer {
     static final String BRIDGE = "sun/nio/ch/CoioBridge";
 
     /** How JDK thread containers start threads (ThreadPoolExecutor workers since JDK 21); start() does not call it. */
-    private static final String START_IN_CONTAINER = "start(Ljdk/internal/vm/ThreadContainer;)V";
-    private static final String SCHEDULE =
+    static final String START_IN_CONTAINER = "start(Ljdk/internal/vm/ThreadContainer;)V";
+    static final String SCHEDULE =
             "schedule(Ljava/lang/Runnable;JLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/Future;";
 
     /** Thread methods that a converted app thread forwards to its coroutine: name + descriptor. */
-    private static final Set<String> DELEGATED = Set.of(
+    static final Set<String> DELEGATED = Set.of(
             "isAlive()Z",
             "join(J)V",
             "join(Ljava/time/Duration;)Z",
@@ -79,12 +79,12 @@ final class JdkRewriter implements ClassFileTransformer {
     static final String LOCK_SUPPORT = "java/util/concurrent/locks/LockSupport";
     static final String NIO_SOCKET_IMPL = "sun/nio/ch/NioSocketImpl";
     static final String UNIX_DISPATCHER = "sun/nio/ch/UnixDispatcher";
-    private static final String CLOSE_FD = "close(Ljava/io/FileDescriptor;)V";
+    static final String CLOSE_FD = "close(Ljava/io/FileDescriptor;)V";
     static final String DATAGRAM_CHANNEL_IMPL = "sun/nio/ch/DatagramChannelImpl";
     static final String DEFAULT_THREAD_FACTORY = "java/util/concurrent/Executors$DefaultThreadFactory";
-    private static final String CURRENT_THREAD = "currentThread()Ljava/lang/Thread;";
-    private static final String GET_STATE = "getState()Ljava/lang/Thread$State;";
-    private static final String IS_INTERRUPTED = "isInterrupted()Z";
+    static final String CURRENT_THREAD = "currentThread()Ljava/lang/Thread;";
+    static final String GET_STATE = "getState()Ljava/lang/Thread$State;";
+    static final String IS_INTERRUPTED = "isInterrupted()Z";
 
     /**
      * JDK methods in which a call is replaced by a bridge call (owner.method -> {call replaced -> bridge
@@ -306,135 +306,16 @@ final class JdkRewriter implements ClassFileTransformer {
                     public void visitCode() {
                         super.visitCode();
                         if (call != null) {
-                            watchedPrologue(mv, call);
+                            Prologues.watched(mv, call);
                         }
                         if (hooks.contains(key)) {
-                            prologue(mv, className, name, desc);
+                            Prologues.emit(mv, className, name, desc);
                         }
                     }
                 };
             }
         }, ClassReader.SKIP_FRAMES);
         return writer.toByteArray();
-    }
-
-    private static void prologue(MethodVisitor mv, String owner, String name, String desc) {
-        if (HandOffPoints.prologue(mv, owner, name + desc)) {
-            return;
-        }
-        switch (owner + "." + name + desc) {
-            case POLLER + ".poll(IIJLjava/util/function/BooleanSupplier;)V" -> {
-                mv.visitVarInsn(Opcodes.ILOAD, 0);
-                mv.visitVarInsn(Opcodes.ILOAD, 1);
-                mv.visitVarInsn(Opcodes.LLOAD, 2);
-                mv.visitVarInsn(Opcodes.ALOAD, 4);
-                returnIfTrue(mv, "poll", "(IIJLjava/util/function/BooleanSupplier;)Z");
-            }
-            case POLLER + ".pollSelector(IJ)V" -> {
-                mv.visitVarInsn(Opcodes.ILOAD, 0);
-                mv.visitVarInsn(Opcodes.LLOAD, 1);
-                returnIfTrue(mv, "pollSelector", "(IJ)Z");
-            }
-            case POLLER + ".stopPoll(II)V" -> {
-                mv.visitVarInsn(Opcodes.ILOAD, 0);
-                mv.visitVarInsn(Opcodes.ILOAD, 1);
-                mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "stopPoll", "(II)V", false);
-            }
-            case UNIX_DISPATCHER + "." + CLOSE_FD -> { // CoioBridge.socketClosing(IOUtil.fdVal(fd)); then close0(fd)
-                mv.visitVarInsn(Opcodes.ALOAD, 1);
-                mv.visitMethodInsn(Opcodes.INVOKESTATIC, "sun/nio/ch/IOUtil", "fdVal", "(Ljava/io/FileDescriptor;)I", false);
-                mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "socketClosing", "(I)V", false);
-            }
-            case VIRTUAL_THREAD + ".parkOnCarrierThread(ZJ)V" -> {
-                mv.visitVarInsn(Opcodes.ALOAD, 0);
-                mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "pinnedPark", "(Ljava/lang/Thread;)V", false);
-            }
-            case VIRTUAL_THREAD + "." + SCHEDULE -> {
-                mv.visitVarInsn(Opcodes.ALOAD, 0);
-                mv.visitVarInsn(Opcodes.ALOAD, 1);
-                mv.visitVarInsn(Opcodes.LLOAD, 2);
-                mv.visitVarInsn(Opcodes.ALOAD, 4);
-                returnIfNonNull(mv, "schedule",
-                        "(Ljava/lang/Thread;Ljava/lang/Runnable;JLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/Future;");
-            }
-            case THREAD + ".start()V", THREAD + "." + START_IN_CONTAINER -> {
-                mv.visitVarInsn(Opcodes.ALOAD, 0);
-                returnIfTrue(mv, "threadStart", "(Ljava/lang/Thread;)Z");
-            }
-            case THREAD + "." + GET_STATE -> { // a converted thread's state, as a platform thread would report it
-                mv.visitVarInsn(Opcodes.ALOAD, 0);
-                returnIfNonNull(mv, "stateOf", "(Ljava/lang/Thread;)Ljava/lang/Thread$State;");
-            }
-            case THREAD + ".setName(Ljava/lang/String;)V" -> {
-                mv.visitVarInsn(Opcodes.ALOAD, 0);
-                mv.visitVarInsn(Opcodes.ALOAD, 1);
-                mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "renamed", "(Ljava/lang/Thread;Ljava/lang/String;)V", false);
-            }
-            case THREAD + ".getAllThreads()[Ljava/lang/Thread;", THREAD + ".getAllStackTraces()Ljava/util/Map;" -> {
-                returnIfNonNull(mv, name, "()" + Type.getReturnType(desc).getDescriptor());
-            }
-            case LOCK_SUPPORT + ".unpark(Ljava/lang/Thread;)V", LOCK_SUPPORT + ".getBlocker(Ljava/lang/Thread;)Ljava/lang/Object;" -> {
-                mv.visitVarInsn(Opcodes.ALOAD, 0);
-                mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "running", "(Ljava/lang/Thread;)Ljava/lang/Thread;", false);
-                mv.visitVarInsn(Opcodes.ASTORE, 0);
-            }
-            default -> delegateToShadow(mv, name, desc);
-        }
-    }
-
-    /** {@code CoioBridge.blocking(<id>, <this or null>, <long argument or 0L>);} */
-    private static void watchedPrologue(MethodVisitor mv, BlockingCalls.Call call) {
-        mv.visitLdcInsn(call.id());
-        if (call.passThis()) {
-            mv.visitVarInsn(Opcodes.ALOAD, 0);
-        } else {
-            mv.visitInsn(Opcodes.ACONST_NULL);
-        }
-        if (call.longArgSlot() >= 0) {
-            mv.visitVarInsn(Opcodes.LLOAD, call.longArgSlot());
-        } else {
-            mv.visitInsn(Opcodes.LCONST_0);
-        }
-        mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "blocking", "(ILjava/lang/Object;J)V", false);
-    }
-
-    /** {@code Object r = CoioBridge.<name>(args on stack); if (r != null) return r;} for a method returning a reference. */
-    private static void returnIfNonNull(MethodVisitor mv, String bridgeMethod, String bridgeDesc) {
-        mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, bridgeMethod, bridgeDesc, false);
-        mv.visitInsn(Opcodes.DUP);
-        Label original = new Label();
-        mv.visitJumpInsn(Opcodes.IFNULL, original);
-        mv.visitInsn(Opcodes.ARETURN);
-        mv.visitLabel(original);
-        mv.visitInsn(Opcodes.POP);
-    }
-
-    /** {@code if (CoioBridge.<name>(args on stack)) return;} for a void method. */
-    private static void returnIfTrue(MethodVisitor mv, String bridgeMethod, String bridgeDesc) {
-        mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, bridgeMethod, bridgeDesc, false);
-        Label proceed = new Label();
-        mv.visitJumpInsn(Opcodes.IFEQ, proceed);
-        mv.visitInsn(Opcodes.RETURN);
-        mv.visitLabel(proceed);
-    }
-
-    /** {@code Thread s = CoioBridge.shadowOf(this); if (s != null) return s.<name>(args);} */
-    private static void delegateToShadow(MethodVisitor mv, String name, String desc) {
-        Type method = Type.getMethodType(desc);
-        mv.visitVarInsn(Opcodes.ALOAD, 0);
-        mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "shadowOf", "(Ljava/lang/Thread;)Ljava/lang/Thread;", false);
-        mv.visitInsn(Opcodes.DUP);
-        Label original = new Label();
-        mv.visitJumpInsn(Opcodes.IFNULL, original);
-        int slot = 1;
-        for (Type arg : method.getArgumentTypes()) {
-            mv.visitVarInsn(arg.getOpcode(Opcodes.ILOAD), slot);
-            slot += arg.getSize();
-        }
-        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, THREAD, name, desc, false);
-        mv.visitInsn(method.getReturnType().getOpcode(Opcodes.IRETURN));
-        mv.visitLabel(original);
-        mv.visitInsn(Opcodes.POP);
     }
 
     /** Replaces calls {@code owner.name desc} listed in {@code replaced} by static bridge calls of the same shape. */
