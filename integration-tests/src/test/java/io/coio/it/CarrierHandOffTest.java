@@ -244,14 +244,18 @@ class CarrierHandOffTest {
             int port = port(app);
             try (LineClient other = new LineClient(port, ANSWER, "other")) {
                 assertEquals("echo warm-up", other.call("echo warm-up", "warm-up" + app.describeState()));
-                assertEquals("ready", other.call("spinready", "spin ready" + app.describeState()));
-                // a fresh connection: its coroutine's first run is the spin (see spinOnAFreshConnection)
-                LineClient spinner = new LineClient(port, ANSWER, "spinner");
-                assertEquals("spinning", spinner.call("spinuntil", "spin" + app.describeState()));
-                echoWhileBlocked(other, app);
-                assertEquals("stopped", other.call("stopspin", "stop" + app.describeState()));
-                assertEquals("spun", spinner.receive("spinner after stop" + app.describeState()));
-                spinner.close();
+                // Twice, each on a fresh connection whose coroutine's first run is the spin (see spinOnAFreshConnection):
+                // the first round may load classes, a file read that hands the run off before it spins (a run handed
+                // off earlier needs no busy hand-off); the second finds everything loaded.
+                for (int round = 0; round < 2; round++) {
+                    assertEquals("ready", other.call("spinready", "spin ready" + app.describeState()));
+                    LineClient spinner = new LineClient(port, ANSWER, "spinner");
+                    assertEquals("spinning", spinner.call("spinuntil", "spin" + app.describeState()));
+                    echoWhileBlocked(other, app);
+                    assertEquals("stopped", other.call("stopspin", "stop" + app.describeState()));
+                    assertEquals("spun", spinner.receive("spinner after stop" + app.describeState()));
+                    spinner.close();
+                }
                 other.send("quit");
             }
             Map<String, Long> stats = stats(app);
