@@ -195,15 +195,16 @@ final class LoopOwner {
         if (spares == null) { // a caller-driven loop stays with its caller
             return false;
         }
+        finishing.add(token); // before the hand-off is visible: the old thread's endRun removes it
         while (!run.compareAndSet(token, HANDED_OFF)) {
             long now = run.get();
             if (now == lent(token)) {
                 Thread.onSpinWait(); // a thief holds the run queue for a moment
             } else if (now != token) { // (token: the thief gave it back between the two reads; try again)
+                finishing.remove(token);
                 return false; // that run ended, or another hand-off won
             }
         }
-        finishing.add(token);
         SparePool.Spare next = spares.acquire();
         if (next.isNew()) {
             extraThreads.incrementAndGet();
