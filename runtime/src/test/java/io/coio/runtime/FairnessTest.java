@@ -112,10 +112,10 @@ class FairnessTest {
                 spun.countDown();
             });
             // The spinner leaves the carrier after the 10 ms slice given here; the report comes from following it on its own thread.
-            awaitTrue(() -> c.stats().busyHandOffs() == 1, "the busy run was handed off");
-            awaitTrue(() -> c.stats().longRuns() == 1, "the run, still going on its own thread, was reported");
+            HandOffTest.awaitTrue(() -> c.stats().busyHandOffs() == 1, "the busy run was handed off");
+            HandOffTest.awaitTrue(() -> c.stats().longRuns() == 1, "the run, still going on its own thread, was reported");
             // the counter rises before the report is printed: wait for the printed stack's last line too
-            awaitTrue(() -> err.toString(StandardCharsets.UTF_8).contains("at java.base/java.lang.VirtualThread.run"),
+            HandOffTest.awaitTrue(() -> err.toString(StandardCharsets.UTF_8).contains("at java.base/java.lang.VirtualThread.run"),
                     "the report printed");
             stop.countDown();
             assertTrue(spun.await(LIMIT.toSeconds(), TimeUnit.SECONDS), "the spinner ended");
@@ -222,7 +222,7 @@ class FairnessTest {
                 failure.set(t);
             }
         });
-        awaitTrue(() -> reader.getState() == Thread.State.WAITING || read.getCount() == 0, "the reader waits");
+        HandOffTest.awaitTrue(() -> reader.getState() == Thread.State.WAITING || read.getCount() == 0, "the reader waits");
         pair[0].write(ByteBuffer.wrap(new byte[] {1}));
         assertTrue(read.await(LIMIT.toSeconds(), TimeUnit.SECONDS), "the reader woke" + failure.get());
         assertEquals(null, failure.get());
@@ -352,16 +352,6 @@ class FairnessTest {
         long end = System.nanoTime() + micros * 1000;
         while (System.nanoTime() < end) {
             Thread.onSpinWait();
-        }
-    }
-
-    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + LIMIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("not within " + LIMIT + ": " + what);
-            }
-            Thread.sleep(5);
         }
     }
 }

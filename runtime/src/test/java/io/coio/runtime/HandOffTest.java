@@ -402,7 +402,8 @@ class HandOffTest {
         return fifo;
     }
 
-    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+    /** Polls {@code condition} until it holds; fails after {@link #LIMIT} (also used by {@link FairnessTest}). */
+    static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + LIMIT.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
