@@ -190,11 +190,19 @@ final class LoopOwner {
     /**
      * Any thread: moves the loop to a spare OS thread if the loop thread is still inside run {@code token}.
      * Returns false if that run already ended or another hand-off won.
+     *
+     * <p>Between the compare-and-set and the spare's wake-up the loop has no thread, so nothing there may block,
+     * load a class or — on a coroutine handing off its own run — yield: a coroutine that yielded there would wait
+     * to be resumed by the very loop it is handing on, and the carrier would stop for good (HandOffTest's stress
+     * test found it: the "no spare was idle" report's print stream lock, contended, unmounted the coroutine). So
+     * the spare is acquired, and a new one started, before the compare-and-set, given back if it fails, and
+     * reported after the hand-off.
      */
     boolean handOff(long token, HandOffCause cause) {
-        if (spares == null) { // a caller-driven loop stays with its caller
+        if (spares == null || currentRun() != token) { // a caller-driven loop stays with its caller
             return false;
         }
+        SparePool.Spare next = spares.acquire();
         finishing.add(token); // before the hand-off is visible: the old thread's endRun removes it
         while (!run.compareAndSet(token, HANDED_OFF)) {
             long now = run.get();
@@ -202,18 +210,22 @@ final class LoopOwner {
                 Thread.onSpinWait(); // a thief holds the run queue for a moment
             } else if (now != token) { // (token: the thief gave it back between the two reads; try again)
                 finishing.remove(token);
+                spares.giveBack(next);
                 return false; // that run ended, or another hand-off won
             }
         }
-        SparePool.Spare next = spares.acquire();
-        if (next.isNew()) {
+        boolean extra = next.isExtra(); // read before the spare is running (it may be acquired again later)
+        if (extra) {
             extraThreads.incrementAndGet();
         }
-        handOffs.incrementAndGet(cause.ordinal());
+        handOffs.incrementAndGet(cause.ordinal()); // counted before the new loop thread can run anything
         spare = next;
         thread = next.thread;
         nettyOwner.set(next.thread);
-        next.run(loop);
+        next.run(loop); // the loop has its thread again: what follows may block or yield
+        if (extra) {
+            spares.reportExtra();
+        }
         return true;
     }
 

@@ -12,8 +12,8 @@ import java.util.concurrent.locks.LockSupport;
  * thread asks for the hand-off (often a coroutine, whose context must not leak into a loop thread).
  *
  * <p>Sizes: {@code size} spares are started at once and at most {@code size} idle ones are kept. When none is
- * idle, {@link #acquire} makes one more at once and reports it (never waits: a hand-off that waited for a
- * spare could wait for the very loop it must move). A loop thread that handed its loop on and finished its
+ * idle, {@link #acquire} starts one more at once (never waits: a hand-off that waited for a spare could wait for
+ * the very loop it must move); the hand-off reports it once it has used it ({@link #reportExtra}). A loop thread that handed its loop on and finished its
  * coroutine's run comes back through {@link #offer}; past {@code size} idle spares it retires (ends).
  *
  * <p>Threads: {@link #acquire} and {@link #offer} from any thread. A {@link Spare}'s job is written by the
@@ -44,20 +44,40 @@ final class SparePool {
         }
     }
 
-    /** An idle spare, or a new one (counted and reported) if none is idle. Never blocks. */
+    /**
+     * An idle spare, or a new one, already started and waiting for its job, if none is idle. Never blocks; a new
+     * one is not counted or reported here: the caller may not use it ({@link #giveBack}), see {@link #reportExtra}.
+     */
     Spare acquire() {
         Spare s = idle.pollFirst();
         if (s != null) {
             idleCount.decrementAndGet();
+            s.extra = false;
             return s;
         }
+        s = newSpare();
+        s.extra = true;
+        s.started = true;
+        s.thread.start();
+        return s;
+    }
+
+    /** A spare from {@link #acquire} that was not used (its hand-off lost a race): idle again, or it ends. */
+    void giveBack(Spare s) {
+        s.extra = false;
+        if (!offer(s)) {
+            s.retire();
+        }
+    }
+
+    /** A hand-off used a spare that {@link #acquire} made because none was idle: counted, and reported now and then. */
+    void reportExtra() {
         long n = extraThreads.incrementAndGet();
         if (Long.bitCount(n) == 1) { // 1st, 2nd, 4th, 8th ...: visible, never a flood
             System.err.println("coio: no spare loop thread was idle for a carrier hand-off; started one more ("
                     + n + " so far): coroutines block their OS threads faster than blocked threads come back."
                     + " Raise spares= if this is normal.");
         }
-        return newSpare();
     }
 
     /** A not yet started clean thread for a carrier's first loop (not counted as a spare). */
@@ -100,6 +120,9 @@ final class SparePool {
         return s;
     }
 
+    /** A spare's job that ends its thread (a spare given back when the pool is full or stopped). */
+    private static final Runnable RETIRE = () -> { };
+
     /** One spare thread: waits for a job (a carrier's loop), runs it, then offers itself back. */
     final class Spare {
         Thread thread;
@@ -107,10 +130,17 @@ final class SparePool {
         volatile int osTid = OsThread.UNKNOWN_TID;
         private volatile Runnable job;
         private volatile boolean started;
+        /** Made by {@link #acquire} because no spare was idle (written before the spare is handed to anyone). */
+        private boolean extra;
 
-        /** True until it was started: made by {@link #acquire} because no spare was idle. */
-        boolean isNew() {
-            return !started;
+        /** True if {@link #acquire} made this spare because none was idle. */
+        boolean isExtra() {
+            return extra;
+        }
+
+        private void retire() {
+            job = RETIRE;
+            LockSupport.unpark(thread);
         }
 
         /** Runs {@code loop} on this spare; the caller has made it the carrier's loop thread first. */
@@ -136,6 +166,9 @@ final class SparePool {
                     LockSupport.park(this);
                 }
                 job = null;
+                if (j == RETIRE) {
+                    return;
+                }
                 try {
                     j.run();
                 } catch (Throwable t) {

@@ -337,6 +337,49 @@ class HandOffTest {
     }
 
     /**
+     * A coroutine that hands its own run off must not yield between taking the loop from its thread and giving it
+     * to the spare: it would wait to be resumed by the loop it is handing on. Here the only thing a hand-off may
+     * do that can yield is the "no spare was idle" report, and the test makes it park: standard error blocks until
+     * released. The probe coroutine can then only run if the spare got the loop before the report.
+     */
+    @Test
+    void aHandOffWhoseReportBlocksHasAlreadyGivenTheLoopToItsSpare() throws Exception {
+        Carrier c = carrier(0); // no idle spare: the hand-off starts one and reports it
+        CountDownLatch printing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        java.io.PrintStream err = System.err;
+        System.setErr(new java.io.PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                printing.countDown();
+                try {
+                    release.await(); // parks the coroutine that reports: it yields
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+            }
+        }, true));
+        CompletableFuture<Boolean> handedOff = new CompletableFuture<>();
+        try {
+            start(c, "hander", () -> {
+                try {
+                    handedOff.complete(c.handOffFromCoroutine(HandOffCause.FILE));
+                } catch (Throwable e) {
+                    handedOff.completeExceptionally(e);
+                }
+            });
+            assertTrue(printing.await(LIMIT.toSeconds(), TimeUnit.SECONDS), "the hand-off reported the extra thread");
+            assertTrue(runsOn(c), "the spare drives the loop while the hand-off's report is blocked");
+        } finally {
+            release.countDown();
+            System.setErr(err);
+        }
+        assertTrue(handedOff.get(LIMIT.toSeconds(), TimeUnit.SECONDS), "the coroutine handed its run off");
+        assertEquals(1, c.stats().extraLoopThreads(), "one thread was started for it");
+        assertEquals(1, c.stats().fileHandOffs());
+    }
+
+    /**
      * One side of a ping-pong over {@code ch}: each round it may hand the loop off from inside, park on a timer or
      * yield, then writes one byte and waits (readiness) for the peer's byte of the same round.
      */
