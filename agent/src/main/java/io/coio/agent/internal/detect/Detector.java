@@ -1,24 +1,17 @@
 package io.coio.agent.internal.detect;
 
-import io.coio.agent.internal.CoioLog;
 import io.coio.agent.internal.detect.BlockingCalls.Call;
 import io.coio.agent.internal.detect.BlockingCalls.Kind;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.lang.StackWalker.StackFrame;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.nio.channels.SelectableChannel;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,16 +19,15 @@ import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ObjLongConsumer;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
  * Decides whether a watched JDK call (see {@link BlockingCalls}) is a blocking call on a thread that must not
- * block, and reports it: one line plus stack on stderr for the first call at each call site (later ones are
- * counted), a summary at exit, a {@code coio.BlockingCall} JFR event per call, every report to the registered
- * listeners (the JUnit extension), and with {@code onblock=throw} a {@code BlockingCallError} at the call.
+ * block — the thread's marks and name, the call's arguments, its stack ({@link StackScan}) — and has it reported
+ * ({@link CallSiteReports}: stderr per call site, a summary at exit, JFR, the registered listeners such as the
+ * JUnit extension, and with {@code onblock=throw} a {@code BlockingCallError} at the call).
  *
  * <p>Two sources feed it. The bridge's {@code blocking} prologue calls {@link #isNonBlocking} (once per thread,
  * cached there) and {@link #blockingCall}; coroutine mode routes the runtime's pinned-park hook through
@@ -51,14 +43,7 @@ import java.util.regex.Pattern;
 public final class Detector {
     /** coio's own carriers: non-blocking in every mode. */
     private static final Pattern CARRIER_NAME = Pattern.compile("coio-carrier-\\d+");
-    private static final String BRIDGE_CLASS = "sun.nio.ch.CoioBridge";
     private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
-    /** Frames kept for a report (the allow list looks at every frame). */
-    private static final int MAX_FRAMES = 256;
-    /** Distinct call sites remembered; beyond, calls are only counted in one "other call sites" bucket. */
-    private static final int MAX_SITES = 10_000;
-    private static final int MAX_THREAD_NAMES = 8;
-    private static final String NL = System.lineSeparator();
 
     /**
      * The app's own Netty package, built at run time: the agent jar's shade plugin relocates every string constant
@@ -69,7 +54,7 @@ public final class Detector {
     /**
      * Allowed by default: places whose blocking is not a bug of the code running on the thread. Class loading
      * reads class files; a pool worker or Netty loop waiting for its next task is idle, not blocked. (Also
-     * allowed, by rule: a JDK class's static initializer, console output; see {@link #walk}, {@link BlockingCalls}.)
+     * allowed, by rule: a JDK class's static initializer, console output; see {@link StackScan}, {@link BlockingCalls}.)
      */
     public static final List<String> DEFAULT_ALLOWED = List.of(
             "java.lang.ClassLoader#loadClass",
@@ -85,8 +70,8 @@ public final class Detector {
     private static final Map<Thread, Boolean> MARKS = Collections.synchronizedMap(new WeakHashMap<>());
     /** class name -> method names ("*" for all) inside which blocking calls are allowed. */
     private static final ConcurrentHashMap<String, Set<String>> ALLOWED = new ConcurrentHashMap<>();
-    private static final CopyOnWriteArrayList<ObjLongConsumer<String>> LISTENERS = new CopyOnWriteArrayList<>();
-    private static final AtomicLong SEQUENCE = new AtomicLong();
+    static final CopyOnWriteArrayList<ObjLongConsumer<String>> LISTENERS = new CopyOnWriteArrayList<>();
+    static final AtomicLong SEQUENCE = new AtomicLong();
     private static volatile Detector current;
     /** Makes the bridge's cached per-thread answers stale (set by the installer). */
     private static volatile Runnable epochBump = () -> { };
@@ -106,13 +91,9 @@ public final class Detector {
     private final Predicate<Thread> coroutines;
     /** "class#name+desc" of watched methods that always block: a watched call inside one is not reported again. */
     private final Set<String> outerCalls = new HashSet<>();
-    /** key "display @ call site" -> site. */
-    private final ConcurrentHashMap<String, Site> sites = new ConcurrentHashMap<>();
-    private final Site otherSites = new Site("(calls at further call sites)", "-", false);
-    private final AtomicLong internalErrors = new AtomicLong();
+    private final CallSiteReports reports;
     private volatile Thread selfCheckThread;
     private volatile boolean selfCheckSeen;
-    private volatile MethodHandle newBlockingCallError;
 
     private Detector(Mode mode, Pattern nonBlockingNames, boolean throwOnBlock, boolean reportPinned,
                      Set<Kind> kinds, Predicate<Thread> coroutines) {
@@ -122,6 +103,7 @@ public final class Detector {
         this.throwOnBlock = throwOnBlock;
         this.reportPinned = reportPinned;
         this.kinds = Set.copyOf(kinds);
+        this.reports = new CallSiteReports(mode, throwOnBlock);
         for (Call c : watchedCalls()) {
             if (c.when() == BlockingCalls.When.ALWAYS) {
                 outerCalls.add(c.className() + "#" + c.name() + c.desc());
@@ -211,7 +193,7 @@ public final class Detector {
      * (then a line saying there was nothing).
      */
     public void printSummaryAtExit(boolean quiet) {
-        Thread hook = new Thread(() -> printSummary(quiet), "coio-detect-summary");
+        Thread hook = new Thread(() -> reports.printSummary(quiet), "coio-detect-summary");
         MARKS.put(hook, Boolean.FALSE);
         Runtime.getRuntime().addShutdownHook(hook);
     }
@@ -246,19 +228,19 @@ public final class Detector {
             selfCheckSeen = true;
             return;
         }
-        Report e;
+        CallSiteReports.Report e;
         try {
-            Walk w = WALKER.walk(frames -> walk(frames.iterator(), call.kind()));
+            StackScan w = scan(call.kind());
             if (w.frames.isEmpty() || w.allowed || w.insideOuterCall || w.consoleLock) {
                 return;
             }
-            e = record(call.display(), false, t, w, 0);
+            e = reports.record(call.display(), false, t, w, 0);
         } catch (RuntimeException | LinkageError x) {
-            internalError(x);
+            reports.internalError(x);
             return;
         }
         if (throwOnBlock) {
-            throw blockingCallError(e);
+            throw reports.blockingCallError(e);
         }
     }
 
@@ -276,14 +258,14 @@ public final class Detector {
         try {
             d.pinned(vthread);
         } catch (Throwable x) {
-            d.internalError(x);
+            d.reports.internalError(x);
         } finally {
             IN_PINNED_REPORT.remove();
         }
     }
 
     private void pinned(Thread vthread) {
-        Walk w = WALKER.walk(frames -> walk(frames.iterator(), Kind.PARK));
+        StackScan w = scan(Kind.PARK);
         if (w.frames.isEmpty() || w.allowed) {
             return;
         }
@@ -291,7 +273,7 @@ public final class Detector {
         int shown = 0;
         String display = null;
         for (int i = 0; i < w.frames.size() && i < w.firstAppFrame; i++) {
-            Call c = rowOf(w.frames.get(i));
+            Call c = StackScan.rowOf(w.frames.get(i));
             if (c != null) {
                 display = c.display();
                 shown = i;
@@ -311,7 +293,11 @@ public final class Detector {
                 break;
             }
         }
-        record(display + " (pinned: " + reason + ")", true, vthread, w, shown);
+        reports.record(display + " (pinned: " + reason + ")", true, vthread, w, shown);
+    }
+
+    private StackScan scan(Kind kind) {
+        return WALKER.walk(frames -> StackScan.of(frames.iterator(), kind, ALLOWED, outerCalls));
     }
 
     // ------------------------------------------------------------------------------------- deciding
@@ -336,264 +322,6 @@ public final class Detector {
             }
         }
         return false;
-    }
-
-    /** What one stack walk finds. */
-    private static final class Walk {
-        /** From the watched JDK method (or, pinned, the virtual thread's park) down; at most MAX_FRAMES. */
-        final List<StackFrame> frames = new ArrayList<>();
-        /** Index in {@link #frames} of the first frame of app code (not JDK, not coio), or frames.size(). */
-        int firstAppFrame = Integer.MAX_VALUE;
-        boolean allowed;
-        boolean insideOuterCall;
-        boolean consoleLock;
-    }
-
-    /** One pass over the stack below the bridge: frames to show, allow list, outer watched call, console lock. */
-    private Walk walk(Iterator<StackFrame> it, Kind kind) {
-        Walk w = new Walk();
-        boolean belowBridge = false;
-        int index = -1;
-        while (it.hasNext()) {
-            StackFrame f = it.next();
-            String cls = f.getClassName();
-            if (!belowBridge) {
-                belowBridge = cls.equals(BRIDGE_CLASS);
-                continue;
-            }
-            if (cls.equals(BRIDGE_CLASS)) {
-                continue;
-            }
-            index++;
-            if (w.frames.size() < MAX_FRAMES) {
-                w.frames.add(f);
-            }
-            Set<String> allowedMethods = ALLOWED.get(cls);
-            if (allowedMethods != null && (allowedMethods.contains("*") || allowedMethods.contains(f.getMethodName()))) {
-                w.allowed = true;
-                return w;
-            }
-            if (f.getMethodName().equals("<clinit>") && isJdkClass(f.getDeclaringClass())) {
-                // The JDK's own one-time lazy initialisation (net.properties on the first socket, tzdb.dat, ...):
-                // not the code on this thread, and nothing it could change. App class initialisers are reported.
-                w.allowed = true;
-                return w;
-            }
-            boolean app = isAppFrame(f);
-            if (app && w.firstAppFrame == Integer.MAX_VALUE) {
-                w.firstAppFrame = index;
-            }
-            if (index > 0 && outerCalls.contains(cls + "#" + f.getMethodName() + f.getDescriptor())) {
-                w.insideOuterCall = true;
-            }
-            if (w.firstAppFrame == Integer.MAX_VALUE && (kind == Kind.PARK || kind == Kind.WAIT)
-                    && f.getDeclaringClass() == PrintStream.class) {
-                w.consoleLock = true; // waiting for System.out's lock: console output is exempt
-            }
-        }
-        return w;
-    }
-
-    private static boolean isJdkClass(Class<?> c) {
-        ClassLoader l = c.getClassLoader();
-        return l == null || l == ClassLoader.getPlatformClassLoader();
-    }
-
-    private static boolean isAppFrame(StackFrame f) {
-        Class<?> c = f.getDeclaringClass();
-        if (isJdkClass(c)) {
-            return false;
-        }
-        String n = c.getName();
-        return !(n.startsWith("io.coio.agent.") || n.startsWith("io.coio.runtime.") || n.startsWith("io.coio.shaded."));
-    }
-
-    private static Call rowOf(StackFrame f) {
-        for (Call c : BlockingCalls.ALL) {
-            if (c.name().equals(f.getMethodName()) && c.className().equals(f.getClassName())
-                    && c.desc().equals(f.getDescriptor())) {
-                return c;
-            }
-        }
-        return null;
-    }
-
-    // ------------------------------------------------------------------------------------- reporting
-
-    /** One call site: its counts and the threads seen there. */
-    private static final class Site {
-        final String display;
-        final String callSite;
-        final boolean pinned;
-        final LongAdder count = new LongAdder();
-        final Set<String> threads = ConcurrentHashMap.newKeySet();
-
-        Site(String display, String callSite, boolean pinned) {
-            this.display = display;
-            this.callSite = callSite;
-            this.pinned = pinned;
-        }
-
-        void seenOn(String thread) {
-            if (threads.size() < MAX_THREAD_NAMES) {
-                threads.add(thread);
-            }
-        }
-    }
-
-    /** One reported call, as built for the stderr report, the listeners, JFR and the thrown error. */
-    private record Report(String header, String callSite, List<StackFrame> frames, boolean first, boolean pinned,
-                         String display, String thread) {
-        String stackText() {
-            StringBuilder sb = new StringBuilder();
-            for (StackFrame f : frames) {
-                sb.append("\tat ").append(f.toStackTraceElement()).append(NL);
-            }
-            return sb.toString();
-        }
-
-        String text() {
-            return header + NL + stackText();
-        }
-    }
-
-    private Report record(String display, boolean pinned, Thread t, Walk w, int from) {
-        List<StackFrame> frames = w.frames.subList(from, w.frames.size());
-        // The call site: the first frame of app code; without one (say, deeper than the frames kept), the
-        // watched method's caller.
-        int siteIndex = w.firstAppFrame > from && w.firstAppFrame < w.frames.size()
-                ? w.firstAppFrame : Math.min(from + 1, w.frames.size() - 1);
-        String callSite = w.frames.get(siteIndex).toStackTraceElement().toString();
-        String key = display + " @ " + callSite;
-        boolean first = false;
-        Site site = sites.get(key);
-        if (site == null) {
-            if (sites.size() >= MAX_SITES) {
-                site = otherSites;
-            } else {
-                Site fresh = new Site(display, callSite, pinned);
-                site = sites.putIfAbsent(key, fresh);
-                if (site == null) {
-                    site = fresh;
-                    first = true;
-                }
-            }
-        }
-        String thread = threadName(t);
-        site.count.increment();
-        site.seenOn(thread);
-        Report e = new Report("coio: blocking call " + display + " on thread " + thread, callSite, frames, first,
-                pinned, display, thread);
-        long seq = SEQUENCE.incrementAndGet();
-        String text = null;
-        if (first && !throwOnBlock) {
-            text = e.text();
-            CoioLog.text(System.Logger.Level.WARNING, text);
-        }
-        if (JfrSupport.AVAILABLE) {
-            JfrSupport.emit(e.display, thread, callSite, e, first, pinned);
-        }
-        if (!LISTENERS.isEmpty()) {
-            if (text == null) {
-                text = e.text();
-            }
-            for (ObjLongConsumer<String> l : LISTENERS) {
-                try {
-                    l.accept(text, seq);
-                } catch (RuntimeException x) {
-                    internalError(x);
-                }
-            }
-        }
-        return e;
-    }
-
-    private static String threadName(Thread t) {
-        String n = t.getName();
-        return n.isEmpty() ? t.toString() : n;
-    }
-
-    private Error blockingCallError(Report e) {
-        String message = e.header.substring("coio: ".length()) + " (coio detect mode, onblock=throw)";
-        Error error;
-        try {
-            MethodHandle ctor = newBlockingCallError;
-            if (ctor == null) {
-                // In the agent jar's API package (compiled for Java 8, so not visible to this source root).
-                Class<?> c = Class.forName("io.coio.agent.detect.BlockingCallError", true, Detector.class.getClassLoader());
-                ctor = MethodHandles.publicLookup().findConstructor(c, MethodType.methodType(void.class, String.class))
-                        .asType(MethodType.methodType(Error.class, String.class));
-                newBlockingCallError = ctor;
-            }
-            error = (Error) ctor.invokeExact(message);
-        } catch (Throwable x) {
-            error = new AssertionError(message);
-        }
-        StackTraceElement[] trace = new StackTraceElement[e.frames.size()];
-        for (int i = 0; i < trace.length; i++) {
-            trace[i] = e.frames.get(i).toStackTraceElement();
-        }
-        error.setStackTrace(trace);
-        return error;
-    }
-
-    private void internalError(Throwable x) {
-        if (internalErrors.getAndIncrement() == 0) {
-            CoioLog.line(System.Logger.Level.ERROR, "coio: internal error while checking a blocking call (further ones are counted): " + x);
-            x.printStackTrace();
-        }
-    }
-
-    private void printSummary(boolean quiet) {
-        List<Site> all = new ArrayList<>(sites.values());
-        if (otherSites.count.sum() > 0) {
-            all.add(otherSites);
-        }
-        long calls = 0;
-        for (Site s : all) {
-            calls += s.count.sum();
-        }
-        StringBuilder sb = new StringBuilder();
-        if (all.isEmpty()) {
-            if (mode == Mode.COROUTINE || quiet) {
-                return;
-            }
-            sb.append("coio: detect summary: no blocking calls on non-blocking threads").append(NL);
-        } else {
-            sb.append("coio: ").append(mode == Mode.DETECT ? "detect" : "blocking-call").append(" summary: ")
-                    .append(all.size()).append(all.size() == 1 ? " call site, " : " call sites, ")
-                    .append(calls).append(calls == 1 ? " blocking call" : " blocking calls").append(NL);
-            all.sort(Comparator.comparingLong((Site s) -> s.count.sum()).reversed());
-            for (Site s : all) {
-                List<String> threads = new ArrayList<>(s.threads);
-                Collections.sort(threads);
-                sb.append("coio:   ").append(s.count.sum()).append("x ").append(s.display).append(" at ")
-                        .append(s.callSite).append(threads.size() == 1 ? ", thread " : ", threads ")
-                        .append(String.join(" ", threads)).append(NL);
-            }
-        }
-        if (internalErrors.get() > 0) {
-            sb.append("coio:   (").append(internalErrors.get()).append(" internal errors while checking calls)").append(NL);
-        }
-        CoioLog.text(all.isEmpty() ? System.Logger.Level.INFO : System.Logger.Level.WARNING, sb.toString());
-    }
-
-    /** JFR, only touched when the jdk.jfr module is present. */
-    private static final class JfrSupport {
-        static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.jfr").isPresent();
-
-        static void emit(String method, String thread, String callSite, Report e, boolean first, boolean pinned) {
-            BlockingCallEvent ev = new BlockingCallEvent();
-            if (ev.isEnabled()) {
-                ev.method = method;
-                ev.thread = thread;
-                ev.callSite = callSite;
-                ev.stack = e.stackText();
-                ev.first = first;
-                ev.pinned = pinned;
-                ev.commit();
-            }
-        }
     }
 
     // --------------------------------------------------------------- the API's entry points (JDK types)
