@@ -268,11 +268,25 @@ public final class ThreadIdentityApp {
                 .map(i -> i.getThreadName() + " " + i.getThreadState() + " on " + String.valueOf(i.getLockName()).replaceAll("@.*", "")
                         + " stackHasAwait=" + Arrays.stream(i.getStackTrace()).anyMatch(e -> e.getMethodName().equals("await")))
                 .findFirst().orElse("not in dumpAllThreads");
+        java.lang.management.ThreadInfo one = mx.getThreadInfo(id);
+        String byId = one == null ? "null" : one.getThreadName() + " " + one.getThreadState() + " stackEmpty="
+                + (one.getStackTrace().length == 0);
+        java.lang.management.ThreadInfo deep = mx.getThreadInfo(new long[] {id}, 3)[0];
+        String byIdDepth3 = deep == null ? "null" : deep.getThreadState() + " frames=" + deep.getStackTrace().length;
+        java.lang.management.ThreadInfo locks = mx.getThreadInfo(new long[] {id}, false, false)[0];
+        String byIdFull = locks == null ? "null" : locks.getThreadName() + " stackHasAwait="
+                + Arrays.stream(locks.getStackTrace()).anyMatch(e -> e.getMethodName().equals("await"));
+        // What a metrics library does for thread-state gauges: the infos of all ids, counted by state.
+        long waitingWorkers = Arrays.stream(mx.getThreadInfo(mx.getAllThreadIds()))
+                .filter(i -> i != null && i.getThreadName().startsWith("mx-worker-")
+                        && i.getThreadState() == Thread.State.WAITING).count();
         release.countDown();
         for (Thread t : blocked) {
             t.join(10_000);
         }
-        check("threadMXBean", "countGrewBy5=" + (grew >= 5) + " idListed=" + idListed + " dump=" + dumped);
+        check("threadMXBean", "countGrewBy5=" + (grew >= 5) + " idListed=" + idListed + " dump=" + dumped
+                + " byId=" + byId + " byIdDepth3=" + byIdDepth3 + " byIdFull=" + byIdFull
+                + " waitingWorkersInAllInfos=" + waitingWorkers);
     }
 
     /** A ThreadPoolExecutor subclass's beforeExecute gets the Thread its ThreadFactory made, and so does the task. */

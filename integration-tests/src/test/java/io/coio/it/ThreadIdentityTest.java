@@ -36,7 +36,9 @@ class ThreadIdentityTest {
         m.put("stackTrace", "inside=getStackTrace callerIsLambda=true outsideShowsWait=true inGetAllStackTraces=true");
         m.put("enumerate", "inMainGroup=true");
         m.put("threadMXBean", "countGrewBy5=true idListed=true"
-                + " dump=mx-worker-0 WAITING on java.util.concurrent.CountDownLatch$Sync stackHasAwait=true");
+                + " dump=mx-worker-0 WAITING on java.util.concurrent.CountDownLatch$Sync stackHasAwait=true"
+                + " byId=mx-worker-0 WAITING stackEmpty=true byIdDepth3=WAITING frames=3"
+                + " byIdFull=mx-worker-0 stackHasAwait=true waitingWorkersInAllInfos=5");
         m.put("poolHooks", "beforeExecuteGotFactoryThread=true taskSeesFactoryThread=true");
         m.put("holdsLock", "true false");
         m.put("defaultThreadFactoryGroup", "main");

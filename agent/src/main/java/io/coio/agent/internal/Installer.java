@@ -312,6 +312,8 @@ public final class Installer {
                 MethodType.methodType(Thread[].class, boolean.class)).bindTo(listing));
         set(bridge, "appThreadInfos", l.findVirtual(ThreadListing.class, "withInfos",
                 MethodType.methodType(Object[].class, Object[].class)).bindTo(listing));
+        set(bridge, "appThreadInfoById", l.findVirtual(ThreadListing.class, "withInfosByIds",
+                MethodType.methodType(Object[].class, Object[].class, long[].class, int.class)).bindTo(listing));
         set(bridge, "allThreads", l.findVirtual(ThreadListing.class, "allThreads",
                 MethodType.methodType(Thread[].class)).bindTo(listing));
         set(bridge, "allStackTraces", l.findVirtual(ThreadListing.class, "allStackTraces",
@@ -337,7 +339,7 @@ public final class Installer {
             // best effort, as below
         }
         for (String f : new String[] {"threadStart", "shadowOf", "appThreadOf", "interruptEndsSocketIo", "allThreads",
-                "allStackTraces", "appThreads", "appThreadInfos", "stateAsPlatform", "poll", "pollSelector", "stopPoll",
+                "allStackTraces", "appThreads", "appThreadInfos", "appThreadInfoById", "stateAsPlatform", "poll", "pollSelector", "stopPoll",
                 "pinnedPark", "schedule", "beforeBlocking", "beforeWait", "beforeSocketIo", "afterSocketIo", "socketClosing",
                 "nonBlocking", "blockingCall", "mbeanServerCreated"}) {
             try {

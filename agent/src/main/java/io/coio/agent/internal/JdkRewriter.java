@@ -38,6 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code VirtualThread.schedule(task, delay, unit)} (timed park, sleep, timed wait):
  *       {@code Future<?> f = CoioBridge.schedule(this, task, delay, unit); if (f != null) return f;}
  *   <li>{@code Thread.start()} and {@code Thread.start(ThreadContainer)}: {@code if (CoioBridge.threadStart(this)) return;}
+ *   <li>{@code ThreadMXBean.getThreadInfo(ids, ...)}: converted threads' infos filled in ({@link ThreadInfoEpilogue})
  *   <li>{@code Thread.isAlive/join(long)/join(Duration)/getState/interrupt/isInterrupted/getStackTrace}:
  *       {@code Thread s = CoioBridge.shadowOf(this); if (s != null) return s.same(args);}
  *   <li>hand-offs ({@link HandOffPoints}): {@code jdk.internal.misc.Blocker.begin()}, the platform DNS resolver and
@@ -144,7 +145,8 @@ final class JdkRewriter implements ClassFileTransformer {
             Map.entry(DATAGRAM_CHANNEL_IMPL, CALL_REWRITES.get(DATAGRAM_CHANNEL_IMPL).keySet()),
             Map.entry(DEFAULT_THREAD_FACTORY, CALL_REWRITES.get(DEFAULT_THREAD_FACTORY).keySet()),
             Map.entry(THREAD_POOL_EXECUTOR, CALL_REWRITES.get(THREAD_POOL_EXECUTOR).keySet()),
-            Map.entry(THREAD_IMPL, CALL_REWRITES.get(THREAD_IMPL).keySet()),
+            Map.entry(THREAD_IMPL, union(CALL_REWRITES.get(THREAD_IMPL).keySet(),
+                    ThreadInfoEpilogue.METHODS.keySet().toArray(new String[0]))),
             Map.entry(MANAGEMENT_FACTORY, CALL_REWRITES.get(MANAGEMENT_FACTORY).keySet())));
 
     /** The JDK classes the coroutine-mode hooks rewrite (binary names), for retransformation at install. */
@@ -294,6 +296,9 @@ final class JdkRewriter implements ClassFileTransformer {
                 }
                 found.add(key);
                 BlockingCalls.Call call = calls.get(key);
+                if (className.equals(THREAD_IMPL) && ThreadInfoEpilogue.METHODS.containsKey(key)) {
+                    return new ThreadInfoEpilogue(mv, key);
+                }
                 Map<String, String> replaced = CALL_REWRITES.getOrDefault(className, Map.of()).get(key);
                 if (replaced != null && call == null) {
                     return new CallReplacer(mv, replaced);

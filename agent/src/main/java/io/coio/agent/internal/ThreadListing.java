@@ -78,21 +78,60 @@ final class ThreadListing {
         }
         java.util.List<Object> all = new java.util.ArrayList<>(java.util.Arrays.asList(jvm));
         for (Thread t : running) {
-            StackTraceElement[] stack = t.getStackTrace();
-            Thread.State state = t.getState();
-            if (state == Thread.State.TERMINATED || state == Thread.State.NEW) {
-                continue;
-            }
-            // forwarded to the coroutine; a thread in socket I/O (RUNNABLE, in native) waits on no object
-            Object blocker = state == Thread.State.RUNNABLE ? null : java.util.concurrent.locks.LockSupport.getBlocker(t);
-            try {
-                all.add((Object) newThreadInfo.invokeExact(t, JVMTI_STATUS[state.ordinal()], blocker, (Thread) null,
-                        -1L, -1L, -1L, -1L, stack));
-            } catch (Throwable e) {
-                throw new IllegalStateException("cannot describe " + t, e);
+            Object info = describe(t, Integer.MAX_VALUE);
+            if (info != null) {
+                all.add(info);
             }
         }
         return all.toArray((Object[]) java.lang.reflect.Array.newInstance(jvm.getClass().getComponentType(), 0));
+    }
+
+    /**
+     * {@code ThreadMXBean.getThreadInfo(ids, ...)}: where the JVM answered null for an id, the running app thread
+     * of that id if there is one (as {@link #withInfos} describes it, {@code maxDepth} frames of its stack;
+     * negative or MAX_VALUE: all). Fills {@code jvm} in place (the JDK's own array) and returns it.
+     */
+    Object[] withInfosByIds(Object[] jvm, long[] ids, int maxDepth) {
+        if (newThreadInfo == null) {
+            return jvm;
+        }
+        Map<Long, Thread> byId = null; // made at the first null: getThreadInfo(getAllThreadIds()) asks for all
+        for (int i = 0; i < ids.length && i < jvm.length; i++) {
+            if (jvm[i] != null) {
+                continue;
+            }
+            if (byId == null) {
+                byId = new HashMap<>();
+                for (Thread t : running) {
+                    byId.put(t.threadId(), t);
+                }
+            }
+            Thread t = byId.get(ids[i]);
+            if (t != null) {
+                jvm[i] = describe(t, maxDepth);
+            }
+        }
+        return jvm;
+    }
+
+    /** A ThreadInfo for running app thread {@code t} with at most {@code maxDepth} frames, or null if not running. */
+    private Object describe(Thread t, int maxDepth) {
+        StackTraceElement[] stack = t.getStackTrace(); // forwarded to the coroutine
+        Thread.State state = t.getState();
+        if (state == Thread.State.TERMINATED || state == Thread.State.NEW) {
+            return null;
+        }
+        if (maxDepth >= 0 && maxDepth < stack.length) {
+            stack = java.util.Arrays.copyOf(stack, maxDepth);
+        }
+        // forwarded to the coroutine; a thread in socket I/O (RUNNABLE, in native) waits on no object
+        Object blocker = state == Thread.State.RUNNABLE ? null : java.util.concurrent.locks.LockSupport.getBlocker(t);
+        try {
+            return (Object) newThreadInfo.invokeExact(t, JVMTI_STATUS[state.ordinal()], blocker, (Thread) null,
+                    -1L, -1L, -1L, -1L, stack);
+        } catch (Throwable e) {
+            throw new IllegalStateException("cannot describe " + t, e);
+        }
     }
 
     /** {@code Thread.getAllThreads()}: the JVM's platform threads plus the running app threads. */

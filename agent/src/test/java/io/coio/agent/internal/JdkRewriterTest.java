@@ -56,7 +56,11 @@ class JdkRewriterTest {
         assertEquals(Set.of("runWorker(Ljava/util/concurrent/ThreadPoolExecutor$Worker;)V"),
                 methodsCallingBridge(JdkRewriter.THREAD_POOL_EXECUTOR));
         assertEquals(Set.of("getThreadCount()I", "getDaemonThreadCount()I", "getAllThreadIds()[J",
-                "dumpAllThreads(ZZI)[Ljava/lang/management/ThreadInfo;"), methodsCallingBridge(JdkRewriter.THREAD_IMPL));
+                "dumpAllThreads(ZZI)[Ljava/lang/management/ThreadInfo;",
+                // getThreadInfo(ids, ...): converted threads' infos filled in before the return (ThreadInfoEpilogue)
+                "getThreadInfo([JI)[Ljava/lang/management/ThreadInfo;",
+                "getThreadInfo([JZZ)[Ljava/lang/management/ThreadInfo;",
+                "getThreadInfo([JZZI)[Ljava/lang/management/ThreadInfo;"), methodsCallingBridge(JdkRewriter.THREAD_IMPL));
         // the platform MBean server, as it is made: coio's MBeans go in then, not at start-up
         assertEquals(Set.of("getPlatformMBeanServer()Ljavax/management/MBeanServer;"),
                 methodsCallingBridge(JdkRewriter.MANAGEMENT_FACTORY));

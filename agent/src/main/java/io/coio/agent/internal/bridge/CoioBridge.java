@@ -45,6 +45,7 @@ public final class CoioBridge {
     private static final MutableCallSite APP_THREADS = site(Thread[].class, boolean.class);
     private static final MutableCallSite STATE_AS_PLATFORM = site(Thread.State.class, Thread.class);
     private static final MutableCallSite APP_THREAD_INFOS = site(Object[].class, Object[].class);
+    private static final MutableCallSite APP_THREAD_INFO_BY_ID = site(Object[].class, Object[].class, long[].class, int.class);
     /**
      * {@code (Thread t) boolean}: {@code t.isVirtual()}, false below Java 21. A handle because the bridge is
      * compiled for Java 17 (detect mode runs there); a static final handle in java.base is a JIT constant.
@@ -87,6 +88,8 @@ public final class CoioBridge {
     private static final MethodHandle appThreads = APP_THREADS.dynamicInvoker();
     /** {@code (Object[] threadInfos) Object[]}: ThreadMXBean.dumpAllThreads' result plus the running app threads. */
     private static final MethodHandle appThreadInfos = APP_THREAD_INFOS.dynamicInvoker();
+    /** {@code (Object[] threadInfos, long[] ids, int maxDepth) Object[]}: ThreadMXBean.getThreadInfo(ids)'s answer with the app threads among ids. */
+    private static final MethodHandle appThreadInfoById = APP_THREAD_INFO_BY_ID.dynamicInvoker();
     /** {@code (int cause) void}: a JDK operation that blocks its OS thread starts (file I/O, DNS, Blocker.begin). */
     private static final MethodHandle beforeBlocking = BEFORE_BLOCKING.dynamicInvoker();
     /** {@code () void}: Object.wait starts. */
@@ -140,6 +143,7 @@ public final class CoioBridge {
             case "appThreads" -> APP_THREADS;
             case "stateAsPlatform" -> STATE_AS_PLATFORM;
             case "appThreadInfos" -> APP_THREAD_INFOS;
+            case "appThreadInfoById" -> APP_THREAD_INFO_BY_ID;
             case "beforeBlocking" -> BEFORE_BLOCKING;
             case "beforeWait" -> BEFORE_WAIT;
             case "beforeSocketIo" -> BEFORE_SOCKET_IO;
@@ -444,6 +448,22 @@ public final class CoioBridge {
         }
         try {
             return (Object[]) appThreadInfos.invokeExact(jvm);
+        } catch (Throwable e) {
+            report(e);
+            return jvm;
+        }
+    }
+
+    /**
+     * Epilogue of {@code ThreadMXBean.getThreadInfo(ids, ...)}: the JVM answers null for the id of a converted app
+     * thread (it has no OS thread); coio fills those in ({@code maxDepth} frames, -1 or MAX_VALUE: all).
+     */
+    public static Object[] withAppThreadInfo(Object[] jvm, long[] ids, int maxDepth) {
+        if (!anyShadow) {
+            return jvm;
+        }
+        try {
+            return (Object[]) appThreadInfoById.invokeExact(jvm, ids, maxDepth);
         } catch (Throwable e) {
             report(e);
             return jvm;
