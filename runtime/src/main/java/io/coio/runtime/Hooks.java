@@ -275,6 +275,33 @@ public final class Hooks {
     }
 
     /**
+     * Runs at the start of a file I/O method ({@code FileInputStream.read}, {@code RandomAccessFile} and
+     * {@code FileChannel} reads and writes ...), paired with {@link #afterFileIo} when it returns or throws. On a
+     * coroutine that drives its carrier's loop the call runs on the loop thread, marked; the carrier's watchdog
+     * hands the loop to a spare only if the call is still in progress after {@link DeferredHandOff#DELAY} (a read
+     * from the page cache or {@code /dev/urandom} costs no hand-off; one that blocks on a FIFO is handed off). With
+     * no watchdog (hand-offs off: {@code blockedms=0}) the loop moves at once, as {@link #beforeBlocking} does.
+     *
+     * @return the mark to pass to {@link #afterFileIo}; 0 when there is nothing to end
+     */
+    public static long beforeFileIo() {
+        Thread t = Thread.currentThread();
+        if (!t.isVirtual()) {
+            return 0;
+        }
+        Carrier carrier = JdkInternals.carrierOf(t);
+        return carrier == null ? 0 : carrier.beginBlockingCall(HandOffCause.FILE);
+    }
+
+    /** Runs when the file I/O method that {@link #beforeFileIo} marked returns or throws ({@code mark} non-zero). */
+    public static void afterFileIo(long mark) {
+        Carrier carrier = JdkInternals.carrierOf(Thread.currentThread());
+        if (carrier != null) {
+            carrier.endBlockingCall(mark);
+        }
+    }
+
+    /**
      * Runs at the start of {@code Object.wait}: a coroutine that cannot unmount (pinned: inside a class initializer
      * or under a native frame) would wait on its OS thread, so its carrier's loop moves to a spare thread first.
      * An unpinned coroutine's wait unmounts as usual (JDK 24+) and costs one pinned-check here.
