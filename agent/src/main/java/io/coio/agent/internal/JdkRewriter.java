@@ -301,6 +301,9 @@ final class JdkRewriter implements ClassFileTransformer {
                 if (className.equals(NIO_SOCKET_IMPL) && SocketIoTracking.tracks(key) && call == null) {
                     return new SocketIoTracking(mv, access, className, name, desc);
                 }
+                if (call == null && hooks.contains(key) && HandOffPoints.isFileIo(className, key)) {
+                    return new FileIoSpan(mv, access, name, desc);
+                }
                 return new MethodVisitor(Opcodes.ASM9, mv) {
                     @Override
                     public void visitCode() {
