@@ -1,5 +1,6 @@
 package io.coio.agent.internal;
 
+import io.coio.agent.internal.detect.BlockingCalls;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
@@ -23,14 +24,20 @@ import org.objectweb.asm.commons.AdviceAdapter;
  */
 final class FileIoSpan extends AdviceAdapter {
     private final Label start = new Label();
+    /** The watched row of this method (coroutine mode with {@code report=all}), or null. */
+    private final BlockingCalls.Call watched;
     private int mark;
 
-    FileIoSpan(MethodVisitor mv, int access, String name, String desc) {
+    FileIoSpan(MethodVisitor mv, int access, String name, String desc, BlockingCalls.Call watched) {
         super(Opcodes.ASM9, mv, access, name, desc);
+        this.watched = watched;
     }
 
     @Override
     protected void onMethodEnter() {
+        if (watched != null) {
+            Prologues.watched(mv, watched); // the report of a blocking call comes first, as in other watched methods
+        }
         mv.visitMethodInsn(INVOKESTATIC, JdkRewriter.BRIDGE, "beforeFileIo", "()J", false);
         mark = newLocal(Type.LONG_TYPE);
         storeLocal(mark);
