@@ -194,7 +194,8 @@ public final class Hooks {
 
     /**
      * Runs at the start of a {@code java.net.Socket} read or write attempt ({@code NioSocketImpl.tryRead/tryWrite}),
-     * whose "would block" is always followed by a park. For a coroutine on a socket it waited on before, returns
+     * or of a blocking-mode {@code SocketChannel}'s ({@code IOUtil.read/write} in {@code SocketChannelImpl.implRead/
+     * implWrite}), whose "would block" is always followed by a park. For a coroutine on a socket it waited on before, returns
      * {@link FdState#SKIP} (-1) when the syscall must fail (drained, no epoll edge since: see {@link FdState}) — the JDK is told
      * "would block" and parks — else the edge count to hand to {@link #afterSocketIo}; {@link #NOT_TRACKED} for
      * any other thread or socket.

@@ -194,6 +194,15 @@ class JdkRewriterTest {
     }
 
     @Test
+    void blockingChannelReadsAndWritesAreTracked() throws Exception {
+        byte[] rewritten = new JdkRewriter().transform(null, null, JdkRewriter.SOCKET_CHANNEL_IMPL, null, null,
+                jdkClass(JdkRewriter.SOCKET_CHANNEL_IMPL));
+        Set<String> both = Set.of(ChannelIoTracking.IMPL_READ, ChannelIoTracking.IMPL_WRITE);
+        assertEquals(both, methodsCalling(rewritten, "beforeSocketIo"), "the attempts consult coio first");
+        assertEquals(both, methodsCalling(rewritten, "afterSocketIo"), "and report what they learned");
+    }
+
+    @Test
     void handOffCausesAreTheRuntimes() {
         assertEquals(io.coio.runtime.Hooks.FILE, HandOffPoints.FILE);
         assertEquals(io.coio.runtime.Hooks.DNS, HandOffPoints.DNS);
