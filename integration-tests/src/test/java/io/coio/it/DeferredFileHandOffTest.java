@@ -10,7 +10,10 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,12 +32,15 @@ class DeferredFileHandOffTest {
 
     @Test
     @DisplayName("carriers=1: a FileInputStream.read blocked on a FIFO is handed off by the watchdog (fileHandOffs, not"
-            + " watchdogHandOffs); other connections are echoed meanwhile")
+            + " watchdogHandOffs, a coio.HandOff event with the reader's stack); other connections are echoed meanwhile")
     void blockedFifoReadIsHandedOff(@TempDir Path dir) throws Exception {
         Path fifo = mkfifo(dir);
+        Path recording = dir.resolve("rec.jfr");
         // blockedms is a minute: the watchdog's rule for blocked threads cannot be what moves the loop in time.
         try (RandomAccessFile writer = new RandomAccessFile(fifo.toFile(), "rw"); // O_RDWR: the app's open never blocks
-             AgentJvm app = start("carriers=1,stats=true,blockedms=60000")) {
+             AgentJvm app = AgentJvm.builder(CarrierBlockingApp.class).agent("carriers=1,stats=true,blockedms=60000")
+                     .jvmArg("-XX:+UnlockDiagnosticVMOptions").jvmArg("-XX:+BytecodeVerificationLocal")
+                     .jvmArg("-XX:StartFlightRecording:filename=" + recording).start()) {
             int port = port(app);
             try (LineClient other = new LineClient(port, ANSWER, "other");
                  LineClient blocker = new LineClient(port, ANSWER, "blocker")) {
@@ -53,6 +59,13 @@ class DeferredFileHandOffTest {
             assertTrue(stats.get("fileHandOffs") >= 1, "the blocked read was handed off as file I/O: " + stats);
             assertEquals(0, stats.get("watchdogHandOffs"), "not by the blocked-thread rule: " + stats);
         }
+        List<RecordedEvent> events = RecordingFile.readAllEvents(recording);
+        assertTrue(events.stream().anyMatch(e -> e.getEventType().getName().equals("coio.HandOff")
+                        && "FILE".equals(e.getString("cause"))
+                        && e.getString("coroutine").startsWith("coroutine ")
+                        && e.getString("stack").contains("java.io.FileInputStream.read")
+                        && e.getString("stack").contains("CarrierBlockingApp.handle")),
+                "a coio.HandOff event for the FIFO read, with the reader's stack");
     }
 
     @Test

@@ -151,9 +151,10 @@ final class Watchdog {
             return; // none, already handed off (its old thread still in the call), or that run ended
         }
         deferredTried[i] = run;
-        if (c.handOff(run, HandOffCause.FILE) && CoioEvents.handOffRecorded()) {
-            Thread coroutine = JdkInternals.virtualThreadOf(c.running());
-            CoioEvents.handOff(c.id, HandOffCause.FILE.name(), describe(coroutine), stackOf(coroutine, null));
+        // Which coroutine, read before the hand-off: the new loop thread's runs replace the carrier's running task.
+        Thread coroutine = CoioEvents.handOffRecorded() ? JdkInternals.virtualThreadOf(c.running()) : null;
+        if (c.handOff(run, HandOffCause.FILE) && coroutine != null) {
+            CoioEvents.handOff(c.id, HandOffCause.FILE.name(), describe(coroutine), coroutine.getStackTrace());
         }
     }
 
