@@ -42,6 +42,11 @@ import java.nio.charset.StandardCharsets;
  *   <li>{@code pinnedpark <port>}: a class initializer (pinned) answers {@code initializing}, connects to
  *       127.0.0.1:port and reads a line from there; then {@code pinnedpark <line>}
  *   <li>{@code spin <ms>}: runs CPU-bound for that long without yielding, answers {@code spun}
+ *   <li>{@code reads <n> <path>}: {@code n} reads of 64 bytes, alternately from {@code /dev/urandom}
+ *       ({@code FileInputStream}) and from the regular file {@code path} ({@code RandomAccessFile}), each followed by
+ *       {@code Thread.yield()} (so each read is in a run of its own); answers {@code reads <n>}
+ *   <li>{@code closedread <ms>}: a {@code FileInputStream.read} on a closed stream (it throws), then runs CPU-bound for
+ *       {@code ms} without yielding; answers {@code closedread <exception class>}
  *   <li>{@code quit}: exits with code 0
  * </ul>
  */
@@ -143,6 +148,43 @@ public final class CarrierBlockingApp {
                             Thread.onSpinWait();
                         }
                         out.println("spun");
+                    }
+                    case "reads" -> {
+                        String[] a = cmd[1].split(" ", 2);
+                        int n = Integer.parseInt(a[0]);
+                        try (FileInputStream urandom = new FileInputStream("/dev/urandom");
+                             RandomAccessFile regular = new RandomAccessFile(a[1], "r")) {
+                            byte[] b = new byte[64];
+                            for (int i = 0; i < n; i++) {
+                                int got;
+                                if (i % 2 == 0) {
+                                    got = urandom.read(b);
+                                } else {
+                                    regular.seek(0);
+                                    got = regular.read(b);
+                                }
+                                if (got != b.length) {
+                                    throw new IOException("short read: " + got);
+                                }
+                                Thread.yield();
+                            }
+                        }
+                        out.println("reads " + n);
+                    }
+                    case "closedread" -> {
+                        FileInputStream closed = new FileInputStream("/dev/urandom");
+                        closed.close();
+                        String answer;
+                        try {
+                            answer = "closedread no exception " + closed.read();
+                        } catch (IOException e) {
+                            answer = "closedread " + e.getClass().getName();
+                        }
+                        long end = System.nanoTime() + Long.parseLong(cmd[1]) * 1_000_000L;
+                        while (System.nanoTime() - end < 0) {
+                            Thread.onSpinWait();
+                        }
+                        out.println(answer);
                     }
                     case "spinready" -> { // loads what spinuntil needs, so that its run loads no class
                         Spin.stop = false;

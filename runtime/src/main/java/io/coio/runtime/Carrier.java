@@ -53,6 +53,8 @@ final class Carrier implements Executor {
 
     /** Which OS thread drives the loop; the hand-off. */
     private final LoopOwner owner;
+    /** A blocking call in progress on the loop thread, handed off by the watchdog only if it lasts. */
+    final DeferredHandOff deferred;
     private volatile boolean stopping;
     /** True while the loop thread is about to block, or blocked, in epoll: then {@link #execute} must wake it. */
     private volatile boolean parked;
@@ -88,6 +90,7 @@ final class Carrier implements Executor {
         this.threadContainer = new CarrierThreadContainer("coio-carrier-" + id);
         this.callerDriven = false;
         this.owner = new LoopOwner(this::runLoop, owningThreadRef(eventLoop), spares, eventLoop::setOwningThread);
+        this.deferred = new DeferredHandOff(owner);
         owner.start();
     }
 
@@ -101,6 +104,7 @@ final class Carrier implements Executor {
         this.threadContainer = new CarrierThreadContainer("coio-loop-" + id);
         this.callerDriven = true;
         this.owner = LoopOwner.forCaller(owner, owningThreadRef(eventLoop));
+        this.deferred = new DeferredHandOff(this.owner);
         eventLoop.setOwningThread(owner);
     }
 
@@ -187,6 +191,24 @@ final class Carrier implements Executor {
      */
     boolean handOffFromCoroutine(HandOffCause cause) {
         return owner.handOffFromCoroutine(id, cause);
+    }
+
+    /**
+     * Called on a coroutine of this carrier that enters a call that may block its OS thread: with a watchdog looking
+     * ({@link DeferredHandOff}), the call is marked and runs on, handed off only if it lasts; without one the loop
+     * moves now. Returns the mark for {@link #endBlockingCall} (0: nothing to end).
+     */
+    long beginBlockingCall(HandOffCause cause) {
+        if (deferred.enabled()) {
+            return deferred.begin();
+        }
+        handOffFromCoroutine(cause);
+        return 0;
+    }
+
+    /** The call begun with {@link #beginBlockingCall} returned ({@code mark} non-zero). */
+    void endBlockingCall(long mark) {
+        deferred.end(mark);
     }
 
     /** Any thread (the watchdog): moves the loop to a spare if the loop thread is still inside run {@code token}. */

@@ -194,7 +194,8 @@ public final class Hooks {
 
     /**
      * Runs at the start of a {@code java.net.Socket} read or write attempt ({@code NioSocketImpl.tryRead/tryWrite}),
-     * whose "would block" is always followed by a park. For a coroutine on a socket it waited on before, returns
+     * or of a blocking-mode {@code SocketChannel}'s ({@code IOUtil.read/write} in {@code SocketChannelImpl.implRead/
+     * implWrite}), whose "would block" is always followed by a park. For a coroutine on a socket it waited on before, returns
      * {@link FdState#SKIP} (-1) when the syscall must fail (drained, no epoll edge since: see {@link FdState}) — the JDK is told
      * "would block" and parks — else the edge count to hand to {@link #afterSocketIo}; {@link #NOT_TRACKED} for
      * any other thread or socket.
@@ -271,6 +272,33 @@ public final class Hooks {
         if (carrier != null) {
             carrier.handOffFromCoroutine(cause == FILE ? HandOffCause.FILE
                     : cause == DNS ? HandOffCause.DNS : HandOffCause.BLOCKER);
+        }
+    }
+
+    /**
+     * Runs at the start of a file I/O method ({@code FileInputStream.read}, {@code RandomAccessFile} and
+     * {@code FileChannel} reads and writes ...), paired with {@link #afterFileIo} when it returns or throws. On a
+     * coroutine that drives its carrier's loop the call runs on the loop thread, marked; the carrier's watchdog
+     * hands the loop to a spare only if the call is still in progress after {@link DeferredHandOff#DELAY} (a read
+     * from the page cache or {@code /dev/urandom} costs no hand-off; one that blocks on a FIFO is handed off). With
+     * no watchdog (hand-offs off: {@code blockedms=0}) the loop moves at once, as {@link #beforeBlocking} does.
+     *
+     * @return the mark to pass to {@link #afterFileIo}; 0 when there is nothing to end
+     */
+    public static long beforeFileIo() {
+        Thread t = Thread.currentThread();
+        if (!t.isVirtual()) {
+            return 0;
+        }
+        Carrier carrier = JdkInternals.carrierOf(t);
+        return carrier == null ? 0 : carrier.beginBlockingCall(HandOffCause.FILE);
+    }
+
+    /** Runs when the file I/O method that {@link #beforeFileIo} marked returns or throws ({@code mark} non-zero). */
+    public static void afterFileIo(long mark) {
+        Carrier carrier = JdkInternals.carrierOf(Thread.currentThread());
+        if (carrier != null) {
+            carrier.endBlockingCall(mark);
         }
     }
 

@@ -19,6 +19,10 @@ import java.util.concurrent.locks.LockSupport;
  * {@code reportAfter} without yielding is reported once with its stack (the starvation report) — still on its
  * carrier, or on the thread it was handed off to, which the watchdog follows until that run ends.
  *
+ * <p>A file call in progress on a loop thread ({@link DeferredHandOff}: marked, not handed off before it began) is
+ * handed off at the first look that finds it {@link DeferredHandOff#DELAY} old (with hand-offs on; the period is then
+ * at most {@link #DEFERRED_PERIOD}).
+ *
  * <p>Each period the watchdog also gives {@link WorkStealing} its tick (when stealing is on).
  *
  * <p>Threads: all fields except {@link #stopped} belong to the watchdog thread.
@@ -41,6 +45,8 @@ final class Watchdog {
     /** Per-thread CPU time, to tell a thread blocked in native code (no CPU) from a busy one; null if unavailable. */
     private final java.lang.management.ThreadMXBean cpu;
     private final boolean[] reported;
+    /** Per carrier: the run whose deferred blocking call was last handed off (not tried twice). */
+    private final long[] deferredTried;
     /** Busy runs handed off and still running on their old thread: followed for the long-run report. */
     private final java.util.List<HandedOffRun> handedOff = new java.util.ArrayList<>();
     private final Thread thread;
@@ -48,6 +54,9 @@ final class Watchdog {
 
     /** A busy run that was handed off: its old thread finishes it (see {@link Carrier#finishing}). */
     private record HandedOffRun(Carrier carrier, long token, Thread coroutine, long since, boolean reported) {}
+
+    /** With hand-offs on, the longest period: a deferred blocking call waits at most its delay plus this. */
+    static final long DEFERRED_PERIOD = TimeUnit.MILLISECONDS.toNanos(5);
 
     /** Busy runs are handed off after {@code handOffAfter} like blocked ones; no stealing. */
     Watchdog(Carrier[] carriers, Duration handOffAfter, Duration reportAfter, ThreadGroup group) {
@@ -72,16 +81,23 @@ final class Watchdog {
         if (shortest == Long.MAX_VALUE && stealing != null) {
             shortest = TimeUnit.MILLISECONDS.toNanos(10);
         }
-        this.period = Math.max(TimeUnit.MILLISECONDS.toNanos(1), shortest / 4);
+        long longest = this.handOffAfter != 0 ? DEFERRED_PERIOD : Long.MAX_VALUE;
+        this.period = Math.min(longest, Math.max(TimeUnit.MILLISECONDS.toNanos(1), shortest / 4));
         this.token = new long[carriers.length];
         this.since = new long[carriers.length];
         this.cpuSince = new long[carriers.length];
         this.cpuAt = new long[carriers.length];
         this.cpu = threadCpu();
         this.reported = new boolean[carriers.length];
+        this.deferredTried = new long[carriers.length];
         if (shortest == Long.MAX_VALUE) {
             thread = null;
             return;
+        }
+        if (this.handOffAfter != 0) {
+            for (Carrier c : carriers) {
+                c.deferred.enable(); // from now on their file calls wait for this watchdog's look
+            }
         }
         thread = Thread.ofPlatform().group(group).daemon(true).inheritInheritableThreadLocals(false)
                 .name("coio-watchdog").unstarted(this::run);
@@ -110,6 +126,7 @@ final class Watchdog {
             long now = System.nanoTime();
             for (int i = 0; i < carriers.length; i++) {
                 try {
+                    checkDeferred(i, now);
                     check(i, now);
                 } catch (Throwable t) {
                     Carrier.report("the carrier watchdog failed checking carrier " + i, t);
@@ -123,6 +140,21 @@ final class Watchdog {
             } catch (Throwable t) {
                 Carrier.report("the carrier watchdog failed", t);
             }
+        }
+    }
+
+    /** Hands off a carrier whose loop thread has been in one blocking call for {@link DeferredHandOff#DELAY}. */
+    private void checkDeferred(int i, long now) {
+        Carrier c = carriers[i];
+        long run = c.deferred.due(now);
+        if (run == 0 || run == deferredTried[i] || c.currentRun() != run) {
+            return; // none, already handed off (its old thread still in the call), or that run ended
+        }
+        deferredTried[i] = run;
+        // Which coroutine, read before the hand-off: the new loop thread's runs replace the carrier's running task.
+        Thread coroutine = CoioEvents.handOffRecorded() ? JdkInternals.virtualThreadOf(c.running()) : null;
+        if (c.handOff(run, HandOffCause.FILE) && coroutine != null) {
+            CoioEvents.handOff(c.id, HandOffCause.FILE.name(), describe(coroutine), coroutine.getStackTrace());
         }
     }
 

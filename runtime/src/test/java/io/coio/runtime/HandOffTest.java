@@ -432,13 +432,13 @@ class HandOffTest {
     }
 
     /** True if a new coroutine on {@code c} runs to its end within the limit. */
-    private static boolean runsOn(Carrier c) throws InterruptedException {
+    static boolean runsOn(Carrier c) throws InterruptedException {
         CountDownLatch ran = new CountDownLatch(1);
         start(c, "probe", ran::countDown);
         return ran.await(LIMIT.toSeconds(), TimeUnit.SECONDS);
     }
 
-    private static Path fifo(Path dir) throws IOException, InterruptedException {
+    static Path fifo(Path dir) throws IOException, InterruptedException {
         Path fifo = dir.resolve("fifo");
         Process p = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
         assertEquals(0, p.waitFor(), "mkfifo");

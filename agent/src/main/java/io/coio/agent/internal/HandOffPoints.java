@@ -22,7 +22,8 @@ import java.util.Set;
  *       lookup is counted as DNS; the {@code Blocker.begin} inside it then finds the loop already handed on)
  *   <li>file I/O: the {@link BlockingCalls.Kind#FILE} rows ({@code FileInputStream.read}, {@code FileOutputStream.write},
  *       {@code RandomAccessFile} read/write, {@code FileChannel} read/write/transfer/force/lock), which JDK 25 no
- *       longer marks with {@code Blocker}: {@code beforeBlocking(FILE)}
+ *       longer marks with {@code Blocker}: wrapped by {@link FileIoSpan} ({@code beforeFileIo()} ... finally
+ *       {@code afterFileIo(mark)}): the hand-off is deferred, made by the carrier's watchdog only if the call lasts
  *   <li>{@code Object.wait(long)}: {@code CoioBridge.beforeWait();} (hands off only if the coroutine is pinned)
  * </ul>
  * Not API.
@@ -69,6 +70,12 @@ final class HandOffPoints {
         Map<String, Set<String>> frozen = new HashMap<>();
         all.forEach((owner, methods) -> frozen.put(owner, Set.copyOf(methods)));
         return Map.copyOf(frozen);
+    }
+
+    /** Whether {@code owner.nameAndDesc} is a file I/O point (wrapped by {@link FileIoSpan}, not given a prologue). */
+    static boolean isFileIo(String owner, String nameAndDesc) {
+        Integer cause = POINTS.get(owner + "." + nameAndDesc);
+        return cause != null && cause == FILE;
     }
 
     /** Every hand-off point as "owner.name+desc" (for tests). */

@@ -283,6 +283,8 @@ public final class Installer {
         set(bridge, "beforeBlocking", l.findStatic(Hooks.class, "beforeBlocking",
                 MethodType.methodType(void.class, int.class)));
         set(bridge, "beforeWait", l.findStatic(Hooks.class, "beforeObjectWait", MethodType.methodType(void.class)));
+        set(bridge, "beforeFileIo", l.findStatic(Hooks.class, "beforeFileIo", MethodType.methodType(long.class)));
+        set(bridge, "afterFileIo", l.findStatic(Hooks.class, "afterFileIo", MethodType.methodType(void.class, long.class)));
         set(bridge, "beforeSocketIo", l.findStatic(Hooks.class, "beforeSocketIo",
                 MethodType.methodType(int.class, Object.class, int.class, boolean.class)));
         set(bridge, "afterSocketIo", l.findStatic(Hooks.class, "afterSocketIo",
@@ -340,7 +342,7 @@ public final class Installer {
         }
         for (String f : new String[] {"threadStart", "shadowOf", "appThreadOf", "interruptEndsSocketIo", "allThreads",
                 "allStackTraces", "appThreads", "appThreadInfos", "appThreadInfoById", "stateAsPlatform", "poll", "pollSelector", "stopPoll",
-                "pinnedPark", "schedule", "beforeBlocking", "beforeWait", "beforeSocketIo", "afterSocketIo", "socketClosing",
+                "pinnedPark", "schedule", "beforeBlocking", "beforeWait", "beforeFileIo", "afterFileIo", "beforeSocketIo", "afterSocketIo", "socketClosing",
                 "nonBlocking", "blockingCall", "mbeanServerCreated"}) {
             try {
                 set(bridge, f, null);

@@ -32,7 +32,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code Poller.pollSelector(fd, nanos)}: {@code if (CoioBridge.pollSelector(...)) return;}
  *   <li>{@code Poller.stopPoll(fd, event)}: {@code CoioBridge.stopPoll(fd, event);} then the JDK's own
  *       ({@code stopPoll(fd)} calls it for both directions)
- *   <li>{@code NioSocketImpl.tryRead/tryWrite}: skip a syscall that must fail ({@link SocketIoTracking});
+ *   <li>{@code NioSocketImpl.tryRead/tryWrite}: skip a syscall that must fail ({@link SocketIoTracking}); the same
+ *       for a blocking {@code SocketChannel}'s {@code IOUtil.read/write} calls in {@code SocketChannelImpl.implRead/
+ *       implWrite(ByteBuffer)} ({@link ChannelIoTracking});
  *       {@code UnixDispatcher.close(fd)}: {@code CoioBridge.socketClosing(IOUtil.fdVal(fd));} (coio forgets the fd)
  *   <li>{@code VirtualThread.parkOnCarrierThread(timed, nanos)}: {@code CoioBridge.pinnedPark(this);}
  *   <li>{@code VirtualThread.schedule(task, delay, unit)} (timed park, sleep, timed wait):
@@ -42,7 +44,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code Thread.isAlive/join(long)/join(Duration)/getState/interrupt/isInterrupted/getStackTrace}:
  *       {@code Thread s = CoioBridge.shadowOf(this); if (s != null) return s.same(args);}
  *   <li>hand-offs ({@link HandOffPoints}): {@code jdk.internal.misc.Blocker.begin()}, the platform DNS resolver and
- *       the file I/O methods: {@code CoioBridge.beforeBlocking(<cause>);} ; {@code Object.wait(long)}:
+ *       the file I/O methods ({@link FileIoSpan}: {@code beforeFileIo()} ... finally {@code afterFileIo(mark)}):
+ *       {@code CoioBridge.beforeBlocking(<cause>);} ; {@code Object.wait(long)}:
  *       {@code CoioBridge.beforeWait();}
  *   <li>each watched blocking method of {@link BlockingCalls} (detect mode, coroutine mode's {@code report=all}):
  *       {@code CoioBridge.blocking(<row id>, <this or null>, <its long argument or 0L>);}
@@ -79,6 +82,8 @@ final class JdkRewriter implements ClassFileTransformer {
 
     static final String LOCK_SUPPORT = "java/util/concurrent/locks/LockSupport";
     static final String NIO_SOCKET_IMPL = "sun/nio/ch/NioSocketImpl";
+    /** Blocking-mode {@code SocketChannel} reads and writes skip a syscall that must fail ({@link ChannelIoTracking}). */
+    static final String SOCKET_CHANNEL_IMPL = "sun/nio/ch/SocketChannelImpl";
     static final String UNIX_DISPATCHER = "sun/nio/ch/UnixDispatcher";
     static final String CLOSE_FD = "close(Ljava/io/FileDescriptor;)V";
     static final String DATAGRAM_CHANNEL_IMPL = "sun/nio/ch/DatagramChannelImpl";
@@ -142,6 +147,7 @@ final class JdkRewriter implements ClassFileTransformer {
             Map.entry(NIO_SOCKET_IMPL, union(CALL_REWRITES.get(NIO_SOCKET_IMPL).keySet(), SocketIoTracking.TRY_READ,
                     SocketIoTracking.TRY_WRITE)),
             Map.entry(UNIX_DISPATCHER, Set.of(CLOSE_FD)),
+            Map.entry(SOCKET_CHANNEL_IMPL, Set.of(ChannelIoTracking.IMPL_READ, ChannelIoTracking.IMPL_WRITE)),
             Map.entry(DATAGRAM_CHANNEL_IMPL, CALL_REWRITES.get(DATAGRAM_CHANNEL_IMPL).keySet()),
             Map.entry(DEFAULT_THREAD_FACTORY, CALL_REWRITES.get(DEFAULT_THREAD_FACTORY).keySet()),
             Map.entry(THREAD_POOL_EXECUTOR, CALL_REWRITES.get(THREAD_POOL_EXECUTOR).keySet()),
@@ -305,6 +311,12 @@ final class JdkRewriter implements ClassFileTransformer {
                 }
                 if (className.equals(NIO_SOCKET_IMPL) && SocketIoTracking.tracks(key) && call == null) {
                     return new SocketIoTracking(mv, access, className, name, desc);
+                }
+                if (className.equals(SOCKET_CHANNEL_IMPL) && ChannelIoTracking.tracks(key) && call == null) {
+                    return new ChannelIoTracking(mv, access, className, name, desc);
+                }
+                if (hooks.contains(key) && HandOffPoints.isFileIo(className, key)) {
+                    return new FileIoSpan(mv, access, name, desc, call); // (report=all: the watched prologue first)
                 }
                 return new MethodVisitor(Opcodes.ASM9, mv) {
                     @Override

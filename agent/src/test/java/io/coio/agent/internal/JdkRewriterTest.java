@@ -183,15 +183,27 @@ class JdkRewriterTest {
         for (Map.Entry<String, Map<String, Integer>> owner : byOwner.entrySet()) {
             byte[] rewritten = rewriter.transform(null, null, owner.getKey(), null, null, jdkClass(owner.getKey()));
             assertNotNull(rewritten, owner.getKey() + " was not rewritten");
-            assertEquals(owner.getValue().keySet(), methodsCalling(rewritten, "beforeBlocking", "beforeWait"),
+            assertEquals(owner.getValue().keySet(), methodsCalling(rewritten, "beforeBlocking", "beforeWait", "beforeFileIo"),
                     owner.getKey() + ": methods with a hand-off prologue");
         }
         assertEquals(Set.of("wait(J)V"), methodsCalling(
                 rewriter.transform(null, null, "java/lang/Object", null, null, jdkClass("java/lang/Object")), "beforeWait"));
         assertEquals(Set.of("begin()Z"), methodsCalling(rewriter.transform(null, null, HandOffPoints.BLOCKER, null, null,
                 jdkClass(HandOffPoints.BLOCKER)), "beforeBlocking"));
-        assertEquals(Set.of("read()I", "read([B)I", "read([BII)I"), methodsCalling(rewriter.transform(null, null,
-                "java/io/FileInputStream", null, null, jdkClass("java/io/FileInputStream")), "beforeBlocking"));
+        // File I/O: the deferred hand-off's mark, begun at entry and ended on every exit (FileIoSpan), no prologue.
+        byte[] fis = rewriter.transform(null, null, "java/io/FileInputStream", null, null, jdkClass("java/io/FileInputStream"));
+        assertEquals(Set.of("read()I", "read([B)I", "read([BII)I"), methodsCalling(fis, "beforeFileIo"));
+        assertEquals(Set.of("read()I", "read([B)I", "read([BII)I"), methodsCalling(fis, "afterFileIo"));
+        assertEquals(Set.of(), methodsCalling(fis, "beforeBlocking"));
+    }
+
+    @Test
+    void blockingChannelReadsAndWritesAreTracked() throws Exception {
+        byte[] rewritten = new JdkRewriter().transform(null, null, JdkRewriter.SOCKET_CHANNEL_IMPL, null, null,
+                jdkClass(JdkRewriter.SOCKET_CHANNEL_IMPL));
+        Set<String> both = Set.of(ChannelIoTracking.IMPL_READ, ChannelIoTracking.IMPL_WRITE);
+        assertEquals(both, methodsCalling(rewritten, "beforeSocketIo"), "the attempts consult coio first");
+        assertEquals(both, methodsCalling(rewritten, "afterSocketIo"), "and report what they learned");
     }
 
     @Test
@@ -205,7 +217,7 @@ class JdkRewriterTest {
     void detectModeAddsNoHandOffs() throws Exception {
         JdkRewriter rewriter = new JdkRewriter(false, BlockingCalls.ALL);
         byte[] fis = rewriter.transform(null, null, "java/io/FileInputStream", null, null, jdkClass("java/io/FileInputStream"));
-        assertEquals(Set.of(), methodsCalling(fis, "beforeBlocking", "beforeWait"));
+        assertEquals(Set.of(), methodsCalling(fis, "beforeBlocking", "beforeWait", "beforeFileIo", "afterFileIo"));
         assertNull(rewriter.transform(null, null, HandOffPoints.BLOCKER, null, null, jdkClass(HandOffPoints.BLOCKER)));
     }
 

@@ -88,7 +88,7 @@ class BulkAndConnectStormTest {
 
     @Test
     @DisplayName("pgjdbc, 250 threads connect at once with SCRAM-SHA-256 under carriers=2: every connect and query"
-            + " right, on far fewer OS threads; the JDK's /dev/urandom reads (SecureRandom nonces) are file hand-offs")
+            + " right, on far fewer OS threads; the JDK's /dev/urandom reads (SecureRandom nonces) cost no hand-off")
     void scramConnectStorm() {
         int threads = 250;
         try (AgentJvm app = AgentJvm.builder(PgConnectApp.class).testClasspath().agent("carriers=2,stats=true")
@@ -105,8 +105,11 @@ class BulkAndConnectStormTest {
             String all = stats.stream().map(CarrierStatsLine::line).reduce("", (a, b) -> a + "\n" + b);
             assertTrue(CarrierStatsLine.total(stats, CarrierStatsLine::started) >= threads,
                     "every app thread ran as a coroutine" + all);
-            assertTrue(stats.stream().mapToLong(s -> count(s.line(), "fileHandOffs")).sum() >= 1,
-                    "NativePRNG's /dev/urandom reads are file I/O: handed off" + all);
+            // NativePRNG refills from /dev/urandom (FileInputStream.read) about every other connect: handed off
+            // before each read that was 0.4-0.46 per connect; deferred, a read that does not block is not handed off
+            // (a few reads preempted for over 1 ms on a loaded machine, or class-file reads, may be).
+            assertTrue(stats.stream().mapToLong(s -> count(s.line(), "fileHandOffs")).sum() < threads / 10,
+                    "NativePRNG's /dev/urandom reads never block: no hand-off" + all);
             System.out.println(m.group() + " peakThreads=" + peakThreads + all);
         }
     }

@@ -53,6 +53,8 @@ public final class CoioBridge {
     private static final MethodHandle IS_VIRTUAL = isVirtual();
     private static final MutableCallSite BEFORE_BLOCKING = site(void.class, int.class);
     private static final MutableCallSite BEFORE_WAIT = site(void.class);
+    private static final MutableCallSite BEFORE_FILE_IO = site(long.class);
+    private static final MutableCallSite AFTER_FILE_IO = site(void.class, long.class);
     private static final MutableCallSite BEFORE_SOCKET_IO = site(int.class, Object.class, int.class, boolean.class);
     private static final MutableCallSite AFTER_SOCKET_IO = site(void.class, int.class, int.class, boolean.class,
             int.class, int.class);
@@ -94,6 +96,10 @@ public final class CoioBridge {
     private static final MethodHandle beforeBlocking = BEFORE_BLOCKING.dynamicInvoker();
     /** {@code () void}: Object.wait starts. */
     private static final MethodHandle beforeWait = BEFORE_WAIT.dynamicInvoker();
+    /** {@code () long}: a file I/O method starts; the mark for afterFileIo (0: nothing to end). */
+    private static final MethodHandle beforeFileIo = BEFORE_FILE_IO.dynamicInvoker();
+    /** {@code (long mark) void}: that file I/O method returns or throws. */
+    private static final MethodHandle afterFileIo = AFTER_FILE_IO.dynamicInvoker();
     /** {@code (Object jdkFd, int fd, boolean write) int}: -1 skip the syscall, 0 not tracked, else an edge count. */
     private static final MethodHandle beforeSocketIo = BEFORE_SOCKET_IO.dynamicInvoker();
     /** {@code (int n, int fd, boolean write, int edges, int len) void}: what a tracked attempt learned. */
@@ -146,6 +152,8 @@ public final class CoioBridge {
             case "appThreadInfoById" -> APP_THREAD_INFO_BY_ID;
             case "beforeBlocking" -> BEFORE_BLOCKING;
             case "beforeWait" -> BEFORE_WAIT;
+            case "beforeFileIo" -> BEFORE_FILE_IO;
+            case "afterFileIo" -> AFTER_FILE_IO;
             case "beforeSocketIo" -> BEFORE_SOCKET_IO;
             case "afterSocketIo" -> AFTER_SOCKET_IO;
             case "socketClosing" -> SOCKET_CLOSING;
@@ -239,6 +247,27 @@ public final class CoioBridge {
             beforeBlocking.invokeExact(cause);
         } catch (Throwable t) {
             report(t);
+        }
+    }
+
+    /** File I/O prologue ({@code FileIoSpan}): the mark to hand to {@link #afterFileIo}. */
+    public static long beforeFileIo() {
+        try {
+            return (long) beforeFileIo.invokeExact();
+        } catch (Throwable t) {
+            report(t);
+            return 0;
+        }
+    }
+
+    /** File I/O epilogue, on every exit: ends the mark {@link #beforeFileIo} made, if any. */
+    public static void afterFileIo(long mark) {
+        if (mark != 0) {
+            try {
+                afterFileIo.invokeExact(mark);
+            } catch (Throwable t) {
+                report(t);
+            }
         }
     }
 
