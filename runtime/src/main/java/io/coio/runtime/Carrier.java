@@ -305,6 +305,15 @@ final class Carrier implements Executor {
             return false;
         }
         applyPending();
+        pollOrWait(0);
+        return true;
+    }
+
+    /**
+     * Loop thread: one step of Netty's loop (ready fds, timers, its tasks). Waits in epoll — at most
+     * {@code maxWaitNanos}, 0: until an fd, a timer or a task — only if no task, registration or timer is queued.
+     */
+    private void pollOrWait(long maxWaitNanos) {
         boolean block = runQueue.isEmpty() && !waits.hasRegistrations() && timers.isEmpty();
         if (block) {
             parked = true;
@@ -318,12 +327,11 @@ final class Carrier implements Executor {
         }
         try {
             probe("eventLoop");
-            eventLoop.run(block ? 0 : -1);
+            eventLoop.run(block ? maxWaitNanos : -1);
         } catch (Throwable t) {
             report("Netty's event loop step failed on carrier " + id + "; the carrier goes on", t);
         }
         parked = false;
-        return true;
     }
 
     /**
@@ -358,20 +366,7 @@ final class Carrier implements Executor {
             if (stop.getAsBoolean()) {
                 return;
             }
-            boolean block = runQueue.isEmpty() && !waits.hasRegistrations() && timers.isEmpty();
-            if (block) {
-                parked = true;
-                if (!runQueue.isEmpty()) {
-                    parked = false;
-                    block = false;
-                }
-            }
-            try {
-                eventLoop.run(!block ? -1 : maxWaitNanos);
-            } catch (Throwable t) {
-                report("Netty's event loop step failed on carrier " + id + "; the carrier goes on", t);
-            }
-            parked = false;
+            pollOrWait(maxWaitNanos);
         }
     }
 
