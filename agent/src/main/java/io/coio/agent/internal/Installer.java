@@ -320,6 +320,8 @@ public final class Installer {
                 MethodType.methodType(Thread.class, Thread.class)).bindTo(conversion));
         set(bridge, "threadStart", l.findVirtual(ThreadConversion.class, "start",
                 MethodType.methodType(boolean.class, Thread.class)).bindTo(conversion));
+        set(bridge, "threadLocalsCreated", l.findStatic(AppThreadState.class, "mapCreated",
+                MethodType.methodType(void.class, Thread.class, Object.class, boolean.class)));
     }
 
     private static void set(Class<?> bridge, String hook, MethodHandle handle) throws ReflectiveOperationException {
@@ -339,7 +341,7 @@ public final class Installer {
         for (String f : new String[] {"threadStart", "shadowOf", "appThreadOf", "interruptEndsSocketIo", "allThreads",
                 "allStackTraces", "appThreads", "appThreadInfos", "stateAsPlatform", "poll", "pollSelector", "stopPoll",
                 "pinnedPark", "schedule", "beforeBlocking", "beforeWait", "beforeSocketIo", "afterSocketIo", "socketClosing",
-                "nonBlocking", "blockingCall", "mbeanServerCreated"}) {
+                "nonBlocking", "blockingCall", "mbeanServerCreated", "threadLocalsCreated"}) {
             try {
                 set(bridge, f, null);
             } catch (ReflectiveOperationException | RuntimeException ignored) {
