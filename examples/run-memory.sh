@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Where the memory of an idle connection goes (what `./coio bench --memory` runs after building):
 #
-#   run-memory.sh AGENT_JAR EXAMPLES_JAR [--quick] [--servers coio,virtual,netty,platform] [-c N] [--runs R] [--cold]
+#   run-memory.sh AGENT_JAR EXAMPLES_JAR [--quick] [--servers coio,virtual,netty,platform] [-c N] [--runs R] [--cold] [--classes K]
 #
 # For each server (the same contestants as run-bench.sh: coio = the unmodified EchoServer under the agent with 2
 # carriers, virtual = EchoServer --virtual, platform = EchoServer on OS threads, netty = NettyEchoServer), R fresh
@@ -16,7 +16,7 @@
 # Per connection it prints: RSS growth, Java heap live (used after the full GC) and committed growth, native memory
 # outside the Java heap (NMT: committed growth of every category but Java Heap and the JIT's), heap stack chunks (the parked
 # stacks), coio's own objects (classes io.coio.*, relocated Netty included) and the OS threads; then each server's
-# largest classes per connection from the histogram difference. N: 5,000 (--quick: 1,000, 1 run).
+# largest classes per connection from the histogram difference (K rows, default 14). N: 5,000 (--quick: 1,000, 1 run).
 # SERVER_JAVA_OPTS adds JVM flags to every server (e.g. a GC: the figures are G1's by default).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -26,7 +26,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 usage() { sed -n '4p' "$0" | sed 's/^# *//' >&2; exit 2; }
 [ $# -ge 2 ] || usage
 AGENT_JAR=$1 EXAMPLES_JAR=$2; shift 2
-SERVERS=coio,virtual,netty,platform N=5000 RUNS=3 COLD=false
+SERVERS=coio,virtual,netty,platform N=5000 RUNS=3 COLD=false CLASSES=14
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) N=1000; RUNS=1; shift ;;
@@ -34,6 +34,7 @@ while [ $# -gt 0 ]; do
     -c) N=${2:?}; shift 2 ;;
     --runs) RUNS=${2:?}; shift 2 ;;
     --cold) COLD=true; shift ;;
+    --classes) CLASSES=${2:?}; shift 2 ;;
     -h|--help) usage ;;
     *) echo "unknown argument: $1" >&2; usage ;;
   esac
@@ -196,7 +197,7 @@ for s in ${SERVERS//,/ }; do
   echo
   echo "| class | bytes / connection | instances / connection |"
   echo "|---|---:|---:|"
-  head -n 14 "$WORK/$t.classes" | awk -v n="$N" '{ printf "| `%s` | %.0f | %.2f |\n", $3, $1 / n, $2 / n }'
+  head -n "$CLASSES" "$WORK/$t.classes" | awk -v n="$N" '{ printf "| `%s` | %.0f | %.2f |\n", $3, $1 / n, $2 / n }'
 done
 echo
 echo "Measured in $(( SECONDS - started )) s on $(nproc) CPUs. Heap figures: jcmd GC.heap_info after jcmd GC.run; native: NMT"

@@ -30,6 +30,9 @@ public final class IdleThreadMemoryApp {
         "java.lang.Thread",
         "java.lang.VirtualThread",
         "java.lang.ThreadLocal$ThreadLocalMap",
+        "io.coio.runtime.FdState",
+        "[I",
+        "[Lio.coio.runtime.Waiter;",
     };
 
     public static void main(String[] args) throws Exception {

@@ -22,7 +22,7 @@ class IdleMemoryTest {
     private static final int CONNECTIONS = 300;
 
     @Test
-    @DisplayName("an idle converted thread keeps one coio object for its conversion (its scheduler, also its task) and no coio lambda; a start allocates under 1,400 bytes on the starting thread")
+    @DisplayName("an idle converted thread keeps one coio object for its conversion (its scheduler, also its task), no coio lambda, no thread-local map, and its fd's readiness state without arrays; a start allocates under 1,400 bytes on the starting thread")
     void idleConvertedThreadKeepsOneCoioObject() {
         Map<String, Double> perThread = new HashMap<>();
         long startBytes;
@@ -45,6 +45,18 @@ class IdleMemoryTest {
         // and two frames more in every parked stack).
         assertEquals(1.0, perThread.get("io.coio.runtime.AppThreadScheduler"), 0.02, seen);
         assertEquals(0.0, perThread.get("coio.lambdas"), 0.02, "coio lambda objects kept per idle thread: " + seen);
+        // Thread-local maps are made when the JDK first needs one and then shared with the app thread
+        // (AppThreadState.mapCreated); a thread that uses no thread-local keeps none (two empty maps, 208 bytes, before).
+        assertEquals(0.0, perThread.get("java.lang.ThreadLocal$ThreadLocalMap"), 0.02, "thread-local maps kept per idle thread: " + seen);
+        // The readiness state of the connection's fd: one FdState, its per-direction counters and waiters in fields (four
+        // arrays before: 3 int[2] and a Waiter[2], 96 bytes), and its registration is itself the fd object Netty gets
+        // (a separate FileDescriptor subclass before). Per idle thread, coio keeps: the scheduler (also what the run
+        // queue holds for a resumption: a separate Resumption object before), the FdState, the parked Waiter, the
+        // FdRegistration and Netty's registration of it.
+        assertEquals(1.0, perThread.get("io.coio.runtime.FdState"), 0.02, seen);
+        assertEquals(0.0, perThread.get("[I"), 0.05, "int arrays kept per idle thread: " + seen);
+        assertEquals(0.0, perThread.get("[Lio.coio.runtime.Waiter;"), 0.02, seen);
+        assertEquals(5.0, perThread.get("coio.all"), 0.05, "coio objects kept per idle thread: " + seen);
         // Thread.start's caller is found without stream garbage: 1,244 bytes per start here (the JDK's own objects
         // for a virtual thread, the stack walk's frame batch, coio's scheduler), 1,693 with the stream pipeline. The
         // count does not depend on the JIT (the same with -Xint).

@@ -10,8 +10,10 @@ import java.util.function.Consumer;
  * every virtual thread ({@code VirtualThread.scheduler}), makes "which app thread is running?" two field
  * loads, with no map and no extra field in the JDK's classes.
  *
- * <p>It is also the coroutine's task ({@link #run}): one object per converted thread instead of a scheduler plus
- * two task lambdas, and one frame under the converted thread's code where the two lambdas took two. A parked
+ * <p>It is also the coroutine's task, and what the run queue holds for each of its resumptions ({@link #run}, which
+ * tells the two apart by the thread that runs it): one object per converted thread instead of a scheduler, a
+ * resumption object and two task lambdas, and one frame under the converted thread's code where the two lambdas took
+ * two. A parked
  * coroutine keeps its whole stack in a heap stack chunk sized at its first yield, so each frame at the bottom costs
  * memory per idle connection (docs/benchmark.md, "Where the memory of an idle connection goes").
  *
@@ -24,7 +26,7 @@ import java.util.function.Consumer;
  * its timers on the new carrier.
  *
  * <p>Threads: {@link #bind} runs once, before the coroutine starts; {@link #moveTo} on a thief carrier's loop
- * thread; {@link #run} on the coroutine; everything else any thread.
+ * thread; {@link #run} on the coroutine (its task) or on a carrier thread (a resumption); everything else any thread.
  */
 final class AppThreadScheduler implements Executor, Runnable {
     /** The coroutine's carrier: where it is resumed. Volatile: a steal moves it (see the class comment). */
@@ -37,12 +39,10 @@ final class AppThreadScheduler implements Executor, Runnable {
     /**
      * The coroutine's own task ({@code VirtualThread::runContinuation}, one object for its life), recorded at its
      * first submit — its start: the virtual threads it creates later share this scheduler but submit other tasks.
-     * Its resumptions are queued as {@link #resumption}, so that work stealing knows at once whose task it took and
+     * Its resumptions are queued as this scheduler itself, so that work stealing knows at once whose task it took and
      * can move it ({@link #moveTo}).
      */
     private volatile Runnable ownTask;
-    /** What the run queue holds for a resumption of the own coroutine (created at its start). */
-    private Resumption resumption;
 
     AppThreadScheduler(Carrier carrier, Thread appThread, Consumer<? super Thread> body) {
         this.carrier = carrier;
@@ -77,33 +77,27 @@ final class AppThreadScheduler implements Executor, Runnable {
     public void execute(Runnable task) {
         Runnable own = ownTask;
         if (own == null) {
-            resumption = new Resumption(this); // published to the queue's consumer by ownTask's volatile write
             ownTask = own = task; // the start of this scheduler's own coroutine (see ownTask)
         }
-        carrier.execute(task == own ? resumption : task);
+        carrier.execute(task == own ? this : task);
     }
 
-    /** The coroutine's task: the app thread's body, then its carrier counts one live coroutine less. */
+    /**
+     * On the coroutine, as its task: the app thread's body, then its carrier counts one live coroutine less. On a
+     * carrier thread, from the run queue: a resumption of the coroutine (its own task, {@code runContinuation}). The
+     * coroutine never runs its own resumption (it is not mounted while one is queued), and a carrier thread is never
+     * the coroutine.
+     */
     @Override
     public void run() {
+        if (Thread.currentThread() != coroutine) {
+            ownTask.run();
+            return;
+        }
         try {
             body.accept(appThread);
         } finally {
             carrier.live.decrementAndGet();
-        }
-    }
-
-    /** A resumption of a converted thread's coroutine in a run queue: it says whose it is without reflection. */
-    static final class Resumption implements Runnable {
-        final AppThreadScheduler scheduler;
-
-        private Resumption(AppThreadScheduler scheduler) {
-            this.scheduler = scheduler;
-        }
-
-        @Override
-        public void run() {
-            scheduler.ownTask.run();
         }
     }
 }

@@ -16,11 +16,13 @@ import io.netty.channel.unix.FileDescriptor;
  *
  * <p>The JDK (or a native library) owns the fd: {@link #close()} does nothing, and {@link #retire()} only tells
  * Netty to drop its bookkeeping, never to {@code epoll_ctl(DEL)} a number that may already name another file.
+ * The registration is also the {@link FileDescriptor} it hands Netty ({@link #fd()} is this): one object less per
+ * open fd, which lives as long as the fd (docs/benchmark.md, "Where the memory of an idle connection goes").
  *
  * <p>Threads: {@link #handle} runs on the home loop; {@link #rearm} on a waiting coroutine's thread or the home
  * loop ({@code epoll_ctl} is thread-safe, Netty's {@code submit} only calls it); {@link #retire} on any thread.
  */
-final class FdRegistration implements EpollIoHandle {
+final class FdRegistration extends FileDescriptor implements EpollIoHandle {
     private static final int EPOLLIN = EpollIoOps.EPOLLIN.value();
     private static final int EPOLLOUT = EpollIoOps.EPOLLOUT.value();
     private static final int EPOLLERR = EpollIoOps.EPOLLERR.value();
@@ -30,20 +32,19 @@ final class FdRegistration implements EpollIoHandle {
     private static final EpollIoOps INTEREST =
             EpollIoOps.valueOf(EPOLLIN | EPOLLOUT | EPOLLRDHUP | EpollIoOps.EPOLLET.value());
 
-    private final JdkOwnedFd fd;
     private final FdState state;
     private final Carrier home;
     private volatile IoRegistration registration;
 
     FdRegistration(FdState state, Carrier home) {
-        this.fd = new JdkOwnedFd(state.fd);
+        super(state.fd);
         this.state = state;
         this.home = home;
     }
 
     @Override
     public FileDescriptor fd() {
-        return fd;
+        return this;
     }
 
     /** Home loop, once: after Netty's {@code epoll_ctl(ADD)}, sets the edge-triggered interest (reports readiness now). */
@@ -88,31 +89,19 @@ final class FdRegistration implements EpollIoHandle {
      * file that another registration watches (the kernel drops a closed file from epoll by itself).
      */
     void retire() {
-        fd.forget();
+        markClosed();
         IoRegistration r = registration;
         if (r != null) {
             r.cancel();
         }
     }
 
+    /**
+     * Both Netty's "close the handle" and "close the fd": never. The JDK owns the fd; epoll forgets it when the JDK
+     * closes it. Netty must never close it or remove it from epoll once the JDK has ({@link #retire} marks it closed).
+     */
     @Override
     public void close() {
-        // The JDK owns the fd; epoll forgets it when the JDK closes it.
-    }
-
-    /** Netty's view of an fd it must never close or remove from epoll once the JDK has closed it. */
-    private static final class JdkOwnedFd extends FileDescriptor {
-        JdkOwnedFd(int fd) {
-            super(fd);
-        }
-
-        void forget() {
-            markClosed();
-        }
-
-        @Override
-        public void close() {
-            // never: the JDK closes its own fds
-        }
+        // nothing
     }
 }

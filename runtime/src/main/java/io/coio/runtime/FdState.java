@@ -40,7 +40,22 @@ final class FdState {
     static final int READ = 0;
     static final int WRITE = 1;
 
-    private static final VarHandle WAITERS = MethodHandles.arrayElementVarHandle(Waiter[].class);
+    private static final VarHandle READ_TICKET;
+    private static final VarHandle WRITE_TICKET;
+    private static final VarHandle READ_WAITER;
+    private static final VarHandle WRITE_WAITER;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            READ_TICKET = l.findVarHandle(FdState.class, "readTicket", int.class);
+            WRITE_TICKET = l.findVarHandle(FdState.class, "writeTicket", int.class);
+            READ_WAITER = l.findVarHandle(FdState.class, "readWaiter", Waiter.class);
+            WRITE_WAITER = l.findVarHandle(FdState.class, "writeWaiter", Waiter.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final int fd;
     /** The carrier whose epoll holds this fd; set once by the first waiter ({@link #claimHome}). */
@@ -60,11 +75,17 @@ final class FdState {
      */
     private volatile boolean hungUp;
 
-    private final int[] edges = {1, 1};
-    private final int[] drainedAt = new int[2];
-    private final int[] tickets = new int[2];
-    /** [READ], [WRITE]: the coroutine waiting for that direction, if any. */
-    private final Waiter[] waiters = new Waiter[2];
+    // Per direction, as fields rather than arrays indexed by direction: this object lives as long as its fd, so in
+    // a server with many idle connections each array's header counts (four arrays: 96 bytes per fd).
+    private volatile int readEdges = 1;
+    private volatile int writeEdges = 1;
+    private volatile int readDrainedAt;
+    private volatile int writeDrainedAt;
+    private volatile int readTicket;
+    private volatile int writeTicket;
+    /** The coroutine waiting for that direction, if any. */
+    private volatile Waiter readWaiter;
+    private volatile Waiter writeWaiter;
 
     FdState(int fd) {
         this.fd = fd;
@@ -89,12 +110,17 @@ final class FdState {
     /** Home loop: epoll reported the fd; counts the edge, then returns the direction's waiter to wake (in that order). */
     Waiter edge(int dir) {
         int e = edges(dir);
-        INTS.setVolatile(edges, dir, e == Integer.MAX_VALUE ? 1 : e + 1);
+        int next = e == Integer.MAX_VALUE ? 1 : e + 1;
+        if (dir == READ) {
+            readEdges = next;
+        } else {
+            writeEdges = next;
+        }
         return waiter(dir);
     }
 
     int edges(int dir) {
-        return (int) INTS.getVolatile(edges, dir);
+        return dir == READ ? readEdges : writeEdges;
     }
 
     /** Home loop, before it counts the edge of an event with RDHUP, HUP or ERR: see {@link #hungUp}. */
@@ -127,8 +153,8 @@ final class FdState {
             confirmed = false; // maybe another file behind this number: the next wait re-arms, which proves it
         }
         int e = edges(dir);
-        if (confirmed && !hungUp && (int) INTS.getVolatile(drainedAt, dir) == e) {
-            INTS.setVolatile(tickets, dir, e);
+        if (confirmed && !hungUp && (dir == READ ? readDrainedAt : writeDrainedAt) == e) {
+            setTicket(dir, e);
             return SKIP;
         }
         return e;
@@ -142,14 +168,26 @@ final class FdState {
     void afterTrackedIo(int dir, int n, int len, int edgesBefore) {
         boolean wouldBlock = n == UNAVAILABLE;
         if (wouldBlock || (n >= 0 && n < len)) {
-            INTS.setVolatile(drainedAt, dir, edgesBefore);
+            if (dir == READ) {
+                readDrainedAt = edgesBefore;
+            } else {
+                writeDrainedAt = edgesBefore;
+            }
         }
-        INTS.setVolatile(tickets, dir, wouldBlock && confirmed ? edgesBefore : 0);
+        setTicket(dir, wouldBlock && confirmed ? edgesBefore : 0);
+    }
+
+    private void setTicket(int dir, int ticket) {
+        if (dir == READ) {
+            readTicket = ticket;
+        } else {
+            writeTicket = ticket;
+        }
     }
 
     /** The ticket of the direction's last tracked "would block", or 0; resets it. */
     int takeTicket(int dir) {
-        return (int) INTS.getAndSet(tickets, dir, 0);
+        return dir == READ ? (int) READ_TICKET.getAndSet(this, 0) : (int) WRITE_TICKET.getAndSet(this, 0);
     }
 
     /** {@code sun.nio.ch.IOStatus.UNAVAILABLE}: "would block". */
@@ -184,12 +222,12 @@ final class FdState {
     // ---- waiters ----
 
     Waiter waiter(int dir) {
-        return (Waiter) WAITERS.getVolatile(waiters, dir);
+        return dir == READ ? readWaiter : writeWaiter;
     }
 
     /** The waiting coroutine: attaches {@code w}; a waiter already there is woken (cannot happen under the JDK's locks). */
     void attach(Waiter w) {
-        Waiter previous = (Waiter) WAITERS.getAndSet(waiters, w.write ? WRITE : READ, w);
+        Waiter previous = w.write ? (Waiter) WRITE_WAITER.getAndSet(this, w) : (Waiter) READ_WAITER.getAndSet(this, w);
         if (previous != null && previous != w) {
             previous.complete(Waiter.READY); // a spurious wake-up is safe: the JDK re-tries the operation
         }
@@ -197,7 +235,11 @@ final class FdState {
 
     /** The waiting coroutine, when its wait is over: detaches {@code w} unless another waiter replaced it. */
     void detach(Waiter w) {
-        WAITERS.compareAndSet(waiters, w.write ? WRITE : READ, w, null);
+        if (w.write) {
+            WRITE_WAITER.compareAndSet(this, w, null);
+        } else {
+            READ_WAITER.compareAndSet(this, w, null);
+        }
     }
 
     /** Any thread: the fd is closing or was forgotten by epoll; wakes both waiters with {@code state}. */
@@ -209,8 +251,6 @@ final class FdState {
             }
         }
     }
-
-    private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
 
     @Override
     public String toString() {

@@ -107,8 +107,8 @@ final class JdkInternals {
         if (task == null) {
             return null;
         }
-        if (task instanceof AppThreadScheduler.Resumption r) {
-            return r.scheduler.coroutine(); // a converted thread's resumption
+        if (task instanceof AppThreadScheduler s) {
+            return s.coroutine(); // a converted thread's resumption
         }
         try {
             for (java.lang.reflect.Field f : task.getClass().getDeclaredFields()) {

@@ -109,13 +109,13 @@ final class WorkStealing {
                 if (task == null) {
                     break;
                 }
-                // A converted thread's resumption is queued as a Resumption of its scheduler (AppThreadScheduler.execute):
+                // A converted thread's resumption is queued as its scheduler (AppThreadScheduler.execute):
                 // no lookup, no reflection, nothing that could block while the victim waits for its queue.
-                if (!(task instanceof AppThreadScheduler.Resumption r)) {
+                if (!(task instanceof AppThreadScheduler r)) {
                     (putBack == null ? putBack = new ArrayList<>() : putBack).add(task);
                     continue;
                 }
-                r.scheduler.moveTo(thief); // before it can run: from now on it is the thief's
+                r.moveTo(thief); // before it can run: from now on it is the thief's
                 thief.execute(task);
                 moved++;
             }

@@ -1,8 +1,8 @@
 package io.coio.agent.internal;
 
-import java.lang.invoke.MethodHandle;
+import io.coio.runtime.CoioRuntime;
+
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 
 /**
@@ -14,8 +14,12 @@ import java.lang.invoke.VarHandle;
  * the coroutine, {@code Thread.currentThread()} in JDK code) and a child thread created by the app (which
  * inherits from the app's thread, see JdkRewriter) see the same map. Costs nothing per access.
  *
- * <p>A map is created lazily by the JDK when the first value is set; so that both threads point at one map
- * from the start, an empty one is made here by setting and removing a private marker.
+ * <p>The JDK creates a thread's map when its first thread-local of the kind is used. Both threads start with the
+ * app thread's maps as they are (usually none; the inheritable one if the app thread inherited values), and a map
+ * the JDK creates later, always on the coroutine (JDK code's current thread), is shared with the app thread at once
+ * ({@link #mapCreated}, the prologue of {@code Thread.setThreadLocals/setInheritableThreadLocals}). A converted
+ * thread that uses no thread-local keeps no map: 208 bytes less per idle connection than two empty maps made at
+ * start (docs/benchmark.md, "Where the memory of an idle connection goes").
  *
  * <p>Context class loader: while the coroutine runs, the app thread's get/setContextClassLoader forward to
  * it (JdkRewriter), so that JDK code on the coroutine sees what the app set; at the end the app thread
@@ -26,18 +30,14 @@ import java.lang.invoke.VarHandle;
  * start, and the coroutine's status moves back to the app thread at the end, so that a thread interrupted
  * before start sees it, and an ended thread reports what it had, as a platform thread does.
  *
- * <p>Threads: {@link #share}, {@link #handBack} and {@link #handBackInterrupt} run on the coroutine itself,
- * at its start and end.
+ * <p>Threads: {@link #share}, {@link #mapCreated}, {@link #handBack} and {@link #handBackInterrupt} run on the
+ * coroutine itself, at its start, while it runs and at its end.
  */
 final class AppThreadState {
-    private static final ThreadLocal<Object> MARKER = new ThreadLocal<>();
-    private static final InheritableThreadLocal<Object> INHERITABLE_MARKER = new InheritableThreadLocal<>();
     private static final VarHandle THREAD_LOCALS;
     private static final VarHandle INHERITABLE_THREAD_LOCALS;
     private static final VarHandle CONTEXT_CLASS_LOADER;
     private static final VarHandle INTERRUPTED;
-    /** {@code ThreadLocal.createMap(Thread, T)}: creates the map of the kind of the receiver on a given thread. */
-    private static final MethodHandle CREATE_MAP;
 
     static {
         try {
@@ -47,10 +47,8 @@ final class AppThreadState {
             INHERITABLE_THREAD_LOCALS = l.findVarHandle(Thread.class, "inheritableThreadLocals", map);
             CONTEXT_CLASS_LOADER = l.findVarHandle(Thread.class, "contextClassLoader", ClassLoader.class);
             INTERRUPTED = l.findVarHandle(Thread.class, "interrupted", boolean.class);
-            CREATE_MAP = MethodHandles.privateLookupIn(ThreadLocal.class, MethodHandles.lookup())
-                    .findVirtual(ThreadLocal.class, "createMap", MethodType.methodType(void.class, Thread.class, Object.class));
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("unsupported JDK: Thread.threadLocals / contextClassLoader / interrupted / ThreadLocal.createMap not found", e);
+            throw new IllegalStateException("unsupported JDK: Thread.threadLocals / contextClassLoader / interrupted not found", e);
         }
     }
 
@@ -59,12 +57,8 @@ final class AppThreadState {
 
     /** Called on {@code coroutine} before it runs {@code app}'s code. */
     static void share(Thread app, Thread coroutine) {
-        ensureMap(app, THREAD_LOCALS, MARKER);
-        ensureMap(app, INHERITABLE_THREAD_LOCALS, INHERITABLE_MARKER);
         THREAD_LOCALS.setVolatile(coroutine, THREAD_LOCALS.getVolatile(app));
         INHERITABLE_THREAD_LOCALS.setVolatile(coroutine, INHERITABLE_THREAD_LOCALS.getVolatile(app));
-        MARKER.remove(); // on the coroutine: removes the marker from the now shared map
-        INHERITABLE_MARKER.remove();
         if ((boolean) INTERRUPTED.getAndSet(app, false)) {
             coroutine.interrupt(); // interrupted before start: the running thread sees it
         }
@@ -91,13 +85,15 @@ final class AppThreadState {
         CONTEXT_CLASS_LOADER.setVolatile(app, CONTEXT_CLASS_LOADER.getVolatile(coroutine));
     }
 
-    private static void ensureMap(Thread app, VarHandle field, ThreadLocal<Object> marker) {
-        if (field.getVolatile(app) == null) {
-            try {
-                CREATE_MAP.invoke(marker, app, null);
-            } catch (Throwable t) {
-                throw new IllegalStateException("cannot create a thread-local map", t);
-            }
+    /**
+     * The JDK has just created thread {@code t}'s thread-local map {@code map} ({@code inheritable}: the
+     * {@code InheritableThreadLocal} one), on {@code t} itself: if {@code t} is the coroutine of a converted app
+     * thread, the app thread gets the same map, so that a child thread the app creates inherits its values.
+     */
+    static void mapCreated(Thread t, Object map, boolean inheritable) {
+        Thread app = CoioRuntime.appThreadOf(t);
+        if (app != null) {
+            (inheritable ? INHERITABLE_THREAD_LOCALS : THREAD_LOCALS).setVolatile(app, map);
         }
     }
 }

@@ -324,6 +324,8 @@ public final class Installer {
                 MethodType.methodType(Thread.class, Thread.class)).bindTo(conversion));
         set(bridge, "threadStart", l.findVirtual(ThreadConversion.class, "start",
                 MethodType.methodType(boolean.class, Thread.class)).bindTo(conversion));
+        set(bridge, "threadLocalsCreated", l.findStatic(AppThreadState.class, "mapCreated",
+                MethodType.methodType(void.class, Thread.class, Object.class, boolean.class)));
     }
 
     private static void set(Class<?> bridge, String hook, MethodHandle handle) throws ReflectiveOperationException {
@@ -343,7 +345,7 @@ public final class Installer {
         for (String f : new String[] {"threadStart", "shadowOf", "appThreadOf", "interruptEndsSocketIo", "allThreads",
                 "allStackTraces", "appThreads", "appThreadInfos", "appThreadInfoById", "stateAsPlatform", "poll", "pollSelector", "stopPoll",
                 "pinnedPark", "schedule", "beforeBlocking", "beforeWait", "beforeFileIo", "afterFileIo", "beforeSocketIo", "afterSocketIo", "socketClosing",
-                "nonBlocking", "blockingCall", "mbeanServerCreated"}) {
+                "nonBlocking", "blockingCall", "mbeanServerCreated", "threadLocalsCreated"}) {
             try {
                 set(bridge, f, null);
             } catch (ReflectiveOperationException | RuntimeException ignored) {

@@ -41,6 +41,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *       {@code Future<?> f = CoioBridge.schedule(this, task, delay, unit); if (f != null) return f;}
  *   <li>{@code Thread.start()} and {@code Thread.start(ThreadContainer)}: {@code if (CoioBridge.threadStart(this)) return;}
  *   <li>{@code ThreadMXBean.getThreadInfo(ids, ...)}: converted threads' infos filled in ({@link ThreadInfoEpilogue})
+ *   <li>{@code Thread.setThreadLocals(map)} / {@code setInheritableThreadLocals(map)}:
+ *       {@code CoioBridge.threadLocalsCreated(this, map, <inheritable>);} (a converted thread's maps are made lazily)
  *   <li>{@code Thread.isAlive/join(long)/join(Duration)/getState/interrupt/isInterrupted/getStackTrace}:
  *       {@code Thread s = CoioBridge.shadowOf(this); if (s != null) return s.same(args);}
  *   <li>hand-offs ({@link HandOffPoints}): {@code jdk.internal.misc.Blocker.begin()}, the platform DNS resolver and
@@ -91,6 +93,9 @@ final class JdkRewriter implements ClassFileTransformer {
     static final String CURRENT_THREAD = "currentThread()Ljava/lang/Thread;";
     static final String GET_STATE = "getState()Ljava/lang/Thread$State;";
     static final String IS_INTERRUPTED = "isInterrupted()Z";
+    /** Where {@code ThreadLocal.createMap} stores a thread's new map (AppThreadState shares it with the app thread). */
+    static final String SET_THREAD_LOCALS = "setThreadLocals(Ljava/lang/ThreadLocal$ThreadLocalMap;)V";
+    static final String SET_INHERITABLE_THREAD_LOCALS = "setInheritableThreadLocals(Ljava/lang/ThreadLocal$ThreadLocalMap;)V";
 
     /**
      * JDK methods in which a call is replaced by a bridge call (owner.method -> {call replaced -> bridge
@@ -141,6 +146,7 @@ final class JdkRewriter implements ClassFileTransformer {
             Map.entry(POLLER, Set.of("poll(IIJLjava/util/function/BooleanSupplier;)V", "pollSelector(IJ)V", "stopPoll(II)V")),
             Map.entry(VIRTUAL_THREAD, Set.of("parkOnCarrierThread(ZJ)V", SCHEDULE)),
             Map.entry(THREAD, union(union(DELEGATED, "start()V", START_IN_CONTAINER, "setName(Ljava/lang/String;)V", GET_STATE,
+                    SET_THREAD_LOCALS, SET_INHERITABLE_THREAD_LOCALS,
                     "getAllThreads()[Ljava/lang/Thread;", "getAllStackTraces()Ljava/util/Map;"),
                     CALL_REWRITES.get(THREAD).keySet().toArray(new String[0]))),
             Map.entry(LOCK_SUPPORT, Set.of("unpark(Ljava/lang/Thread;)V", "getBlocker(Ljava/lang/Thread;)Ljava/lang/Object;")),

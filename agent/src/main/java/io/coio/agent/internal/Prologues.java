@@ -12,6 +12,8 @@ import static io.coio.agent.internal.JdkRewriter.GET_STATE;
 import static io.coio.agent.internal.JdkRewriter.LOCK_SUPPORT;
 import static io.coio.agent.internal.JdkRewriter.POLLER;
 import static io.coio.agent.internal.JdkRewriter.SCHEDULE;
+import static io.coio.agent.internal.JdkRewriter.SET_INHERITABLE_THREAD_LOCALS;
+import static io.coio.agent.internal.JdkRewriter.SET_THREAD_LOCALS;
 import static io.coio.agent.internal.JdkRewriter.START_IN_CONTAINER;
 import static io.coio.agent.internal.JdkRewriter.THREAD;
 import static io.coio.agent.internal.JdkRewriter.UNIX_DISPATCHER;
@@ -79,6 +81,13 @@ final class Prologues {
                 mv.visitVarInsn(Opcodes.ALOAD, 0);
                 mv.visitVarInsn(Opcodes.ALOAD, 1);
                 mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "renamed", "(Ljava/lang/Thread;Ljava/lang/String;)V", false);
+            }
+            case THREAD + "." + SET_THREAD_LOCALS, THREAD + "." + SET_INHERITABLE_THREAD_LOCALS -> {
+                mv.visitVarInsn(Opcodes.ALOAD, 0);
+                mv.visitVarInsn(Opcodes.ALOAD, 1);
+                mv.visitInsn(name.equals("setInheritableThreadLocals") ? Opcodes.ICONST_1 : Opcodes.ICONST_0);
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "threadLocalsCreated",
+                        "(Ljava/lang/Thread;Ljava/lang/Object;Z)V", false);
             }
             case THREAD + ".getAllThreads()[Ljava/lang/Thread;", THREAD + ".getAllStackTraces()Ljava/util/Map;" -> {
                 returnIfNonNull(mv, name, "()" + Type.getReturnType(desc).getDescriptor());

@@ -40,6 +40,9 @@ class JdkRewriterTest {
                         "getContextClassLoader()Ljava/lang/ClassLoader;", "setContextClassLoader(Ljava/lang/ClassLoader;)V",
                         "setName(Ljava/lang/String;)V", "getAllThreads()[Ljava/lang/Thread;",
                         "getAllStackTraces()Ljava/util/Map;",
+                        // a new thread-local map is shared with the app thread (AppThreadState.mapCreated)
+                        "setThreadLocals(Ljava/lang/ThreadLocal$ThreadLocalMap;)V",
+                        "setInheritableThreadLocals(Ljava/lang/ThreadLocal$ThreadLocalMap;)V",
                         // Thread.currentThread() calls that mean "the app's thread" (a child's parent, enumeration)
                         "<init>(Ljava/lang/ThreadGroup;Ljava/lang/String;ILjava/lang/Runnable;J)V",
                         "<init>(Ljava/lang/String;IZ)V", "activeCount()I", "enumerate([Ljava/lang/Thread;)I",

@@ -18,8 +18,12 @@ import java.util.function.Consumer;
 final class HttpServerScenario {
     /** wrk load for plain HTTP: many concurrent connections, one worker thread each without the agent. */
     static final Load PLAIN = new Load(150, 2);
-    /** wrk load over TLS: fewer connections (each costs a handshake on a 2-core machine), a little longer. */
-    static final Load TLS = new Load(50, 3);
+    /**
+     * wrk load over TLS: fewer connections (each costs a handshake on a 2-core machine), a little longer. Enough
+     * connections that the no-agent peak (one worker each) is clearly over twice coio's carriers, spares and the
+     * spares that busy hand-offs of handshakes add on a loaded machine (50 gave 74 against 37 once).
+     */
+    static final Load TLS = new Load(90, 3);
     static final int ITEMS = 300;
 
     record Load(int connections, int seconds) {}

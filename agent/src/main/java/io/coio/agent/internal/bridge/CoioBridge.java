@@ -61,6 +61,7 @@ public final class CoioBridge {
     private static final MutableCallSite SOCKET_CLOSING = site(void.class, int.class);
     /** {@code (Object mbeanServer) void}: the platform MBean server was just created (coio's MBeans go in). */
     private static final MutableCallSite MBEAN_SERVER_CREATED = site(void.class, Object.class);
+    private static final MutableCallSite THREAD_LOCALS_CREATED = site(void.class, Thread.class, Object.class, boolean.class);
 
     /** {@code (int fd, int event, long nanos, BooleanSupplier isOpen) boolean}: true if coio did the wait. */
     private static final MethodHandle poll = POLL.dynamicInvoker();
@@ -106,6 +107,7 @@ public final class CoioBridge {
     private static final MethodHandle afterSocketIo = AFTER_SOCKET_IO.dynamicInvoker();
     /** {@code (int fd) void}: the JDK is about to close a socket or pipe fd. */
     private static final MethodHandle socketClosing = SOCKET_CLOSING.dynamicInvoker();
+    private static final MethodHandle threadLocalsCreated = THREAD_LOCALS_CREATED.dynamicInvoker();
     /** False until the first app thread is converted: keeps the Thread-method hooks at one field load. */
     public static volatile boolean anyShadow;
 
@@ -158,6 +160,7 @@ public final class CoioBridge {
             case "afterSocketIo" -> AFTER_SOCKET_IO;
             case "socketClosing" -> SOCKET_CLOSING;
             case "mbeanServerCreated" -> MBEAN_SERVER_CREATED;
+            case "threadLocalsCreated" -> THREAD_LOCALS_CREATED;
             case "nonBlocking" -> {
                 nonBlocking = handler;
                 yield null;
@@ -400,6 +403,22 @@ public final class CoioBridge {
         } catch (Throwable e) {
             report(e);
             return s.getState();
+        }
+    }
+
+    /**
+     * Prologue of {@code Thread.setThreadLocals(map)} and {@code setInheritableThreadLocals(map)} (the JDK's
+     * {@code ThreadLocal.createMap}, a thread's first thread-local of the kind): the coroutine of a converted app
+     * thread shares the new map with its app thread (AppThreadState). Costs a class check on other threads.
+     */
+    public static void threadLocalsCreated(Thread t, Object map, boolean inheritable) {
+        if (!anyShadow || !virtual(t)) {
+            return;
+        }
+        try {
+            threadLocalsCreated.invokeExact(t, map, inheritable);
+        } catch (Throwable e) {
+            report(e);
         }
     }
 
