@@ -215,18 +215,26 @@ public final class ThreadIdentityApp {
         CountDownLatch release = new CountDownLatch(1);
         Thread t = new Thread(() -> {
             StackTraceElement[] st = Thread.currentThread().getStackTrace();
-            inside.set(st[0].getMethodName() + " callerIsLambda=" + st[1].getMethodName().startsWith("lambda$stackTraces"));
+            StackTraceElement[] thrown = new IllegalStateException("x").getStackTrace();
+            inside.set(st[0].getMethodName() + " callerIsLambda=" + st[1].getMethodName().startsWith("lambda$stackTraces")
+                    + " endsAt=" + last(st) + " thrownEndsAt=" + last(thrown) + " thrownDepth=" + thrown.length);
             awaitQuietly(release);
         });
         t.start();
         awaitState(t, Thread.State.WAITING);
-        boolean outsideShowsWait = Arrays.stream(t.getStackTrace())
-                .anyMatch(e -> e.getMethodName().equals("awaitQuietly"));
+        StackTraceElement[] outside = t.getStackTrace();
+        boolean outsideShowsWait = Arrays.stream(outside).anyMatch(e -> e.getMethodName().equals("awaitQuietly"));
         boolean inAll = Thread.getAllStackTraces().containsKey(t);
         release.countDown();
         t.join(10_000);
         check("stackTrace", "inside=" + inside.get() + " outsideShowsWait=" + outsideShowsWait
-                + " inGetAllStackTraces=" + inAll);
+                + " outsideEndsAt=" + last(outside) + " inGetAllStackTraces=" + inAll);
+    }
+
+    /** A trace's last frame, as class.method: a thread's ends at Thread.run. */
+    private static String last(StackTraceElement[] trace) {
+        StackTraceElement e = trace[trace.length - 1];
+        return e.getClassName() + "." + e.getMethodName();
     }
 
     private static void enumeration() throws InterruptedException {

@@ -33,7 +33,9 @@ class ThreadIdentityTest {
         m.put("socketInterrupt", "stateInRead=RUNNABLE aliveAfterInterrupt=true read=hello interrupted=true closed=false");
         m.put("contextClassLoader", "jdkUsedIt=true visibleOnThread=true");
         m.put("threadLocal", "before=null after=inner mainKept=main-value");
-        m.put("stackTrace", "inside=getStackTrace callerIsLambda=true outsideShowsWait=true inGetAllStackTraces=true");
+        m.put("stackTrace", "inside=getStackTrace callerIsLambda=true endsAt=java.lang.Thread.run"
+                + " thrownEndsAt=java.lang.Thread.run thrownDepth=2 outsideShowsWait=true"
+                + " outsideEndsAt=java.lang.Thread.run inGetAllStackTraces=true");
         m.put("enumerate", "inMainGroup=true");
         m.put("threadMXBean", "countGrewBy5=true idListed=true"
                 + " dump=mx-worker-0 WAITING on java.util.concurrent.CountDownLatch$Sync stackHasAwait=true"

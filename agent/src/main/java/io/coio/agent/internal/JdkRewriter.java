@@ -41,6 +41,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *       {@code Future<?> f = CoioBridge.schedule(this, task, delay, unit); if (f != null) return f;}
  *   <li>{@code Thread.start()} and {@code Thread.start(ThreadContainer)}: {@code if (CoioBridge.threadStart(this)) return;}
  *   <li>{@code ThreadMXBean.getThreadInfo(ids, ...)}: converted threads' infos filled in ({@link ThreadInfoEpilogue})
+ *   <li>{@code StackTraceElement.of(StackTraceElement[])}, {@code VirtualThread.asyncGetStackTrace()}: a converted
+ *       thread's trace ends at its {@code Thread.run} ({@link StackTraceEnd})
  *   <li>{@code Thread.setThreadLocals(map)} / {@code setInheritableThreadLocals(map)}:
  *       {@code CoioBridge.threadLocalsCreated(this, map, <inheritable>);} (a converted thread's maps are made lazily)
  *   <li>{@code Thread.isAlive/join(long)/join(Duration)/getState/interrupt/isInterrupted/getStackTrace}:
@@ -144,7 +146,8 @@ final class JdkRewriter implements ClassFileTransformer {
 
     private static final Map<String, Set<String>> TARGETS = HandOffPoints.addTo(Map.ofEntries(
             Map.entry(POLLER, Set.of("poll(IIJLjava/util/function/BooleanSupplier;)V", "pollSelector(IJ)V", "stopPoll(II)V")),
-            Map.entry(VIRTUAL_THREAD, Set.of("parkOnCarrierThread(ZJ)V", SCHEDULE)),
+            Map.entry(VIRTUAL_THREAD, union(StackTraceEnd.METHODS.get(VIRTUAL_THREAD), "parkOnCarrierThread(ZJ)V", SCHEDULE)),
+            Map.entry(StackTraceEnd.STACK_TRACE_ELEMENT, StackTraceEnd.METHODS.get(StackTraceEnd.STACK_TRACE_ELEMENT)),
             Map.entry(THREAD, union(union(DELEGATED, "start()V", START_IN_CONTAINER, "setName(Ljava/lang/String;)V", GET_STATE,
                     SET_THREAD_LOCALS, SET_INHERITABLE_THREAD_LOCALS,
                     "getAllThreads()[Ljava/lang/Thread;", "getAllStackTraces()Ljava/util/Map;"),
@@ -308,6 +311,9 @@ final class JdkRewriter implements ClassFileTransformer {
                 }
                 found.add(key);
                 BlockingCalls.Call call = calls.get(key);
+                if (StackTraceEnd.rewrites(className, key)) {
+                    return new StackTraceEnd(mv);
+                }
                 if (className.equals(THREAD_IMPL) && ThreadInfoEpilogue.METHODS.containsKey(key)) {
                     return new ThreadInfoEpilogue(mv, key);
                 }

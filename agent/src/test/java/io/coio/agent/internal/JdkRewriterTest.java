@@ -32,8 +32,11 @@ class JdkRewriterTest {
         assertEquals(Set.of("poll(IIJLjava/util/function/BooleanSupplier;)V", "pollSelector(IJ)V", "stopPoll(II)V"),
                 methodsCallingBridge(JdkRewriter.POLLER));
         assertEquals(Set.of("parkOnCarrierThread(ZJ)V",
-                "schedule(Ljava/lang/Runnable;JLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/Future;"),
+                "schedule(Ljava/lang/Runnable;JLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/Future;",
+                "asyncGetStackTrace()[Ljava/lang/StackTraceElement;"), // a converted thread's trace ends at Thread.run
                 methodsCallingBridge(JdkRewriter.VIRTUAL_THREAD));
+        assertEquals(Set.of("of([Ljava/lang/StackTraceElement;)[Ljava/lang/StackTraceElement;"),
+                methodsCallingBridge(StackTraceEnd.STACK_TRACE_ELEMENT));
         assertEquals(Set.of("start()V", "start(Ljdk/internal/vm/ThreadContainer;)V", "isAlive()Z", "join(J)V", "join(Ljava/time/Duration;)Z",
                         "getState()Ljava/lang/Thread$State;", "interrupt()V", "isInterrupted()Z",
                         "asyncGetStackTrace()[Ljava/lang/StackTraceElement;",

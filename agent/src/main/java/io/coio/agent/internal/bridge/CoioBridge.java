@@ -503,6 +503,35 @@ public final class CoioBridge {
     }
 
     /**
+     * Epilogue of {@code StackTraceElement.of(StackTraceElement[])} and {@code VirtualThread.asyncGetStackTrace()}:
+     * the trace of a converted app thread's coroutine ends, as a platform thread's, at the app's {@code Thread.run}
+     * (its frames below are coio's conversion and {@code VirtualThread.run}); every other trace is returned as is.
+     * A few field and string comparisons, only on a trace whose last frame is {@code VirtualThread.run}.
+     */
+    public static StackTraceElement[] endAtThreadRun(StackTraceElement[] trace) {
+        if (!anyShadow || trace == null) {
+            return trace;
+        }
+        int last = trace.length - 1;
+        if (last < 2 || !isFrame(trace[last], "java.lang.VirtualThread", "run")
+                || !trace[last - 1].getClassName().startsWith(COIO_PACKAGE)) {
+            return trace; // an app's own virtual thread, or not a coroutine at all
+        }
+        int i = last - 1;
+        while (i > 0 && trace[i].getClassName().startsWith(COIO_PACKAGE)) {
+            i--;
+        }
+        return isFrame(trace[i], "java.lang.Thread", "run") ? java.util.Arrays.copyOf(trace, i + 1) : trace;
+    }
+
+    /** Frames of coio's own classes (the conversion under a converted thread's {@code Thread.run}). */
+    private static final String COIO_PACKAGE = "io.coio.";
+
+    private static boolean isFrame(StackTraceElement e, String className, String method) {
+        return e.getMethodName().equals(method) && e.getClassName().equals(className);
+    }
+
+    /**
      * Epilogue of {@code ThreadMXBean.getThreadInfo(ids, ...)}: the JVM answers null for the id of a converted app
      * thread (it has no OS thread); coio fills those in ({@code maxDepth} frames, -1 or MAX_VALUE: all).
      */
