@@ -93,7 +93,7 @@ public final class ThreadIdentityApp {
         public void run() {
             Thread me = Thread.currentThread();
             seen = (me instanceof Worker w ? "field=" + w.field : "not a Worker: " + me.getClass().getName())
-                    + " self=" + (me == this);
+                    + " self=" + (me == this) + " traceEndsAt=" + last(new Exception().getStackTrace());
         }
     }
 

@@ -26,7 +26,7 @@ class ThreadIdentityTest {
         m.put("defaultNames", "Thread-0 pool-1-thread-1");
         m.put("identity", "true sameId=true");
         m.put("methodReference", "isCurrentThreadObject=true virtual=false");
-        m.put("subclass", "field=42 self=true");
+        m.put("subclass", "field=42 self=true traceEndsAt=example.apps.ThreadIdentityApp$Worker.run");
         m.put("unpark", "alive=false blockerSeen=true");
         m.put("child.daemonfalse", "daemon=false priority=10 group=main inherited=set-inside-parent");
         m.put("child.daemontrue", "daemon=true priority=1 group=main inherited=set-inside-parent");

@@ -504,7 +504,7 @@ public final class CoioBridge {
 
     /**
      * Epilogue of {@code StackTraceElement.of(StackTraceElement[])} and {@code VirtualThread.asyncGetStackTrace()}:
-     * the trace of a converted app thread's coroutine ends, as a platform thread's, at the app's {@code Thread.run}
+     * the trace of a converted app thread's coroutine ends, as a platform thread's, at the app thread's {@code run()}
      * (its frames below are coio's conversion and {@code VirtualThread.run}); every other trace is returned as is.
      * A few field and string comparisons, only on a trace whose last frame is {@code VirtualThread.run}.
      */
@@ -521,7 +521,8 @@ public final class CoioBridge {
         while (i > 0 && trace[i].getClassName().startsWith(COIO_PACKAGE)) {
             i--;
         }
-        return isFrame(trace[i], "java.lang.Thread", "run") ? java.util.Arrays.copyOf(trace, i + 1) : trace;
+        // the app thread's run(): Thread.run, or a subclass's
+        return trace[i].getMethodName().equals("run") ? java.util.Arrays.copyOf(trace, i + 1) : trace;
     }
 
     /** Frames of coio's own classes (the conversion under a converted thread's {@code Thread.run}). */
