@@ -144,10 +144,26 @@ final class JdkRewriter implements ClassFileTransformer {
             DATAGRAM_CHANNEL_IMPL, Map.of("park(IJ)V",
                     Map.of(THREAD + "." + IS_INTERRUPTED, "interruptEndsSocketIo(Ljava/lang/Thread;)Z")));
 
+    /**
+     * {@code ThreadMXBean.getThreadInfo(long[] ids, ...)} methods ({@link #THREAD_IMPL}; {@link ThreadInfoEpilogue}):
+     * name + descriptor -> the local slot of their {@code maxDepth} argument, or -1 (all frames). Here, not in the
+     * visitor, so that reading it loads no ASM class (the precomputed install path runs without ASM).
+     */
+    static final Map<String, Integer> THREAD_INFO_METHODS = Map.of(
+            "getThreadInfo([JI)[Ljava/lang/management/ThreadInfo;", 2,
+            "getThreadInfo([JZZ)[Ljava/lang/management/ThreadInfo;", -1,
+            "getThreadInfo([JZZI)[Ljava/lang/management/ThreadInfo;", 4);
+    static final String STACK_TRACE_ELEMENT = "java/lang/StackTraceElement";
+    private static final String TRACE = "[Ljava/lang/StackTraceElement;";
+    /** Owner -> methods that hand out stack traces, ended at a converted thread's run() ({@link StackTraceEnd}). */
+    static final Map<String, Set<String>> STACK_TRACE_METHODS = Map.of(
+            STACK_TRACE_ELEMENT, Set.of("of(" + TRACE + ")" + TRACE),
+            VIRTUAL_THREAD, Set.of("asyncGetStackTrace()" + TRACE));
+
     private static final Map<String, Set<String>> TARGETS = HandOffPoints.addTo(Map.ofEntries(
             Map.entry(POLLER, Set.of("poll(IIJLjava/util/function/BooleanSupplier;)V", "pollSelector(IJ)V", "stopPoll(II)V")),
-            Map.entry(VIRTUAL_THREAD, union(StackTraceEnd.METHODS.get(VIRTUAL_THREAD), "parkOnCarrierThread(ZJ)V", SCHEDULE)),
-            Map.entry(StackTraceEnd.STACK_TRACE_ELEMENT, StackTraceEnd.METHODS.get(StackTraceEnd.STACK_TRACE_ELEMENT)),
+            Map.entry(VIRTUAL_THREAD, union(STACK_TRACE_METHODS.get(VIRTUAL_THREAD), "parkOnCarrierThread(ZJ)V", SCHEDULE)),
+            Map.entry(STACK_TRACE_ELEMENT, STACK_TRACE_METHODS.get(STACK_TRACE_ELEMENT)),
             Map.entry(THREAD, union(union(DELEGATED, "start()V", START_IN_CONTAINER, "setName(Ljava/lang/String;)V", GET_STATE,
                     SET_THREAD_LOCALS, SET_INHERITABLE_THREAD_LOCALS,
                     "getAllThreads()[Ljava/lang/Thread;", "getAllStackTraces()Ljava/util/Map;"),
@@ -161,7 +177,7 @@ final class JdkRewriter implements ClassFileTransformer {
             Map.entry(DEFAULT_THREAD_FACTORY, CALL_REWRITES.get(DEFAULT_THREAD_FACTORY).keySet()),
             Map.entry(THREAD_POOL_EXECUTOR, CALL_REWRITES.get(THREAD_POOL_EXECUTOR).keySet()),
             Map.entry(THREAD_IMPL, union(CALL_REWRITES.get(THREAD_IMPL).keySet(),
-                    ThreadInfoEpilogue.METHODS.keySet().toArray(new String[0]))),
+                    THREAD_INFO_METHODS.keySet().toArray(new String[0]))),
             Map.entry(MANAGEMENT_FACTORY, CALL_REWRITES.get(MANAGEMENT_FACTORY).keySet())));
 
     /** The JDK classes the coroutine-mode hooks rewrite (binary names), for retransformation at install. */
@@ -311,10 +327,10 @@ final class JdkRewriter implements ClassFileTransformer {
                 }
                 found.add(key);
                 BlockingCalls.Call call = calls.get(key);
-                if (StackTraceEnd.rewrites(className, key)) {
+                if (STACK_TRACE_METHODS.getOrDefault(className, Set.of()).contains(key)) {
                     return new StackTraceEnd(mv);
                 }
-                if (className.equals(THREAD_IMPL) && ThreadInfoEpilogue.METHODS.containsKey(key)) {
+                if (className.equals(THREAD_IMPL) && THREAD_INFO_METHODS.containsKey(key)) {
                     return new ThreadInfoEpilogue(mv, key);
                 }
                 Map<String, String> replaced = CALL_REWRITES.getOrDefault(className, Map.of()).get(key);

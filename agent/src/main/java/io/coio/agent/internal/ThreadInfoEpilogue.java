@@ -3,8 +3,6 @@ package io.coio.agent.internal;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
-import java.util.Map;
-
 /**
  * Rewrites {@code ThreadMXBean.getThreadInfo(long[] ids, ...)} ({@code sun.management.ThreadImpl}): before each
  * {@code return infos}, {@code infos = (ThreadInfo[]) CoioBridge.withAppThreadInfo(infos, ids, maxDepth)}. The JVM
@@ -16,17 +14,11 @@ import java.util.Map;
  * <p>Threads: used by the thread that rewrites the class.
  */
 final class ThreadInfoEpilogue extends MethodVisitor {
-    /** Method (name + descriptor) -> local slot of its {@code maxDepth} argument, or -1 (all frames). */
-    static final Map<String, Integer> METHODS = Map.of(
-            "getThreadInfo([JI)[Ljava/lang/management/ThreadInfo;", 2,
-            "getThreadInfo([JZZ)[Ljava/lang/management/ThreadInfo;", -1,
-            "getThreadInfo([JZZI)[Ljava/lang/management/ThreadInfo;", 4);
-
     private final int maxDepthSlot;
 
     ThreadInfoEpilogue(MethodVisitor mv, String method) {
         super(Opcodes.ASM9, mv);
-        this.maxDepthSlot = METHODS.get(method);
+        this.maxDepthSlot = JdkRewriter.THREAD_INFO_METHODS.get(method);
     }
 
     @Override

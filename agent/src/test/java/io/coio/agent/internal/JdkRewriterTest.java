@@ -36,7 +36,7 @@ class JdkRewriterTest {
                 "asyncGetStackTrace()[Ljava/lang/StackTraceElement;"), // a converted thread's trace ends at Thread.run
                 methodsCallingBridge(JdkRewriter.VIRTUAL_THREAD));
         assertEquals(Set.of("of([Ljava/lang/StackTraceElement;)[Ljava/lang/StackTraceElement;"),
-                methodsCallingBridge(StackTraceEnd.STACK_TRACE_ELEMENT));
+                methodsCallingBridge(JdkRewriter.STACK_TRACE_ELEMENT));
         assertEquals(Set.of("start()V", "start(Ljdk/internal/vm/ThreadContainer;)V", "isAlive()Z", "join(J)V", "join(Ljava/time/Duration;)Z",
                         "getState()Ljava/lang/Thread$State;", "interrupt()V", "isInterrupted()Z",
                         "asyncGetStackTrace()[Ljava/lang/StackTraceElement;",
