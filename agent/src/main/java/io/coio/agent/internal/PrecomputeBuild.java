@@ -61,9 +61,10 @@ public final class PrecomputeBuild {
         try (OutputStream o = Files.newOutputStream(agentJar); JarOutputStream j = new JarOutputStream(o, m)) {
             j.flush();
         }
-        // "early": the classes loaded before the transformer exists (what an app or Netty loaded before the install);
-        // "late": loaded, then retransformed, while it exists
-        for (String when : new String[] {"early", "late"}) {
+        // "early": loaded before the transformer exists (the install retransforms them); "used": also initialised and
+        // used as Netty's start-up uses ManagementFactory, which may run before the install's transformer exists (a
+        // class's reconstituted bytes change once its code has run); "late": loaded while the transformer exists
+        for (String when : new String[] {"early", "used", "late"}) {
             Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-javaagent:" + agentJar + "=" + when + "," + captured.toAbsolutePath(),
                     "-cp", System.getProperty("java.class.path"), Done.class.getName()).inheritIO().start();
@@ -152,16 +153,20 @@ public final class PrecomputeBuild {
         return owners;
     }
 
-    /** In a child JVM ({@code "early|late,<dir>"}): writes each class file a transformer is handed for the owners. */
+    /** In a child JVM ({@code "early|used|late,<dir>"}): writes each class file a transformer is handed for the owners. */
     public static void premain(String args, Instrumentation inst) throws Exception {
-        boolean early = args.startsWith("early,");
+        String when = args.substring(0, args.indexOf(','));
+        boolean early = !when.equals("late");
         Path dir = Path.of(args.substring(args.indexOf(',') + 1));
         Set<String> owners = owners();
         List<Class<?>> classes = new ArrayList<>();
         if (early) {
             for (String owner : owners) {
-                classes.add(Class.forName(owner.replace('/', '.'), false, null));
+                classes.add(Class.forName(owner.replace('/', '.'), when.equals("used"), null));
             }
+        }
+        if (when.equals("used")) {
+            java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments(); // Netty's probe
         }
         List<String> written = new ArrayList<>();
         ClassFileTransformer recorder = new ClassFileTransformer() {
@@ -171,7 +176,7 @@ public final class PrecomputeBuild {
                 if (loader == null && owners.contains(name)) {
                     try {
                         synchronized (written) {
-                            String file = name.replace('/', '+') + "." + (early ? "e" : "l") + written.size() + ".orig";
+                            String file = name.replace('/', '+') + "." + when + written.size() + ".orig";
                             Files.write(dir.resolve(file), classfile);
                             written.add(file);
                         }

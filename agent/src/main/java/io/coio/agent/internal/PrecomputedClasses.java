@@ -39,6 +39,8 @@ final class PrecomputedClasses {
     static final String INDEX = DIR + "index";
     private static final boolean DEBUG = Boolean.getBoolean("coio.debug.precomputed") || Boolean.getBoolean("coio.debug");
     private static final boolean FORCE_MISMATCH = Boolean.getBoolean("coio.test.precomputedMismatch");
+    /** With the debug option: one line per class rewritten, which path it took, until printed. */
+    private static final java.util.Queue<String> PATHS = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private PrecomputedClasses() {
     }
@@ -97,11 +99,29 @@ final class PrecomputedClasses {
                 why = "cannot read the precomputed rewrite (" + e + ")";
             }
         }
-        if (DEBUG) {
-            CoioLog.line(System.Logger.Level.INFO, "coio: " + className.replace('/', '.')
+        if (DEBUG) { // printed later: printing here could load a class that is being loaded (Blocker: circularity)
+            PATHS.add("coio: " + className.replace('/', '.')
                     + (result != null ? ": precomputed rewrite from the agent jar" : ": rewritten at run time (" + why + ")"));
         }
         return result;
+    }
+
+    /**
+     * With the debug option: prints which path each JDK class rewritten so far took, and registers a shutdown hook
+     * that prints those rewritten later. Called by the installing thread after the install's rewrites.
+     */
+    static void printPaths() {
+        if (!DEBUG) {
+            return;
+        }
+        drainPaths();
+        Runtime.getRuntime().addShutdownHook(new Thread(PrecomputedClasses::drainPaths, "coio-debug-paths"));
+    }
+
+    private static void drainPaths() {
+        for (String line; (line = PATHS.poll()) != null; ) {
+            CoioLog.line(System.Logger.Level.INFO, line);
+        }
     }
 
     /** A bridge class as the build renamed it ({@code as}: its internal name in java.base), or null if absent. */
