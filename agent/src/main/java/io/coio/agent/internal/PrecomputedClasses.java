@@ -38,7 +38,8 @@ final class PrecomputedClasses {
     static final String DIR = "META-INF/coio/precomputed/";
     static final String INDEX = DIR + "index";
     private static final boolean DEBUG = Boolean.getBoolean("coio.debug.precomputed") || Boolean.getBoolean("coio.debug");
-    private static final boolean FORCE_MISMATCH = Boolean.getBoolean("coio.test.precomputedMismatch");
+    /** The test-only property (read per class: tests turn it on and off). */
+    static final String FORCE_MISMATCH = "coio.test.precomputedMismatch";
     /** With the debug option: one line per class rewritten, which path it took, until printed. */
     private static final java.util.Queue<String> PATHS = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -86,7 +87,7 @@ final class PrecomputedClasses {
             try {
                 byte[] shipped = read(DIR + id + ".orig");
                 byte[] seen = original;
-                if (FORCE_MISMATCH) {
+                if (Boolean.getBoolean(FORCE_MISMATCH)) {
                     seen = original.clone();
                     seen[seen.length - 1] ^= 1;
                 }
