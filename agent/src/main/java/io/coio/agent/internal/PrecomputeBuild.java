@@ -47,6 +47,13 @@ public final class PrecomputeBuild {
     /** {@code PrecomputeBuild <output directory>} */
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args[0]);
+        if (Files.isDirectory(out)) { // nothing left over from an earlier build goes into the jar
+            try (Stream<Path> old = Files.walk(out)) {
+                for (Path p : (Iterable<Path>) old.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                    Files.delete(p);
+                }
+            }
+        }
         Files.createDirectories(out.resolve("bridge"));
         for (String[] b : new String[][] {{JdkBridge.TEMPLATE, JdkRewriter.BRIDGE},
                 {JdkBridge.APP_THREADS_TEMPLATE, JdkBridge.APP_THREADS_AS}}) {
@@ -115,6 +122,8 @@ public final class PrecomputeBuild {
         int id = 0;
         for (Map.Entry<String, Map<String, Map<String, BlockingCalls.Call>>> config : watchedBy.entrySet()) {
             boolean coroutine = config.getKey().equals("coroutine");
+            // one pack per configuration: the install reads one resource, not two per class
+            java.io.ByteArrayOutputStream pack = new java.io.ByteArrayOutputStream();
             for (String owner : owners) {
                 Set<String> hooks = coroutine ? JdkRewriter.targets().getOrDefault(owner, Set.of()) : Set.of();
                 Map<String, BlockingCalls.Call> calls = config.getValue().getOrDefault(owner, Map.of());
@@ -125,16 +134,19 @@ public final class PrecomputeBuild {
                 methods.addAll(calls.keySet());
                 for (byte[] original : originals.get(owner)) {
                     byte[] rewritten = AsmRewrite.rewrite(owner, methods, hooks, calls, original, new HashSet<>());
-                    Files.write(dir.resolve(id + ".orig"), original);
-                    Files.write(dir.resolve(id + ".new"), rewritten);
                     CRC32 crc = new CRC32();
                     crc.update(original, 0, original.length);
+                    // where: <pack>:<offset of the original>:<length of the rewrite>; the rewrite follows the original
                     index.append(owner).append(' ').append(Long.toHexString(crc.getValue())).append(' ')
-                            .append(original.length).append(' ').append(id).append(' ')
+                            .append(original.length).append(' ').append(config.getKey()).append(':')
+                            .append(pack.size()).append(':').append(rewritten.length).append(' ')
                             .append(PrecomputedClasses.config(hooks, calls)).append('\n');
+                    pack.write(original);
+                    pack.write(rewritten);
                     id++;
                 }
             }
+            Files.write(dir.resolve(config.getKey() + ".pack"), pack.toByteArray());
         }
         Files.write(dir.resolve("index"), index.toString().getBytes(StandardCharsets.UTF_8));
         System.out.println("coio build: " + id + " precomputed JDK class rewrites (Java " + Runtime.version()

@@ -22,7 +22,8 @@ import java.util.zip.CRC32;
  * (ASM's classes, their interpretation and their JIT compilation). A precomputed rewrite of a JDK class is used only
  * if the bytes the JVM hands the transformer are <em>exactly</em> the bytes it was computed from (the original is
  * shipped too and compared byte for byte; a CRC-32 and the length only pick the candidate) and the rewrite asked for
- * is the same (which hooks, which watched calls: {@link #config}). Otherwise the class is rewritten at run time as
+ * is the same (which hooks, which watched calls: {@link #config}). The originals and rewrites of one rewrite
+ * configuration (coroutine mode's, detect mode's) are one resource, read once. Otherwise the class is rewritten at run time as
  * before: same result, slower. Either way the install check reads the hooks from the bytes installed
  * ({@link HookScan}). With {@code -Dcoio.debug.precomputed=true} (or {@code coio.debug}) each class says which path it
  * took. Resources are read only from the agent's own jar (the code source of this class), never from another jar
@@ -40,13 +41,16 @@ final class PrecomputedClasses {
     private static final boolean DEBUG = Boolean.getBoolean("coio.debug.precomputed") || Boolean.getBoolean("coio.debug");
     /** The test-only property (read per class: tests turn it on and off). */
     static final String FORCE_MISMATCH = "coio.test.precomputedMismatch";
+    /** Pack name -> its bytes (see {@link #pack}). */
+    private static final Map<String, java.lang.ref.SoftReference<byte[]>> PACKS =
+            new java.util.concurrent.ConcurrentHashMap<>();
     /** With the debug option: one line per class rewritten, which path it took, until printed. */
     private static final java.util.Queue<String> PATHS = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private PrecomputedClasses() {
     }
 
-    /** The index, read on first use: "class crc length config" -> resource id. */
+    /** The index, read on first use: "class crc length config" -> where (pack:offset:length). */
     private static final class Index {
         static final Map<String, String> IDS = read();
 
@@ -58,7 +62,7 @@ final class PrecomputedClasses {
                 }
                 BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
                 for (String line; (line = r.readLine()) != null; ) {
-                    String[] f = line.split(" ", 5); // class crc length id config
+                    String[] f = line.split(" ", 5); // class crc length where config
                     if (f.length == 5) {
                         ids.put(key(f[0], f[1], f[2], f[4]), f[3]);
                     }
@@ -85,18 +89,21 @@ final class PrecomputedClasses {
         String why = "no precomputed rewrite for these bytes";
         if (id != null) {
             try {
-                byte[] shipped = read(DIR + id + ".orig");
+                String[] where = id.split(":"); // pack:offset:length of the rewrite, which follows the original
+                byte[] pack = pack(where[0]);
+                int at = Integer.parseInt(where[1]);
                 byte[] seen = original;
                 if (Boolean.getBoolean(FORCE_MISMATCH)) {
                     seen = original.clone();
                     seen[seen.length - 1] ^= 1;
                 }
-                if (shipped != null && Arrays.equals(shipped, seen)) {
-                    result = read(DIR + id + ".new");
+                if (pack != null && Arrays.equals(pack, at, at + seen.length, seen, 0, seen.length)) {
+                    int from = at + seen.length;
+                    result = Arrays.copyOfRange(pack, from, from + Integer.parseInt(where[2]));
                 } else {
                     why = "the JVM's bytes differ from those the rewrite was precomputed from";
                 }
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 why = "cannot read the precomputed rewrite (" + e + ")";
             }
         }
@@ -123,6 +130,19 @@ final class PrecomputedClasses {
         for (String line; (line = PATHS.poll()) != null; ) {
             CoioLog.line(System.Logger.Level.INFO, line);
         }
+    }
+
+    /** Pack {@code name} (originals and rewrites of one rewrite configuration), read once and kept while memory allows. */
+    private static byte[] pack(String name) throws IOException {
+        java.lang.ref.SoftReference<byte[]> ref = PACKS.get(name);
+        byte[] bytes = ref == null ? null : ref.get();
+        if (bytes == null) {
+            bytes = read(DIR + name + ".pack");
+            if (bytes != null) {
+                PACKS.put(name, new java.lang.ref.SoftReference<>(bytes));
+            }
+        }
+        return bytes;
     }
 
     /** A bridge class as the build renamed it ({@code as}: its internal name in java.base), or null if absent. */
