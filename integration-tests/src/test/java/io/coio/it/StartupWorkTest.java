@@ -17,14 +17,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the agent does at start-up, counted in classes rather than timed (timing belongs in the start-up benchmark,
- * examples/run-startup.sh): an app that uses neither JMX nor JFR gets no JFR metadata, no platform MBean server and
- * no FFM linker at start-up (each costs tens of milliseconds), while coio is installed and works; and an app that
- * asks for the platform MBean server later finds coio's MBeans in it.
+ * examples/run-startup.sh): an app that uses neither JMX nor JFR gets no JFR metadata, no platform MBean server,
+ * no FFM linker and no java.util.logging at start-up (each costs tens of milliseconds), while coio is installed and
+ * works; and an app that asks for the platform MBean server later finds coio's MBeans in it.
  */
 class StartupWorkTest {
     /** Loaded only when JFR registers an event type / the platform MBean server is made / the FFM linker is used. */
     static final List<String> EXPENSIVE = List.of("jdk.jfr.internal.MetadataRepository",
-            "com.sun.jmx.mbeanserver.JmxMBeanServer", "jdk.internal.foreign.abi.DowncallLinker");
+            "com.sun.jmx.mbeanserver.JmxMBeanServer", "jdk.internal.foreign.abi.DowncallLinker",
+            "java.util.logging.Logger"); // Netty's default logging, before coio's Netty logged through coio
 
     @Test
     @DisplayName("coroutine mode: no JFR metadata, no MBean server, no FFM linker loaded at start-up; the bridge is in"

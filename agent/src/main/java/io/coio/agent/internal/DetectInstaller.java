@@ -40,6 +40,7 @@ final class DetectInstaller {
             inst.addTransformer(rewriter, true);
             JdkBridge.retransformLoaded(inst, watched);
             times.mark("rewrite");
+            PrecomputedClasses.printPaths(); // -Dcoio.debug.precomputed: which JDK classes came precomputed
             JdkBridge.connectReports(bridge, detector);
             detector.selfCheck();
             times.mark("selfcheck");

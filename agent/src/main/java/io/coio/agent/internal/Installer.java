@@ -66,6 +66,7 @@ public final class Installer {
         EarlyNettyInit netty = null;
         try {
             openJdk(inst);
+            NettyLog.install(); // coio's Netty logs through coio, not java.util.logging (start-up time)
             // Netty's class initialisation runs beside the bridge and the JDK rewrite, which need none of it
             netty = EarlyNettyInit.start(() -> {
                 CoioRuntime.initNettyPlatform(); // before native access: no FFM linker for Netty's few buffers
@@ -92,6 +93,7 @@ public final class Installer {
             times.mark("rewrite");
             rewriter.checkEveryTargetHooked(); // a JDK member missing: fails here, named, before any hook connects
             times.mark("check");
+            PrecomputedClasses.printPaths(); // -Dcoio.debug.precomputed: which JDK classes came precomputed
             CoioRuntime.prepareJdkPollerAndHandOffs();
             times.mark("poller");
             netty.join();

@@ -2,13 +2,8 @@ package io.coio.agent.internal;
 
 import io.coio.agent.internal.detect.BlockingCalls;
 import io.coio.agent.internal.detect.Detector;
-import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.ClassWriter;
-import org.objectweb.asm.commons.ClassRemapper;
-import org.objectweb.asm.commons.SimpleRemapper;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.lang.invoke.MethodHandle;
@@ -27,8 +22,8 @@ import java.util.Set;
  * <p>Threads: called by the installing thread only (premain/agentmain).
  */
 final class JdkBridge {
-    private static final String TEMPLATE = "io/coio/agent/internal/bridge/CoioBridge";
-    private static final String APP_THREADS_TEMPLATE = "io/coio/agent/internal/bridge/CoioThreads";
+    static final String TEMPLATE = "io/coio/agent/internal/bridge/CoioBridge";
+    static final String APP_THREADS_TEMPLATE = "io/coio/agent/internal/bridge/CoioThreads";
     /** Where the app-facing template lives once defined (app classes are rewritten to call it). */
     static final String APP_THREADS_AS = "java/lang/CoioThreads";
     /** Any java.base class of the bridge's package, present on every JDK coio runs on; not initialised. */
@@ -68,21 +63,14 @@ final class JdkBridge {
                 .defineClass(renamed(APP_THREADS_TEMPLATE, APP_THREADS_AS));
     }
 
-    /** The agent jar's copy of template {@code template}, renamed to {@code as}, its bridge references renamed too. */
-    private static byte[] renamed(String template, String as) throws IOException {
-        byte[] bytes;
-        try (InputStream in = JdkBridge.class.getResourceAsStream("/" + template + ".class")) {
-            if (in == null) {
-                throw new IOException("bridge template " + template + " missing from the agent jar");
-            }
-            bytes = in.readAllBytes();
-        }
-        java.util.Map<String, String> names = new java.util.HashMap<>();
-        names.put(TEMPLATE, JdkRewriter.BRIDGE);
-        names.put(template, as);
-        ClassWriter w = new ClassWriter(0);
-        new ClassReader(bytes).accept(new ClassRemapper(w, new SimpleRemapper(names)), 0);
-        return w.toByteArray();
+    /**
+     * The agent jar's copy of template {@code template}, renamed to {@code as}, its bridge references renamed too: as
+     * the build renamed it ({@link PrecomputedClasses#bridge}; no ASM at run time), or renamed now if the jar lacks it
+     * (a build without that step). The bytes depend on the agent's own classes only, not on the JDK.
+     */
+    static byte[] renamed(String template, String as) throws IOException {
+        byte[] built = PrecomputedClasses.bridge(as);
+        return built != null ? built : BridgeRenamer.renamed(template, as);
     }
 
     /** Connects hook {@code hook} of the bridge to {@code handle}, or back to "do nothing" if null. */
