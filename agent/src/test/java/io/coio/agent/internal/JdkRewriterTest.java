@@ -151,7 +151,8 @@ class JdkRewriterTest {
         return methodsCallingBridge(rewritten);
     }
 
-    private static byte[] jdkClass(String internalName) throws Exception {
+    /** A JDK class's bytes as the JVM has them (also used by PrecomputedClassesTest). */
+    static byte[] jdkClass(String internalName) throws Exception {
         try (InputStream in = ClassLoader.getSystemResourceAsStream(internalName + ".class")) {
             if (in != null) {
                 return in.readAllBytes();

@@ -4,7 +4,6 @@ import io.coio.agent.internal.detect.BlockingCalls;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -32,7 +31,7 @@ class PrecomputedClassesTest {
     @Test
     void theBuildShippedRewritesForEveryCoroutineTargetAndTheBridge() throws Exception {
         for (String owner : JdkRewriter.targets().keySet()) {
-            byte[] original = jdkClass(owner);
+            byte[] original = JdkRewriterTest.jdkClass(owner);
             assertNotNull(PrecomputedClasses.rewritten(owner, original, config(owner)), owner);
         }
         assertNotNull(PrecomputedClasses.bridge(JdkRewriter.BRIDGE));
@@ -43,7 +42,7 @@ class PrecomputedClassesTest {
     @Test
     void precomputedBytesAreWhatTheRunTimeRewriteMakes() throws Exception {
         for (String owner : JdkRewriter.targets().keySet()) {
-            byte[] original = jdkClass(owner);
+            byte[] original = JdkRewriterTest.jdkClass(owner);
             byte[] fast = new JdkRewriter().transform(null, null, owner, null, null, original);
             assertArrayEquals(PrecomputedClasses.rewritten(owner, original, config(owner)), fast, owner);
             System.setProperty(PrecomputedClasses.FORCE_MISMATCH, "true");
@@ -63,7 +62,7 @@ class PrecomputedClassesTest {
     @Test
     void aClassWithOtherBytesIsRewrittenAtRunTime() throws Exception {
         String owner = JdkRewriter.THREAD;
-        byte[] original = jdkClass(owner);
+        byte[] original = JdkRewriterTest.jdkClass(owner);
         byte[] other = withSourceFile(original, "Thread.java", "Thread.javb");
         assertTrue(PrecomputedClasses.rewritten(owner, other, config(owner)) == null, "precomputed for other bytes");
         byte[] rewritten = new JdkRewriter().transform(null, null, owner, null, null, other);
@@ -79,7 +78,7 @@ class PrecomputedClassesTest {
     @Test
     void hooksAreReadFromTheInstalledBytes() throws Exception {
         for (String owner : JdkRewriter.targets().keySet()) {
-            byte[] original = jdkClass(owner);
+            byte[] original = JdkRewriterTest.jdkClass(owner);
             Set<String> targets = JdkRewriter.targets().get(owner);
             assertEquals(Set.of(), HookScan.methodsCallingBridge(original, targets), owner);
             assertEquals(targets, HookScan.methodsCallingBridge(
@@ -93,7 +92,7 @@ class PrecomputedClassesTest {
         Map<String, Map<String, BlockingCalls.Call>> byOwner =
                 BlockingCalls.byOwner(BlockingCalls.ofKinds(BlockingCalls.allKinds()));
         for (Map.Entry<String, Map<String, BlockingCalls.Call>> e : byOwner.entrySet()) {
-            byte[] original = jdkClass(e.getKey());
+            byte[] original = JdkRewriterTest.jdkClass(e.getKey());
             byte[] shipped = PrecomputedClasses.rewritten(e.getKey(), original,
                     PrecomputedClasses.config(Set.of(), e.getValue()));
             assertNotNull(shipped, e.getKey());
@@ -127,16 +126,5 @@ class PrecomputedClassesTest {
             }
         }
         return false;
-    }
-
-    private static byte[] jdkClass(String internalName) throws Exception {
-        try (InputStream in = ClassLoader.getSystemResourceAsStream(internalName + ".class")) {
-            if (in != null) {
-                return in.readAllBytes();
-            }
-        }
-        String module = Class.forName(internalName.replace('/', '.'), false, null).getModule().getName();
-        java.nio.file.FileSystem jrt = java.nio.file.FileSystems.getFileSystem(java.net.URI.create("jrt:/"));
-        return java.nio.file.Files.readAllBytes(jrt.getPath("modules", module, internalName + ".class"));
     }
 }
