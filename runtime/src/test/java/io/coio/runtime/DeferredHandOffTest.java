@@ -1,6 +1,5 @@
 package io.coio.runtime;
 
-import io.netty.channel.epoll.EpollIoHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -11,8 +10,6 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -31,15 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DeferredHandOffTest {
     private static final Duration LIMIT = Duration.ofSeconds(30);
     private static final Duration NEVER = Duration.ofMinutes(10);
-    private final List<Carrier> carriers = new ArrayList<>();
-    private final List<Watchdog> watchdogs = new ArrayList<>();
-    private final List<SparePool> pools = new ArrayList<>();
+    private final CarrierRig rig = new CarrierRig();
 
     @AfterEach
-    void stopAll() {
-        watchdogs.forEach(Watchdog::stop);
-        carriers.forEach(Carrier::stop);
-        pools.forEach(SparePool::stop);
+    void stopAll() throws Exception {
+        rig.stopAll();
     }
 
     @Test
@@ -74,7 +67,7 @@ class DeferredHandOffTest {
             writer.write(42);
             assertEquals(42, read.get(LIMIT.toSeconds(), TimeUnit.SECONDS));
         }
-        HandOffTest.awaitTrue(() -> pools.get(0).idleCount() == 1, "the thread that blocked went back to the spare pool");
+        HandOffTest.awaitTrue(() -> rig.poolOf(0).idleCount() == 1, "the thread that blocked went back to the spare pool");
         assertTrue(HandOffTest.runsOn(c), "the carrier still runs coroutines after the hand-off");
         assertEquals(1, c.stats().fileHandOffs(), "one hand-off in all: " + c.stats());
     }
@@ -121,10 +114,7 @@ class DeferredHandOffTest {
 
     @Test
     void withoutAWatchdogAFileCallHandsOffAtOnce() throws Exception {
-        SparePool pool = new SparePool(1, Thread.currentThread().getThreadGroup());
-        pools.add(pool);
-        Carrier c = new Carrier(0, EpollIoHandler.newFactory(), true, pool, FdTable.create());
-        carriers.add(c);
+        Carrier c = rig.carrier(1);
         CompletableFuture<Long> mark = new CompletableFuture<>();
         CountDownLatch release = new CountDownLatch(1);
         start(c, "reader", () -> {
@@ -148,11 +138,8 @@ class DeferredHandOffTest {
 
     /** One carrier with one spare, and a watchdog whose only rule that can act within a test is the deferred one. */
     private Carrier carrierWithWatchdog() {
-        SparePool pool = new SparePool(1, Thread.currentThread().getThreadGroup());
-        pools.add(pool);
-        Carrier c = new Carrier(0, EpollIoHandler.newFactory(), true, pool, FdTable.create());
-        carriers.add(c);
-        watchdogs.add(new Watchdog(new Carrier[] {c}, NEVER, NEVER, Duration.ZERO, null,
+        Carrier c = rig.carrier(1);
+        rig.watchdog(new Watchdog(new Carrier[] {c}, NEVER, NEVER, Duration.ZERO, null,
                 Thread.currentThread().getThreadGroup()));
         return c;
     }

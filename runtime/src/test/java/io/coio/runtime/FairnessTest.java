@@ -1,6 +1,5 @@
 package io.coio.runtime;
 
-import io.netty.channel.epoll.EpollIoHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,25 +34,17 @@ class FairnessTest {
     private static final Duration LIMIT = Duration.ofSeconds(30);
     /** Long enough that only the busy slice can move a spinner within {@link #LIMIT}. */
     private static final Duration BLOCKED_NEVER = Duration.ofSeconds(600);
-    private final List<Carrier> carriers = new ArrayList<>();
-    private final List<Watchdog> watchdogs = new ArrayList<>();
-    private final List<SparePool> pools = new ArrayList<>();
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final CarrierRig rig = new CarrierRig();
 
     @AfterEach
     void stopAll() throws Exception {
-        watchdogs.forEach(Watchdog::stop);
-        for (AutoCloseable c : closeables) {
-            c.close();
-        }
-        carriers.forEach(Carrier::stop);
-        pools.forEach(SparePool::stop);
+        rig.stopAll();
     }
 
     @Test
     void aSpinningCoroutineIsMovedAfterTheSliceAndItsCarrierServesItsOtherConnection() throws Exception {
         Carrier c = carriers(1)[0];
-        watchdogs.add(new Watchdog(new Carrier[] {c}, BLOCKED_NEVER, Duration.ofMillis(10), Duration.ZERO, null,
+        rig.watchdog(new Watchdog(new Carrier[] {c}, BLOCKED_NEVER, Duration.ofMillis(10), Duration.ZERO, null,
                 Thread.currentThread().getThreadGroup()));
         SocketChannel[] pair = socketPair();
         CountDownLatch stop = new CountDownLatch(1);
@@ -103,7 +94,7 @@ class FairnessTest {
         PrintStream saved = System.err;
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
-            watchdogs.add(new Watchdog(new Carrier[] {c}, BLOCKED_NEVER, Duration.ofMillis(10), Duration.ofMillis(300),
+            rig.watchdog(new Watchdog(new Carrier[] {c}, BLOCKED_NEVER, Duration.ofMillis(10), Duration.ofMillis(300),
                     null, Thread.currentThread().getThreadGroup()));
             CountDownLatch stop = new CountDownLatch(1);
             CountDownLatch spun = new CountDownLatch(1);
@@ -134,7 +125,7 @@ class FairnessTest {
     void anIdleCarrierTakesTheReadyCoroutinesOfACarrierStuckInOneRun() throws Exception {
         Carrier[] cs = carriers(2);
         // No hand-off at all: carrier 0 stays stuck in the spinner's run; only stealing can run its queue.
-        watchdogs.add(new Watchdog(cs, Duration.ZERO, Duration.ZERO, Duration.ZERO, new WorkStealing(cs),
+        rig.watchdog(new Watchdog(cs, Duration.ZERO, Duration.ZERO, Duration.ZERO, new WorkStealing(cs),
                 Thread.currentThread().getThreadGroup()));
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch spinning = new CountDownLatch(1);
@@ -176,7 +167,7 @@ class FairnessTest {
     @Test
     void aFloodedCarrierSharesItsReadyCoroutinesWithAnIdleOneAndTheirWaitsWorkThere() throws Exception {
         Carrier[] cs = carriers(2);
-        watchdogs.add(new Watchdog(cs, Duration.ZERO, Duration.ZERO, Duration.ZERO, new WorkStealing(cs),
+        rig.watchdog(new Watchdog(cs, Duration.ZERO, Duration.ZERO, Duration.ZERO, new WorkStealing(cs),
                 Thread.currentThread().getThreadGroup()));
         int n = 40;
         int rounds = 200;
@@ -284,15 +275,7 @@ class FairnessTest {
     // ---- helpers ----
 
     private Carrier[] carriers(int n) {
-        SparePool pool = new SparePool(2, Thread.currentThread().getThreadGroup());
-        pools.add(pool);
-        Carrier[] cs = new Carrier[n];
-        FdTable fds = FdTable.create(); // one per carrier group, as the runtime has
-        for (int i = 0; i < n; i++) {
-            cs[i] = new Carrier(i, EpollIoHandler.newFactory(), true, pool, fds);
-            carriers.add(cs[i]);
-        }
-        return cs;
+        return rig.carriers(n, 2);
     }
 
     private SocketChannel[] socketPair() throws Exception {
@@ -302,8 +285,8 @@ class FairnessTest {
         SocketChannel b = server.accept();
         server.close();
         b.configureBlocking(false);
-        closeables.add(a);
-        closeables.add(b);
+        rig.closeAfter(a);
+        rig.closeAfter(b);
         return new SocketChannel[] {a, b};
     }
 

@@ -1,6 +1,5 @@
 package io.coio.runtime;
 
-import io.netty.channel.epoll.EpollIoHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,21 +28,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(120)
 class HandOffTest {
     private static final Duration LIMIT = Duration.ofSeconds(30);
-    private final List<Carrier> carriers = new ArrayList<>();
-    private final List<Watchdog> watchdogs = new ArrayList<>();
-    private final List<SparePool> pools = new ArrayList<>();
+    private final CarrierRig rig = new CarrierRig();
 
     @AfterEach
-    void stopAll() {
-        watchdogs.forEach(Watchdog::stop);
-        carriers.forEach(Carrier::stop);
-        pools.forEach(SparePool::stop);
+    void stopAll() throws Exception {
+        rig.stopAll();
     }
 
     @Test
     void fileReadHandsTheLoopToASpareAndTheBlockedThreadReturnsToThePool(@TempDir Path dir) throws Exception {
         Carrier c = carrier(1);
-        SparePool pool = pools.get(0);
+        SparePool pool = rig.poolOf(0);
         Path fifo = fifo(dir);
         try (RandomAccessFile writer = new RandomAccessFile(fifo.toFile(), "rw")) { // O_RDWR: the reader's open won't block
             CompletableFuture<Integer> read = new CompletableFuture<>();
@@ -414,15 +409,11 @@ class HandOffTest {
     // ---- helpers ----
 
     private Carrier carrier(int spares) {
-        SparePool pool = new SparePool(spares, Thread.currentThread().getThreadGroup());
-        pools.add(pool);
-        Carrier c = new Carrier(0, EpollIoHandler.newFactory(), true, pool, FdTable.create());
-        carriers.add(c);
-        return c;
+        return rig.carrier(spares);
     }
 
     private void watchdog(Carrier c, Duration handOffAfter, Duration reportAfter) {
-        watchdogs.add(new Watchdog(new Carrier[] {c}, handOffAfter, reportAfter, Thread.currentThread().getThreadGroup()));
+        rig.watchdog(new Watchdog(new Carrier[] {c}, handOffAfter, reportAfter, Thread.currentThread().getThreadGroup()));
     }
 
     private static Thread start(Carrier c, String name, Runnable body) {
