@@ -1,16 +1,12 @@
 package io.coio.it;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import example.apps.ChannelEchoApp;
 import io.coio.it.harness.AgentJvm;
+import io.coio.it.harness.PiecewiseEcho;
 import io.coio.it.harness.CarrierStatsLine;
-import java.io.DataInputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,7 +65,7 @@ class ChannelReadinessTrackingTest {
                 for (int c = 0; c < connections; c++) {
                     long seed = c;
                     done.add(clients.submit(() -> {
-                        echo(port, new Random(seed), rounds);
+                        PiecewiseEcho.run(port, new Random(seed), rounds, true, false);
                         return null;
                     }));
                 }
@@ -84,32 +80,6 @@ class ChannelReadinessTrackingTest {
             System.out.println("ChannelReadinessTrackingTest " + mode + ": "
                     + stats.stream().map(CarrierStatsLine::line).toList());
             return stats;
-        }
-    }
-
-    /** Waits for the server's ready byte, then {@code rounds} echoes of random sizes in 1-3 pieces, compared. */
-    private static void echo(int port, Random rnd, int rounds) throws Exception {
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            s.setTcpNoDelay(true);
-            s.setSoTimeout(60_000);
-            OutputStream out = s.getOutputStream();
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            assertEquals('R', in.readByte(), "the server's ready byte");
-            for (int r = 0; r < rounds; r++) {
-                byte[] msg = new byte[1 + rnd.nextInt(rnd.nextBoolean() ? 200 : 20_000)];
-                rnd.nextBytes(msg);
-                int pieces = 1 + rnd.nextInt(3);
-                int off = 0;
-                for (int p = 1; p <= pieces; p++) {
-                    int end = p == pieces ? msg.length : off + rnd.nextInt(msg.length - off + 1);
-                    out.write(msg, off, end - off);
-                    out.flush();
-                    off = end;
-                }
-                byte[] back = new byte[msg.length];
-                in.readFully(back);
-                assertArrayEquals(msg, back, "echo " + r + " of " + msg.length + " bytes");
-            }
         }
     }
 }

@@ -1,16 +1,11 @@
 package io.coio.it;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import example.apps.EchoThreadPerConnectionApp;
 import io.coio.it.harness.AgentJvm;
+import io.coio.it.harness.PiecewiseEcho;
 import io.coio.it.harness.CarrierStatsLine;
-import java.io.DataInputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,14 +43,14 @@ class EdgeTriggeredReadinessTest {
             for (int c = 0; c < LONG_LIVED; c++) {
                 long seed = c;
                 done.add(clients.submit(() -> {
-                    echo(port, new Random(seed), ROUND_TRIPS);
+                    PiecewiseEcho.run(port, new Random(seed), ROUND_TRIPS, false, true);
                     return null;
                 }));
             }
             for (int c = 0; c < SHORT_LIVED; c++) {
                 long seed = 1_000 + c;
                 done.add(clients.submit(() -> {
-                    echo(port, new Random(seed), 1);
+                    PiecewiseEcho.run(port, new Random(seed), 1, false, true);
                     return null;
                 }));
             }
@@ -83,34 +78,6 @@ class EdgeTriggeredReadinessTest {
             assertTrue(parks - rearms - registrations >= roundTrips / 2, "most waits must need no epoll_ctl: " + all);
             assertTrue(skipped >= roundTrips / 2, "after a short read the next read must be skipped (it would return"
                     + " EAGAIN): skipped " + skipped + " of " + roundTrips + " round trips: " + all);
-        }
-    }
-
-    /** {@code rounds} echoes of random sizes, each written in 1-3 pieces, read back and compared byte by byte. */
-    private static void echo(int port, Random rnd, int rounds) throws Exception {
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            s.setTcpNoDelay(true);
-            s.setSoTimeout(60_000);
-            OutputStream out = s.getOutputStream();
-            InputStream in = new DataInputStream(s.getInputStream());
-            for (int r = 0; r < rounds; r++) {
-                byte[] msg = new byte[1 + rnd.nextInt(rnd.nextBoolean() ? 200 : 20_000)];
-                rnd.nextBytes(msg);
-                int pieces = 1 + rnd.nextInt(3);
-                int off = 0;
-                for (int p = 1; p <= pieces; p++) {
-                    int end = p == pieces ? msg.length : off + rnd.nextInt(msg.length - off + 1);
-                    out.write(msg, off, end - off);
-                    out.flush();
-                    off = end;
-                    if (rnd.nextInt(4) == 0) {
-                        Thread.yield(); // vary how the pieces meet the server's reads
-                    }
-                }
-                byte[] back = new byte[msg.length];
-                ((DataInputStream) in).readFully(back);
-                assertArrayEquals(msg, back, "echo " + r + " of " + msg.length + " bytes");
-            }
         }
     }
 }
