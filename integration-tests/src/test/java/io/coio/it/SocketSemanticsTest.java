@@ -87,10 +87,15 @@ class SocketSemanticsTest {
                 + " JDK virtual threads" + coio.description());
     }
 
-    /** Every measured duration of {@code scenario} is at least {@code min} ms and below 10 s. */
+    /**
+     * Every measured duration of {@code scenario} is at least {@code min} ms (less one: the app reads the clock before
+     * the call and the JDK's own timeout check may run on another OS thread — a coroutine resumes on whichever thread
+     * drives its carrier — and this VM's TSC clock differs between CPUs by up to a millisecond; seen once as 299 ms
+     * for a 300 ms connect timeout) and below 10 s.
+     */
     private void assertElapsed(String scenario, long min) {
         for (long ms : coio.elapsed(scenario)) {
-            assertTrue(ms >= min, scenario + " ended after " + ms + " ms, earlier than its " + min + " ms timeout"
+            assertTrue(ms >= min - 1, scenario + " ended after " + ms + " ms, earlier than its " + min + " ms timeout"
                     + coio.description());
             assertTrue(ms < 10_000, scenario + " took " + ms + " ms for a " + min + " ms timeout" + coio.description());
         }
