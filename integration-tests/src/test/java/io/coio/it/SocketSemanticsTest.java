@@ -90,8 +90,8 @@ class SocketSemanticsTest {
     /**
      * Every measured duration of {@code scenario} is at least {@code min} ms (less one: the app reads the clock before
      * the call and the JDK's own timeout check may run on another OS thread — a coroutine resumes on whichever thread
-     * drives its carrier — and this VM's TSC clock differs between CPUs by up to a millisecond; seen once as 299 ms
-     * for a 300 ms connect timeout) and below 10 s.
+     * drives its carrier — so the reads may be on different CPUs, whose clocks on this VM (TSC) need not agree to the
+     * millisecond; seen once as 299 ms for a 300 ms connect timeout, which the JDK itself re-checks) and below 10 s.
      */
     private void assertElapsed(String scenario, long min) {
         for (long ms : coio.elapsed(scenario)) {
