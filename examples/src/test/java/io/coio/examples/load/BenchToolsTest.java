@@ -84,8 +84,10 @@ class BenchToolsTest {
         MisbehavingServer.Behavior countingEcho = (in, out) -> {
             byte[] buffer = new byte[4096];
             for (int n = in.read(buffer); n != -1; n = in.read(buffer)) {
-                out.write(buffer, 0, n);
+                // counted before the echo leaves: the client may see the bytes and call afterRoundTrips
+                // before this thread runs again
                 echoed.addAndGet(n);
+                out.write(buffer, 0, n);
             }
         };
         List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
