@@ -31,6 +31,7 @@ final class BridgeRenamer {
         }
         Map<String, String> names = new HashMap<>();
         names.put(JdkBridge.TEMPLATE, JdkRewriter.BRIDGE);
+        names.put(JdkBridge.HOOKS_TEMPLATE, JdkBridge.HOOKS_AS);
         names.put(template, as);
         ClassWriter w = new ClassWriter(0);
         new ClassReader(bytes).accept(new ClassRemapper(w, new SimpleRemapper(names)), 0);

@@ -88,8 +88,8 @@ public final class Installer {
             inst.addTransformer(rewriter, true);
             Class.forName("jdk.internal.misc.Blocker", true, null); // rewritten now, not inside a coroutine's first I/O
             times.mark("blocker");
-            inst.retransformClasses(coroutineTargets());
-            JdkBridge.retransformLoaded(inst, watched);
+            // only what is loaded already: the rest is rewritten as it loads (checkEveryTargetHooked loads it)
+            JdkBridge.retransformLoaded(inst, rewritable);
             times.mark("rewrite");
             rewriter.checkEveryTargetHooked(); // a JDK member missing: fails here, named, before any hook connects
             times.mark("check");
@@ -101,14 +101,10 @@ public final class Installer {
             runtime = CoioRuntime.start(options.carriers(), options.spares(), options.blocked(), options.longRun(),
                     options.slice(), options.steal());
             times.mark("runtime");
-            connectReadiness(bridge);
+            JdkBridge.set(bridge, "readiness", JdkBridge.linkedHooks(MethodHandles.lookup(), JdkBridge.READINESS_HOOKS,
+                    new Class<?>[] {Detector.class}, reports));
             if (reports != null) {
                 JdkBridge.connectReports(bridge, reports);
-                // the runtime hands the carrier's loop on first, then the detector reports the pinned coroutine
-                MethodType threadVoid = MethodType.methodType(void.class, Thread.class);
-                set(bridge, "pinnedPark", MethodHandles.foldArguments(
-                        MethodHandles.lookup().findStatic(Detector.class, "reportPinned", threadVoid),
-                        MethodHandles.lookup().findStatic(Hooks.class, "beforePinnedPark", threadVoid)));
                 reports.printSummaryAtExit(options.quiet());
             }
             times.mark("connect");
@@ -119,15 +115,8 @@ public final class Installer {
             times.mark("threads");
             appCalls = rewriteAppClasses(inst);
             times.mark("appclasses");
-            Class<?> hooks = bridge;
             // JMX MBeans + JFR statistics, registered when the MBean server / JFR start; undoes itself if it fails
-            observability = Observability.install(runtime, handle -> {
-                try {
-                    set(hooks, "mbeanServerCreated", handle);
-                } catch (ReflectiveOperationException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            observability = Observability.install(runtime, new ObserverConnection(bridge));
             times.mark("observability");
             if (!options.hookLibraries().isEmpty()) {
                 io.coio.nativeswap.NativeCall.hookWhenLoaded(options.hookLibraries()); // libc calls of those libraries yield
@@ -270,32 +259,8 @@ public final class Installer {
         return appCalls;
     }
 
-    private static void connectReadiness(Class<?> bridge) throws ReflectiveOperationException {
-        MethodHandles.Lookup l = MethodHandles.lookup();
-        set(bridge, "poll", l.findStatic(Hooks.class, "poll",
-                MethodType.methodType(boolean.class, int.class, int.class, long.class, BooleanSupplier.class)));
-        set(bridge, "pollSelector", l.findStatic(Hooks.class, "pollSelector",
-                MethodType.methodType(boolean.class, int.class, long.class)));
-        set(bridge, "stopPoll", l.findStatic(Hooks.class, "stopPoll",
-                MethodType.methodType(void.class, int.class, int.class)));
-        set(bridge, "pinnedPark", l.findStatic(Hooks.class, "beforePinnedPark",
-                MethodType.methodType(void.class, Thread.class)));
-        set(bridge, "schedule", l.findStatic(Hooks.class, "schedule",
-                MethodType.methodType(Future.class, Thread.class, Runnable.class, long.class, TimeUnit.class)));
-        set(bridge, "beforeBlocking", l.findStatic(Hooks.class, "beforeBlocking",
-                MethodType.methodType(void.class, int.class)));
-        set(bridge, "beforeWait", l.findStatic(Hooks.class, "beforeObjectWait", MethodType.methodType(void.class)));
-        set(bridge, "beforeFileIo", l.findStatic(Hooks.class, "beforeFileIo", MethodType.methodType(long.class)));
-        set(bridge, "afterFileIo", l.findStatic(Hooks.class, "afterFileIo", MethodType.methodType(void.class, long.class)));
-        set(bridge, "beforeSocketIo", l.findStatic(Hooks.class, "beforeSocketIo",
-                MethodType.methodType(int.class, Object.class, int.class, boolean.class)));
-        set(bridge, "afterSocketIo", l.findStatic(Hooks.class, "afterSocketIo",
-                MethodType.methodType(void.class, int.class, int.class, boolean.class, int.class, int.class)));
-        set(bridge, "socketClosing", l.findStatic(Hooks.class, "socketClosing", MethodType.methodType(void.class, int.class)));
-    }
-
     private static void connectThreads(Class<?> bridge, CoioRuntime runtime, AgentOptions options)
-            throws ReflectiveOperationException {
+            throws ReflectiveOperationException, java.io.IOException {
         java.lang.reflect.Field anyShadow = bridge.getField("anyShadow");
         ThreadConversion conversion = new ThreadConversion(runtime, options.include(), options.exclude(), () -> {
             try {
@@ -304,34 +269,32 @@ public final class Installer {
                 throw new IllegalStateException(e);
             }
         });
-        MethodHandles.Lookup l = MethodHandles.lookup();
-        set(bridge, "appThreadOf", l.findStatic(CoioRuntime.class, "appThreadOf",
-                MethodType.methodType(Thread.class, Thread.class)));
-        set(bridge, "interruptEndsSocketIo", l.findStatic(Hooks.class, "interruptEndsSocketIo",
-                MethodType.methodType(boolean.class, Thread.class)));
-        set(bridge, "stateAsPlatform", l.findStatic(Hooks.class, "stateAsPlatformThread",
-                MethodType.methodType(Thread.State.class, Thread.class)));
         ThreadListing listing = new ThreadListing(conversion.runningAppThreads(), ThreadListing.threadInfoConstructor());
-        set(bridge, "appThreads", l.findVirtual(ThreadListing.class, "appThreads",
-                MethodType.methodType(Thread[].class, boolean.class)).bindTo(listing));
-        set(bridge, "appThreadInfos", l.findVirtual(ThreadListing.class, "withInfos",
-                MethodType.methodType(Object[].class, Object[].class)).bindTo(listing));
-        set(bridge, "appThreadInfoById", l.findVirtual(ThreadListing.class, "withInfosByIds",
-                MethodType.methodType(Object[].class, Object[].class, long[].class, int.class)).bindTo(listing));
-        set(bridge, "allThreads", l.findVirtual(ThreadListing.class, "allThreads",
-                MethodType.methodType(Thread[].class)).bindTo(listing));
-        set(bridge, "allStackTraces", l.findVirtual(ThreadListing.class, "allStackTraces",
-                MethodType.methodType(Map.class)).bindTo(listing));
-        set(bridge, "shadowOf", l.findVirtual(ThreadConversion.class, "shadowOf",
-                MethodType.methodType(Thread.class, Thread.class)).bindTo(conversion));
-        set(bridge, "threadStart", l.findVirtual(ThreadConversion.class, "start",
-                MethodType.methodType(boolean.class, Thread.class)).bindTo(conversion));
-        set(bridge, "threadLocalsCreated", l.findStatic(AppThreadState.class, "mapCreated",
-                MethodType.methodType(void.class, Thread.class, Object.class, boolean.class)));
+        JdkBridge.set(bridge, "threads", JdkBridge.linkedHooks(MethodHandles.lookup(), JdkBridge.THREAD_HOOKS,
+                new Class<?>[] {ThreadConversion.class, ThreadListing.class}, conversion, listing));
     }
 
-    private static void set(Class<?> bridge, String hook, MethodHandle handle) throws ReflectiveOperationException {
-        bridge.getMethod("connect", String.class, MethodHandle.class).invoke(null, hook, handle);
+    /**
+     * Connects the bridge's {@code observer} group to a callback ({@link ObserverHooks}), or disconnects it (null).
+     * Threads: the installing thread, and whichever thread undoes the observability.
+     */
+    private static final class ObserverConnection implements java.util.function.Consumer<java.util.function.Consumer<Object>> {
+        private final Class<?> bridge;
+
+        ObserverConnection(Class<?> bridge) {
+            this.bridge = bridge;
+        }
+
+        @Override
+        public void accept(java.util.function.Consumer<Object> serverCreated) {
+            try {
+                JdkBridge.set(bridge, "observer", serverCreated == null ? null : JdkBridge.linkedHooks(
+                        MethodHandles.lookup(), JdkBridge.OBSERVER_HOOKS, new Class<?>[] {java.util.function.Consumer.class},
+                        serverCreated));
+            } catch (ReflectiveOperationException | java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /** Every hook back to "do nothing": the JDK's code runs as if coio were absent. */
@@ -344,12 +307,9 @@ public final class Installer {
         } catch (ReflectiveOperationException | RuntimeException ignored) {
             // best effort, as below
         }
-        for (String f : new String[] {"threadStart", "shadowOf", "appThreadOf", "interruptEndsSocketIo", "allThreads",
-                "allStackTraces", "appThreads", "appThreadInfos", "appThreadInfoById", "stateAsPlatform", "poll", "pollSelector", "stopPoll",
-                "pinnedPark", "schedule", "beforeBlocking", "beforeWait", "beforeFileIo", "afterFileIo", "beforeSocketIo", "afterSocketIo", "socketClosing",
-                "nonBlocking", "blockingCall", "mbeanServerCreated", "threadLocalsCreated"}) {
+        for (String group : new String[] {"threads", "readiness", "reports", "observer"}) {
             try {
-                set(bridge, f, null);
+                JdkBridge.set(bridge, group, null);
             } catch (ReflectiveOperationException | RuntimeException ignored) {
                 // best effort: the field may not exist in a partially defined bridge
             }

@@ -6,9 +6,7 @@ import io.coio.agent.internal.detect.Detector;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +22,15 @@ import java.util.Set;
 final class JdkBridge {
     static final String TEMPLATE = "io/coio/agent/internal/bridge/CoioBridge";
     static final String APP_THREADS_TEMPLATE = "io/coio/agent/internal/bridge/CoioThreads";
+    /** The hooks' base class, copied beside the bridge; coio's hook classes extend the copy. */
+    static final String HOOKS_TEMPLATE = "io/coio/agent/internal/bridge/CoioHooks";
+    static final String HOOKS_AS = "sun/nio/ch/CoioHooks";
+    /** coio's hook classes (compiled against {@link #HOOKS_TEMPLATE}); each is defined as its name + {@link #LINKED}. */
+    static final String READINESS_HOOKS = "io/coio/agent/internal/ReadinessHooks";
+    static final String THREAD_HOOKS = "io/coio/agent/internal/ThreadHooks";
+    static final String OBSERVER_HOOKS = "io/coio/agent/internal/ObserverHooks";
+    static final String DETECTOR_HOOKS = "io/coio/agent/internal/detect/DetectorHooks";
+    static final String LINKED = "Linked";
     /** Where the app-facing template lives once defined (app classes are rewritten to call it). */
     static final String APP_THREADS_AS = "java/lang/CoioThreads";
     /** Any java.base class of the bridge's package, present on every JDK coio runs on; not initialised. */
@@ -44,6 +51,11 @@ final class JdkBridge {
         }
         MethodHandles.Lookup inPackage = MethodHandles.privateLookupIn(Class.forName(PACKAGE_HOST, false, null),
                 MethodHandles.lookup());
+        try {
+            Class.forName(HOOKS_AS.replace('/', '.'), false, null); // agentmain twice, the first time failed between
+        } catch (ClassNotFoundException notYet) {
+            inPackage.defineClass(renamed(HOOKS_TEMPLATE, HOOKS_AS)); // the bridge's static initialiser makes one
+        }
         return inPackage.defineClass(renamed(TEMPLATE, JdkRewriter.BRIDGE));
     }
 
@@ -73,18 +85,37 @@ final class JdkBridge {
         return built != null ? built : BridgeRenamer.renamed(template, as);
     }
 
-    /** Connects hook {@code hook} of the bridge to {@code handle}, or back to "do nothing" if null. */
-    static void set(Class<?> bridge, String hook, MethodHandle handle) throws ReflectiveOperationException {
-        bridge.getMethod("connect", String.class, MethodHandle.class).invoke(null, hook, handle);
+    /**
+     * Connects hook group {@code group} of the bridge to {@code hooks} (made by {@link #linkedHooks}), or back to the
+     * JDK's own behaviour if null.
+     */
+    static void set(Class<?> bridge, String group, Object hooks) throws ReflectiveOperationException {
+        bridge.getMethod("connect", String.class, Object.class).invoke(null, group, hooks);
+    }
+
+    /**
+     * A new instance of coio's hook class {@code template} (internal name, in {@code inPackage}'s package), as the
+     * bridge can call it: the class copied with its superclass renamed from the template base class to the copy in
+     * java.base (precomputed by the build, see {@link #renamed}) and defined as {@code template + "Linked"} in
+     * coio's class loader, once; {@code args} go to its public constructor of parameter types {@code types}. The
+     * template itself is never loaded.
+     */
+    static Object linkedHooks(MethodHandles.Lookup inPackage, String template, Class<?>[] types, Object... args)
+            throws IOException, ReflectiveOperationException {
+        String as = template + LINKED;
+        Class<?> linked;
+        try {
+            linked = Class.forName(as.replace('/', '.'), false, inPackage.lookupClass().getClassLoader());
+        } catch (ClassNotFoundException notYet) {
+            linked = inPackage.defineClass(renamed(template, as));
+        }
+        return linked.getConstructor(types).newInstance(args);
     }
 
     /** Connects the blocking-call prologues to {@code detector} and turns them on if it watches any. */
-    static void connectReports(Class<?> bridge, Detector detector) throws ReflectiveOperationException {
-        MethodHandles.Lookup l = MethodHandles.lookup();
-        set(bridge, "nonBlocking", l.findVirtual(Detector.class, "isNonBlocking",
-                MethodType.methodType(boolean.class, Thread.class)).bindTo(detector));
-        set(bridge, "blockingCall", l.findVirtual(Detector.class, "blockingCall",
-                MethodType.methodType(void.class, int.class, Object.class, long.class)).bindTo(detector));
+    static void connectReports(Class<?> bridge, Detector detector) throws ReflectiveOperationException, IOException {
+        set(bridge, "reports", linkedHooks(MethodHandles.privateLookupIn(Detector.class, MethodHandles.lookup()),
+                DETECTOR_HOOKS, new Class<?>[] {Detector.class}, detector));
         bridge.getField("detect").setBoolean(null, !detector.watchedCalls().isEmpty());
     }
 
@@ -95,8 +126,7 @@ final class JdkBridge {
         }
         try {
             bridge.getField("detect").setBoolean(null, false);
-            set(bridge, "nonBlocking", null);
-            set(bridge, "blockingCall", null);
+            set(bridge, "reports", null);
         } catch (ReflectiveOperationException | RuntimeException ignored) {
             // best effort: with detect false the prologues return at once
         }

@@ -56,7 +56,12 @@ public final class PrecomputeBuild {
         }
         Files.createDirectories(out.resolve("bridge"));
         for (String[] b : new String[][] {{JdkBridge.TEMPLATE, JdkRewriter.BRIDGE},
-                {JdkBridge.APP_THREADS_TEMPLATE, JdkBridge.APP_THREADS_AS}}) {
+                {JdkBridge.HOOKS_TEMPLATE, JdkBridge.HOOKS_AS},
+                {JdkBridge.APP_THREADS_TEMPLATE, JdkBridge.APP_THREADS_AS},
+                {JdkBridge.READINESS_HOOKS, JdkBridge.READINESS_HOOKS + JdkBridge.LINKED},
+                {JdkBridge.THREAD_HOOKS, JdkBridge.THREAD_HOOKS + JdkBridge.LINKED},
+                {JdkBridge.OBSERVER_HOOKS, JdkBridge.OBSERVER_HOOKS + JdkBridge.LINKED},
+                {JdkBridge.DETECTOR_HOOKS, JdkBridge.DETECTOR_HOOKS + JdkBridge.LINKED}}) {
             Files.write(out.resolve("bridge").resolve(b[1].replace('/', '.') + ".bin"), BridgeRenamer.renamed(b[0], b[1]));
         }
         Path captured = Files.createTempDirectory("coio-precompute");

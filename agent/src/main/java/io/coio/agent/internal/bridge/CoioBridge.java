@@ -1,10 +1,6 @@
 package io.coio.agent.internal.bridge;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
-import java.lang.invoke.MutableCallSite;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -13,111 +9,42 @@ import java.util.function.BooleanSupplier;
  * Compiled for Java 17 (agent/pom.xml): detect mode defines it on Java 17 too.
  * WARNING: this class is copied into java.base as sun.nio.ch.CoioBridge and called from rewritten JDK
  * methods (Poller, VirtualThread, Thread, and in detect mode every method in BlockingCalls). It must use only
- * JDK types, must not reference any other coio class (nor have nested classes or lambdas: only this one class
- * is copied), and must never throw anything the JDK method it sits in could not have thrown -- except the
+ * JDK types, must not reference any other coio class but CoioHooks (copied with it, as sun.nio.ch.CoioHooks), must
+ * have no nested classes or lambdas (only these classes are copied), and must never throw anything the JDK method
+ * it sits in could not have thrown -- except the
  * Error that detect mode's onblock=throw raises on purpose (created by agent code, not here).
  */
 
 /**
  * The bootstrap-visible bridge between the JDK's rewritten methods and coio (BlockHound's
- * {@code BlockHoundRuntime} pattern). Each coroutine-mode hook is a {@link MutableCallSite}: its target
- * starts as "do nothing" ({@link MethodHandles#empty}: false, null or no-op), so the JDK's code runs
- * unchanged, and the agent connects coio's handler once coio is running. Through the call site's
- * invoker (a constant) the JIT inlines the handler into the JDK method, so a hook costs what the
- * handler costs; connecting or disconnecting a hook deoptimises the code that inlined it. Disconnecting
- * every hook turns coio off completely.
+ * {@code BlockHoundRuntime} pattern). Each hook calls the same-named method of its group's {@link CoioHooks}
+ * instance: {@link #readiness} (socket waits, timers, hand-offs), {@link #threads} (converted app threads),
+ * {@link #reports} (blocking calls) and {@link #observer} (the MBean server). Each starts as the base class, whose
+ * methods do what the JDK does without coio, so the JDK's code runs unchanged; the agent connects a group by
+ * putting one of coio's subclasses there once coio is running. A volatile load and a virtual call: the JIT
+ * inlines coio's method behind one class check. Disconnecting every group turns coio off completely.
  *
  * <p>Not API.
  */
 public final class CoioBridge {
-    private static final MutableCallSite POLL = site(boolean.class, int.class, int.class, long.class, BooleanSupplier.class);
-    private static final MutableCallSite POLL_SELECTOR = site(boolean.class, int.class, long.class);
-    private static final MutableCallSite STOP_POLL = site(void.class, int.class, int.class);
-    private static final MutableCallSite PINNED_PARK = site(void.class, Thread.class);
-    private static final MutableCallSite SCHEDULE = site(Future.class, Thread.class, Runnable.class, long.class,
-            TimeUnit.class);
-    private static final MutableCallSite THREAD_START = site(boolean.class, Thread.class);
-    private static final MutableCallSite SHADOW_OF = site(Thread.class, Thread.class);
-    private static final MutableCallSite APP_THREAD_OF = site(Thread.class, Thread.class);
-    private static final MutableCallSite INTERRUPT_ENDS_SOCKET_IO = site(boolean.class, Thread.class);
-    private static final MutableCallSite ALL_THREADS = site(Thread[].class);
-    private static final MutableCallSite ALL_STACK_TRACES = site(java.util.Map.class);
-    private static final MutableCallSite APP_THREADS = site(Thread[].class, boolean.class);
-    private static final MutableCallSite STATE_AS_PLATFORM = site(Thread.State.class, Thread.class);
-    private static final MutableCallSite APP_THREAD_INFOS = site(Object[].class, Object[].class);
-    private static final MutableCallSite APP_THREAD_INFO_BY_ID = site(Object[].class, Object[].class, long[].class, int.class);
+    /** The JDK's own behaviour: what every group is until connected and after it is disconnected. */
+    private static final CoioHooks OFF = new CoioHooks();
+    private static volatile CoioHooks readiness = OFF;
+    private static volatile CoioHooks threads = OFF;
+    private static volatile CoioHooks reports = OFF;
+    private static volatile CoioHooks observer = OFF;
     /**
-     * {@code (Thread t) boolean}: {@code t.isVirtual()}, false below Java 21. A handle because the bridge is
-     * compiled for Java 17 (detect mode runs there); a static final handle in java.base is a JIT constant.
+     * {@code java.lang.BaseVirtualThread}, the class of every virtual thread, or null below Java 21: the bridge is
+     * compiled for Java 17 (detect mode runs there), so it cannot call {@code Thread.isVirtual()}. A static final
+     * class in java.base is a JIT constant and {@code isInstance} an intrinsic.
      */
-    private static final MethodHandle IS_VIRTUAL = isVirtual();
-    private static final MutableCallSite BEFORE_BLOCKING = site(void.class, int.class);
-    private static final MutableCallSite BEFORE_WAIT = site(void.class);
-    private static final MutableCallSite BEFORE_FILE_IO = site(long.class);
-    private static final MutableCallSite AFTER_FILE_IO = site(void.class, long.class);
-    private static final MutableCallSite BEFORE_SOCKET_IO = site(int.class, Object.class, int.class, boolean.class);
-    private static final MutableCallSite AFTER_SOCKET_IO = site(void.class, int.class, int.class, boolean.class,
-            int.class, int.class);
-    private static final MutableCallSite SOCKET_CLOSING = site(void.class, int.class);
-    /** {@code (Object mbeanServer) void}: the platform MBean server was just created (coio's MBeans go in). */
-    private static final MutableCallSite MBEAN_SERVER_CREATED = site(void.class, Object.class);
-    private static final MutableCallSite THREAD_LOCALS_CREATED = site(void.class, Thread.class, Object.class, boolean.class);
-
-    /** {@code (int fd, int event, long nanos, BooleanSupplier isOpen) boolean}: true if coio did the wait. */
-    private static final MethodHandle poll = POLL.dynamicInvoker();
-    /** {@code (int fd, long nanos) boolean}. */
-    private static final MethodHandle pollSelector = POLL_SELECTOR.dynamicInvoker();
-    /** {@code (int fd, int event) void}. */
-    private static final MethodHandle stopPoll = STOP_POLL.dynamicInvoker();
-    /** {@code (Thread vthread) void}. */
-    private static final MethodHandle pinnedPark = PINNED_PARK.dynamicInvoker();
-    /** {@code (Thread vthread, Runnable task, long delay, TimeUnit unit) Future}: null to use the JDK's timer. */
-    private static final MethodHandle schedule = SCHEDULE.dynamicInvoker();
-    /** {@code (Thread t) boolean}: true if the thread was started as a coroutine instead. */
-    private static final MethodHandle threadStart = THREAD_START.dynamicInvoker();
-    /** {@code (Thread t) Thread}: the coroutine running app thread {@code t}, or null. */
-    private static final MethodHandle shadowOf = SHADOW_OF.dynamicInvoker();
-    /** {@code (Thread coroutine) Thread}: the app thread a coroutine runs, or null. */
-    private static final MethodHandle appThreadOf = APP_THREAD_OF.dynamicInvoker();
-    /** {@code (Thread t) boolean}: does an interrupt end t's socket I/O (closing the socket)? */
-    private static final MethodHandle interruptEndsSocketIo = INTERRUPT_ENDS_SOCKET_IO.dynamicInvoker();
-    /** {@code () Thread[]}: live platform threads plus running converted app threads. */
-    private static final MethodHandle allThreads = ALL_THREADS.dynamicInvoker();
-    /** {@code () Map}: Thread.getAllStackTraces() with the running converted app threads. */
-    private static final MethodHandle allStackTraces = ALL_STACK_TRACES.dynamicInvoker();
-    /** {@code (Thread coroutine) Thread.State}: the coroutine's state as a platform thread would report it. */
-    private static final MethodHandle stateAsPlatform = STATE_AS_PLATFORM.dynamicInvoker();
-    /** {@code (boolean daemonOnly) Thread[]}: the running converted app threads. */
-    private static final MethodHandle appThreads = APP_THREADS.dynamicInvoker();
-    /** {@code (Object[] threadInfos) Object[]}: ThreadMXBean.dumpAllThreads' result plus the running app threads. */
-    private static final MethodHandle appThreadInfos = APP_THREAD_INFOS.dynamicInvoker();
-    /** {@code (Object[] threadInfos, long[] ids, int maxDepth) Object[]}: ThreadMXBean.getThreadInfo(ids)'s answer with the app threads among ids. */
-    private static final MethodHandle appThreadInfoById = APP_THREAD_INFO_BY_ID.dynamicInvoker();
-    /** {@code (int cause) void}: a JDK operation that blocks its OS thread starts (file I/O, DNS, Blocker.begin). */
-    private static final MethodHandle beforeBlocking = BEFORE_BLOCKING.dynamicInvoker();
-    /** {@code () void}: Object.wait starts. */
-    private static final MethodHandle beforeWait = BEFORE_WAIT.dynamicInvoker();
-    /** {@code () long}: a file I/O method starts; the mark for afterFileIo (0: nothing to end). */
-    private static final MethodHandle beforeFileIo = BEFORE_FILE_IO.dynamicInvoker();
-    /** {@code (long mark) void}: that file I/O method returns or throws. */
-    private static final MethodHandle afterFileIo = AFTER_FILE_IO.dynamicInvoker();
-    /** {@code (Object jdkFd, int fd, boolean write) int}: -1 skip the syscall, 0 not tracked, else an edge count. */
-    private static final MethodHandle beforeSocketIo = BEFORE_SOCKET_IO.dynamicInvoker();
-    /** {@code (int n, int fd, boolean write, int edges, int len) void}: what a tracked attempt learned. */
-    private static final MethodHandle afterSocketIo = AFTER_SOCKET_IO.dynamicInvoker();
-    /** {@code (int fd) void}: the JDK is about to close a socket or pipe fd. */
-    private static final MethodHandle socketClosing = SOCKET_CLOSING.dynamicInvoker();
-    private static final MethodHandle threadLocalsCreated = THREAD_LOCALS_CREATED.dynamicInvoker();
+    private static final Class<?> VIRTUAL = virtualThreadClass();
     /** False until the first app thread is converted: keeps the Thread-method hooks at one field load. */
     public static volatile boolean anyShadow;
 
     // ---- blocking-call reports (detect mode; coroutine mode's report=all) ----
     /** False unless coio watches blocking calls: then it is all a watched JDK method reads. */
     public static volatile boolean detect;
-    /** {@code (Thread t) boolean}: must t not block? Asked once per thread, again when its name or {@link #epoch} changes. */
-    public static volatile MethodHandle nonBlocking;
-    /** {@code (int call, Object self, long arg) void}: a watched call on a non-blocking thread; may throw an Error. */
-    public static volatile MethodHandle blockingCall;
     /** Replaced whenever the rules change (a thread is marked): makes every thread's cached answer stale. */
     public static volatile Object epoch = new Object();
 
@@ -132,97 +59,45 @@ public final class CoioBridge {
     }
 
     /**
-     * Connects hook {@code name} to {@code handler}, or back to "do nothing" if {@code handler} is null.
-     * Called by the agent's installer only.
+     * Connects hook group {@code group} ({@code readiness}, {@code threads}, {@code reports}, {@code observer}) to
+     * {@code hooks}, a {@link CoioHooks}, or back to the JDK's own behaviour if {@code hooks} is null. Called by the
+     * agent's installer only.
      */
-    public static void connect(String name, MethodHandle handler) {
-        MutableCallSite site = switch (name) {
-            case "poll" -> POLL;
-            case "pollSelector" -> POLL_SELECTOR;
-            case "stopPoll" -> STOP_POLL;
-            case "pinnedPark" -> PINNED_PARK;
-            case "schedule" -> SCHEDULE;
-            case "threadStart" -> THREAD_START;
-            case "shadowOf" -> SHADOW_OF;
-            case "appThreadOf" -> APP_THREAD_OF;
-            case "interruptEndsSocketIo" -> INTERRUPT_ENDS_SOCKET_IO;
-            case "allThreads" -> ALL_THREADS;
-            case "allStackTraces" -> ALL_STACK_TRACES;
-            case "appThreads" -> APP_THREADS;
-            case "stateAsPlatform" -> STATE_AS_PLATFORM;
-            case "appThreadInfos" -> APP_THREAD_INFOS;
-            case "appThreadInfoById" -> APP_THREAD_INFO_BY_ID;
-            case "beforeBlocking" -> BEFORE_BLOCKING;
-            case "beforeWait" -> BEFORE_WAIT;
-            case "beforeFileIo" -> BEFORE_FILE_IO;
-            case "afterFileIo" -> AFTER_FILE_IO;
-            case "beforeSocketIo" -> BEFORE_SOCKET_IO;
-            case "afterSocketIo" -> AFTER_SOCKET_IO;
-            case "socketClosing" -> SOCKET_CLOSING;
-            case "mbeanServerCreated" -> MBEAN_SERVER_CREATED;
-            case "threadLocalsCreated" -> THREAD_LOCALS_CREATED;
-            case "nonBlocking" -> {
-                nonBlocking = handler;
-                yield null;
-            }
-            case "blockingCall" -> {
-                blockingCall = handler;
-                yield null;
-            }
-            default -> throw new IllegalArgumentException("no hook named " + name);
-        };
-        if (site != null) {
-            site.setTarget(handler == null ? MethodHandles.empty(site.type()) : handler.asType(site.type()));
-            MutableCallSite.syncAll(new MutableCallSite[] {site});
+    public static void connect(String group, Object hooks) {
+        CoioHooks h = hooks == null ? OFF : (CoioHooks) hooks;
+        switch (group) {
+            case "readiness" -> readiness = h;
+            case "threads" -> threads = h;
+            case "reports" -> reports = h;
+            case "observer" -> observer = h;
+            default -> throw new IllegalArgumentException("no hook group named " + group);
         }
     }
 
-    private static MethodHandle isVirtual() {
+    private static Class<?> virtualThreadClass() {
         try {
-            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
-                    MethodType.methodType(boolean.class));
-        } catch (NoSuchMethodException | IllegalAccessException belowJava21) {
-            return MethodHandles.dropArguments(MethodHandles.constant(boolean.class, false), 0, Thread.class);
+            return Class.forName("java.lang.BaseVirtualThread", false, null);
+        } catch (ClassNotFoundException belowJava21) {
+            return null;
         }
     }
 
-    /** {@code t.isVirtual()} through {@link #IS_VIRTUAL} (the bridge is compiled for Java 17). */
+    /** {@code t.isVirtual()} (the bridge is compiled for Java 17). */
     private static boolean virtual(Thread t) {
-        try {
-            return (boolean) IS_VIRTUAL.invokeExact(t);
-        } catch (Throwable e) {
-            throw new InternalError(e);
-        }
-    }
-
-    private static MutableCallSite site(Class<?> returns, Class<?>... params) {
-        MethodType type = MethodType.methodType(returns, params);
-        return new MutableCallSite(MethodHandles.empty(type));
+        return VIRTUAL != null && VIRTUAL.isInstance(t);
     }
 
     public static boolean poll(int fd, int event, long nanos, BooleanSupplier isOpen) throws IOException {
-        try {
-            return (boolean) poll.invokeExact(fd, event, nanos, isOpen);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new InternalError(t);
-        }
+        return readiness.poll(fd, event, nanos, isOpen);
     }
 
     public static boolean pollSelector(int fd, long nanos) throws IOException {
-        try {
-            return (boolean) pollSelector.invokeExact(fd, nanos);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new InternalError(t);
-        }
+        return readiness.pollSelector(fd, nanos);
     }
 
     public static void stopPoll(int fd, int event) {
         try {
-            stopPoll.invokeExact(fd, event);
+            readiness.stopPoll(fd, event);
         } catch (Throwable t) {
             report(t);
         }
@@ -230,7 +105,7 @@ public final class CoioBridge {
 
     public static void pinnedPark(Thread vthread) {
         try {
-            pinnedPark.invokeExact(vthread);
+            readiness.pinnedPark(vthread);
         } catch (Throwable t) {
             report(t);
         }
@@ -238,7 +113,7 @@ public final class CoioBridge {
 
     public static Future<?> schedule(Thread vthread, Runnable task, long delay, TimeUnit unit) {
         try {
-            return (Future<?>) schedule.invokeExact(vthread, task, delay, unit);
+            return readiness.schedule(vthread, task, delay, unit);
         } catch (Throwable t) {
             report(t);
             return null;
@@ -247,7 +122,7 @@ public final class CoioBridge {
 
     public static void beforeBlocking(int cause) {
         try {
-            beforeBlocking.invokeExact(cause);
+            readiness.beforeBlocking(cause);
         } catch (Throwable t) {
             report(t);
         }
@@ -256,7 +131,7 @@ public final class CoioBridge {
     /** File I/O prologue ({@code FileIoSpan}): the mark to hand to {@link #afterFileIo}. */
     public static long beforeFileIo() {
         try {
-            return (long) beforeFileIo.invokeExact();
+            return readiness.beforeFileIo();
         } catch (Throwable t) {
             report(t);
             return 0;
@@ -267,7 +142,7 @@ public final class CoioBridge {
     public static void afterFileIo(long mark) {
         if (mark != 0) {
             try {
-                afterFileIo.invokeExact(mark);
+                readiness.afterFileIo(mark);
             } catch (Throwable t) {
                 report(t);
             }
@@ -276,7 +151,7 @@ public final class CoioBridge {
 
     public static void beforeWait() {
         try {
-            beforeWait.invokeExact();
+            readiness.beforeWait();
         } catch (Throwable t) {
             report(t);
         }
@@ -285,7 +160,7 @@ public final class CoioBridge {
     /** {@code NioSocketImpl.tryRead/tryWrite} prologue: -1 to answer "would block" without the syscall. */
     public static int beforeSocketIo(Object jdkFd, int fd, boolean write) {
         try {
-            return (int) beforeSocketIo.invokeExact(jdkFd, fd, write);
+            return readiness.beforeSocketIo(jdkFd, fd, write);
         } catch (Throwable t) {
             report(t);
             return 0;
@@ -296,7 +171,7 @@ public final class CoioBridge {
     public static int afterSocketIo(int n, int fd, boolean write, int edges, int len) {
         if (edges > 0) {
             try {
-                afterSocketIo.invokeExact(n, fd, write, edges, len);
+                readiness.afterSocketIo(n, fd, write, edges, len);
             } catch (Throwable t) {
                 report(t);
             }
@@ -307,7 +182,7 @@ public final class CoioBridge {
     /** {@code UnixDispatcher.close} prologue. */
     public static void socketClosing(int fd) {
         try {
-            socketClosing.invokeExact(fd);
+            readiness.socketClosing(fd);
         } catch (Throwable t) {
             report(t);
         }
@@ -320,7 +195,7 @@ public final class CoioBridge {
      */
     public static Object mbeanServerCreated(Object server) {
         try {
-            MBEAN_SERVER_CREATED.getTarget().invoke(server);
+            observer.mbeanServerCreated(server);
         } catch (Throwable t) {
             report(t);
         }
@@ -328,13 +203,7 @@ public final class CoioBridge {
     }
 
     public static boolean threadStart(Thread t) {
-        try {
-            return (boolean) threadStart.invokeExact(t);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new InternalError(e);
-        }
+        return threads.threadStart(t);
     }
 
     /**
@@ -346,10 +215,7 @@ public final class CoioBridge {
             return null;
         }
         try {
-            if ((boolean) IS_VIRTUAL.invokeExact(t)) {
-                return null;
-            }
-            return (Thread) shadowOf.invokeExact(t);
+            return virtual(t) ? null : threads.shadowOf(t);
         } catch (Throwable e) {
             report(e);
             return null;
@@ -369,7 +235,7 @@ public final class CoioBridge {
             return t;
         }
         try {
-            Thread app = (Thread) appThreadOf.invokeExact(t);
+            Thread app = threads.appThreadOf(t);
             return app != null ? app : t;
         } catch (Throwable e) {
             report(e);
@@ -399,7 +265,7 @@ public final class CoioBridge {
             return null;
         }
         try {
-            return (Thread.State) stateAsPlatform.invokeExact(s);
+            return threads.stateAsPlatform(s);
         } catch (Throwable e) {
             report(e);
             return s.getState();
@@ -416,7 +282,7 @@ public final class CoioBridge {
             return;
         }
         try {
-            threadLocalsCreated.invokeExact(t, map, inheritable);
+            threads.threadLocalsCreated(t, map, inheritable);
         } catch (Throwable e) {
             report(e);
         }
@@ -436,7 +302,7 @@ public final class CoioBridge {
             return t.isInterrupted();
         }
         try {
-            return (boolean) interruptEndsSocketIo.invokeExact(t);
+            return threads.interruptEndsSocketIo(t);
         } catch (Throwable e) {
             report(e);
             return t.isInterrupted();
@@ -449,7 +315,7 @@ public final class CoioBridge {
             return null;
         }
         try {
-            return (Thread[]) allThreads.invokeExact();
+            return threads.allThreads();
         } catch (Throwable e) {
             report(e);
             return null;
@@ -463,7 +329,7 @@ public final class CoioBridge {
             return null;
         }
         try {
-            return (java.util.Map<Thread, StackTraceElement[]>) allStackTraces.invokeExact();
+            return threads.allStackTraces();
         } catch (Throwable e) {
             report(e);
             return null;
@@ -495,7 +361,7 @@ public final class CoioBridge {
             return jvm;
         }
         try {
-            return (Object[]) appThreadInfos.invokeExact(jvm);
+            return threads.appThreadInfos(jvm);
         } catch (Throwable e) {
             report(e);
             return jvm;
@@ -541,7 +407,7 @@ public final class CoioBridge {
             return jvm;
         }
         try {
-            return (Object[]) appThreadInfoById.invokeExact(jvm, ids, maxDepth);
+            return threads.appThreadInfoById(jvm, ids, maxDepth);
         } catch (Throwable e) {
             report(e);
             return jvm;
@@ -553,7 +419,7 @@ public final class CoioBridge {
             return new Thread[0];
         }
         try {
-            Thread[] a = (Thread[]) appThreads.invokeExact(daemonOnly);
+            Thread[] a = threads.appThreads(daemonOnly);
             return a != null ? a : new Thread[0];
         } catch (Throwable e) {
             report(e);
@@ -594,13 +460,13 @@ public final class CoioBridge {
     }
 
     private static Boolean classify(Thread t, Object[] s) {
-        MethodHandle h = nonBlocking;
-        if (h == null) {
+        CoioHooks h = reports;
+        if (h == OFF) {
             return Boolean.FALSE;
         }
         s[BUSY] = Boolean.TRUE;
         try {
-            return (boolean) h.invokeExact(t) ? Boolean.TRUE : Boolean.FALSE;
+            return h.nonBlocking(t) ? Boolean.TRUE : Boolean.FALSE;
         } catch (Throwable x) {
             report(x);
             return Boolean.FALSE;
@@ -610,13 +476,13 @@ public final class CoioBridge {
     }
 
     private static void blockingCall(int call, Object self, long arg, Object[] s) {
-        MethodHandle h = blockingCall;
-        if (h == null) {
+        CoioHooks h = reports;
+        if (h == OFF) {
             return;
         }
         s[BUSY] = Boolean.TRUE;
         try {
-            h.invokeExact(call, self, arg);
+            h.blockingCall(call, self, arg);
         } catch (Error err) {
             throw err; // onblock=throw: the agent's BlockingCallError, thrown at the blocking call
         } catch (Throwable x) {

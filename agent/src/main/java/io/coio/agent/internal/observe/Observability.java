@@ -4,7 +4,6 @@ import io.coio.agent.internal.CoioLog;
 import io.coio.runtime.CoioRuntime;
 
 import java.lang.System.Logger.Level;
-import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -33,7 +32,7 @@ public final class Observability {
      * disconnects) the bridge hook that {@code ManagementFactory.getPlatformMBeanServer()} calls once it has made the
      * server. On failure, undoes what it did and throws. Returns the undo.
      */
-    public static Runnable install(CoioRuntime runtime, Consumer<MethodHandle> mbeanServerHook) throws Exception {
+    public static Runnable install(CoioRuntime runtime, Consumer<Consumer<Object>> mbeanServerHook) throws Exception {
         List<String> missing = new ArrayList<>();
         Runnable undoMBeans = () -> { };
         if (present("java.management")) {

@@ -6,9 +6,6 @@ import io.coio.runtime.CoioRuntime;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import java.lang.System.Logger.Level;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
@@ -30,7 +27,7 @@ import java.util.function.Consumer;
  * <p>Threads: {@link #registerWhenCreated} on the installing thread; the late registration on whichever thread
  * creates the server (inside {@code getPlatformMBeanServer}, which holds the {@code ManagementFactory} class lock).
  */
-final class StatsMBeans {
+final class StatsMBeans implements Consumer<Object> {
     private final CoioRuntime runtime;
     /** Guarded by this: the undo of the registration done, or null. */
     private Runnable unregister;
@@ -44,15 +41,14 @@ final class StatsMBeans {
      * {@code hook} so that they are registered when it is created (a failure then is said in one line). Returns the
      * undo: disconnect, and unregister what was registered.
      */
-    static Runnable registerWhenCreated(CoioRuntime runtime, Consumer<MethodHandle> hook) throws Exception {
+    static Runnable registerWhenCreated(CoioRuntime runtime, Consumer<Consumer<Object>> hook) throws Exception {
         StatsMBeans beans = new StatsMBeans(runtime);
         synchronized (ManagementFactory.class) { // getPlatformMBeanServer() is static synchronized: none is made meanwhile
             MBeanServer existing = platformServerIfCreated();
             if (existing != null) {
                 beans.register(existing);
             } else {
-                hook.accept(MethodHandles.lookup().findVirtual(StatsMBeans.class, "created",
-                        MethodType.methodType(void.class, Object.class)).bindTo(beans));
+                hook.accept(beans);
             }
         }
         return () -> {
@@ -62,8 +58,8 @@ final class StatsMBeans {
     }
 
     /** The bridge hook: the platform MBean server was just created. Never throws into the JDK. */
-    @SuppressWarnings("unused") // through a method handle
-    private void created(Object server) {
+    @Override
+    public void accept(Object server) {
         try {
             register((MBeanServer) server);
         } catch (JMException | RuntimeException e) {
