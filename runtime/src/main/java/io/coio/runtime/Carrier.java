@@ -42,7 +42,12 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class Carrier implements Executor {
     private static final int TASK_BUDGET = 1024;
-    private static final Runnable WAKE_UP = () -> { };
+    /* Classes, not lambdas, in what a runtime's start runs: each lambda is a class spun at first use (start-up). */
+    private static final Runnable WAKE_UP = new Runnable() {
+        @Override
+        public void run() {
+        }
+    };
 
     final int id;
     private final Queue<Runnable> runQueue = PlatformDependent.newMpscQueue();
@@ -89,7 +94,18 @@ final class Carrier implements Executor {
         this.waits = new ReadinessWaits(this, eventLoop, fds);
         this.threadContainer = new CarrierThreadContainer("coio-carrier-" + id);
         this.callerDriven = false;
-        this.owner = new LoopOwner(this::runLoop, owningThreadRef(eventLoop), spares, eventLoop::setOwningThread);
+        ManualIoEventLoop loop = eventLoop;
+        this.owner = new LoopOwner(new Runnable() {
+            @Override
+            public void run() {
+                runLoop();
+            }
+        }, owningThreadRef(eventLoop), spares, new java.util.function.Consumer<Thread>() {
+            @Override
+            public void accept(Thread t) {
+                loop.setOwningThread(t);
+            }
+        });
         this.deferred = new DeferredHandOff(owner);
         owner.start();
     }

@@ -267,12 +267,15 @@ public final class CoioRuntime {
     }
 
     private static Thread newCoroutine(Carrier c, Executor scheduler, String name, Runnable task) {
-        Runnable counted = () -> {
-            try {
-                task.run();
-            } finally {
-                // the carrier it ends on: work stealing may have moved it (AppThreadScheduler.moveTo)
-                (scheduler instanceof AppThreadScheduler a ? a.carrier : c).live.decrementAndGet();
+        Runnable counted = new Runnable() { // not a lambda: the self-check's coroutine runs at start-up
+            @Override
+            public void run() {
+                try {
+                    task.run();
+                } finally {
+                    // the carrier it ends on: work stealing may have moved it (AppThreadScheduler.moveTo)
+                    (scheduler instanceof AppThreadScheduler a ? a.carrier : c).live.decrementAndGet();
+                }
             }
         };
         return unstarted(c, scheduler, name, counted);

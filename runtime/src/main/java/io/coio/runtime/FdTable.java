@@ -32,7 +32,11 @@ final class FdTable {
     /** A new table, reachable by the JDK's close hook for as long as it is in use. */
     static FdTable create() {
         FdTable t = new FdTable();
-        LIVE.removeIf(r -> r.get() == null);
+        for (WeakReference<FdTable> r : LIVE) { // a loop, not removeIf's lambda: this runs at start-up
+            if (r.get() == null) {
+                LIVE.remove(r);
+            }
+        }
         LIVE.add(new WeakReference<>(t));
         return t;
     }

@@ -114,14 +114,23 @@ final class SparePool {
     private Spare newSpare() {
         Spare s = new Spare();
         Thread t = Thread.ofPlatform().group(group).daemon(true).inheritInheritableThreadLocals(false)
-                .name("coio-spare-" + names.incrementAndGet()).unstarted(s::run);
+                .name("coio-spare-" + names.incrementAndGet()).unstarted(new Runnable() { // no lambda: start-up
+                    @Override
+                    public void run() {
+                        s.run();
+                    }
+                });
         t.setContextClassLoader(ClassLoader.getSystemClassLoader());
         s.thread = t;
         return s;
     }
 
     /** A spare's job that ends its thread (a spare given back when the pool is full or stopped). */
-    private static final Runnable RETIRE = () -> { };
+    private static final Runnable RETIRE = new Runnable() { // a class, not a lambda: spun at start-up otherwise
+        @Override
+        public void run() {
+        }
+    };
 
     /** One spare thread: waits for a job (a carrier's loop), runs it, then offers itself back. */
     final class Spare {

@@ -100,7 +100,12 @@ final class Watchdog {
             }
         }
         thread = Thread.ofPlatform().group(group).daemon(true).inheritInheritableThreadLocals(false)
-                .name("coio-watchdog").unstarted(this::run);
+                .name("coio-watchdog").unstarted(new Runnable() { // not a lambda: start-up
+                    @Override
+                    public void run() {
+                        Watchdog.this.run();
+                    }
+                });
         thread.setContextClassLoader(ClassLoader.getSystemClassLoader());
         thread.start();
     }

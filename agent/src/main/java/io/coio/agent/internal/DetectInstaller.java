@@ -49,7 +49,7 @@ final class DetectInstaller {
             if (!options.quiet()) {
                 CoioLog.line(System.Logger.Level.INFO, "coio: detect mode, non-blocking threads: " + detector.describeNonBlocking()
                         + "; a blocking call on one is " + (fail ? "thrown as BlockingCallError" : "reported")
-                        + ", Java " + Runtime.version());
+                        + ", Java " + System.getProperty("java.runtime.version")); // Runtime.version() spins lambdas
             }
             for (String gap : BlockingCalls.unwatchable()) {
                 CoioLog.line(System.Logger.Level.WARNING, "coio: detect mode: " + gap + ".");

@@ -14,11 +14,14 @@ final class EarlyNettyInit {
     private volatile Throwable failure;
 
     private EarlyNettyInit(Runnable work) {
-        thread = Thread.ofPlatform().name("coio-init").daemon().unstarted(() -> {
-            try {
-                work.run();
-            } catch (Throwable t) {
-                failure = t;
+        thread = Thread.ofPlatform().name("coio-init").daemon().unstarted(new Runnable() { // not a lambda: start-up
+            @Override
+            public void run() {
+                try {
+                    work.run();
+                } catch (Throwable t) {
+                    failure = t;
+                }
             }
         });
     }

@@ -61,14 +61,25 @@ final class HandOffPoints {
 
     /** {@code targets} plus the hand-off points, merged per owner. */
     static Map<String, Set<String>> addTo(Map<String, Set<String>> targets) {
+        // loops, not lambdas: this runs at start-up, where each lambda costs a spun class
         Map<String, Set<String>> all = new HashMap<>();
-        targets.forEach((owner, methods) -> all.put(owner, new HashSet<>(methods)));
+        for (Map.Entry<String, Set<String>> target : targets.entrySet()) {
+            all.put(target.getKey(), new HashSet<>(target.getValue()));
+        }
         for (String key : POINTS.keySet()) {
             int dot = key.indexOf('.');
-            all.computeIfAbsent(key.substring(0, dot), k -> new HashSet<>()).add(key.substring(dot + 1));
+            String owner = key.substring(0, dot);
+            Set<String> methods = all.get(owner);
+            if (methods == null) {
+                methods = new HashSet<>();
+                all.put(owner, methods);
+            }
+            methods.add(key.substring(dot + 1));
         }
         Map<String, Set<String>> frozen = new HashMap<>();
-        all.forEach((owner, methods) -> frozen.put(owner, Set.copyOf(methods)));
+        for (Map.Entry<String, Set<String>> owner : all.entrySet()) {
+            frozen.put(owner.getKey(), Set.copyOf(owner.getValue()));
+        }
         return Map.copyOf(frozen);
     }
 

@@ -68,18 +68,14 @@ public final class Installer {
             openJdk(inst);
             NettyLog.install(); // coio's Netty logs through coio, not java.util.logging (start-up time)
             // Netty's class initialisation runs beside the bridge and the JDK rewrite, which need none of it
-            netty = EarlyNettyInit.start(() -> {
-                CoioRuntime.initNettyPlatform(); // before native access: no FFM linker for Netty's few buffers
-                enableNativeAccess();
-                CoioRuntime.prepareNetty(); // Netty's epoll and the classes of the carriers' loops
-            });
+            netty = EarlyNettyInit.start(new NettyInit());
             times.mark("open");
             bridge = JdkBridge.define();
             times.mark("bridge");
             // Blocking-call reports (DESIGN.md §4): pinned coroutines by default; report=all adds file I/O and DNS.
             Detector reports = options.report() == AgentOptions.Report.NONE ? null
                     : Detector.startCoroutineReports(true, options.report() == AgentOptions.Report.ALL,
-                            options.allow(), JdkBridge.epochBump(bridge), CoioRuntime::isCoroutine);
+                            options.allow(), JdkBridge.epochBump(bridge), new IsCoroutine());
             List<BlockingCalls.Call> watched = reports == null ? List.of() : reports.watchedCalls();
             rewritable.addAll(JdkRewriter.coroutineTargetClasses());
             rewritable.addAll(BlockingCalls.classNames(watched));
@@ -132,7 +128,7 @@ public final class Installer {
                         + (runtime.carrierCount() == 1 ? " carrier, " : " carriers, ")
                         + (runtime.transport().equals("epoll") ? "epoll readiness"
                                 : "NIO loop (native epoll unavailable: readiness from the JDK poller)")
-                        + ", Java " + Runtime.version());
+                        + ", Java " + System.getProperty("java.runtime.version")); // Runtime.version() spins lambdas
             }
             times.print("coroutine-mode install");
         } catch (Throwable t) {
@@ -198,11 +194,12 @@ public final class Installer {
                 Map.of("java.lang", Set.of(coio), "sun.nio.ch", Set.of(coio), "java.util.concurrent", Set.of(coio)),
                 Set.of(), Map.of());
         // ThreadMXBean (java.management's ThreadImpl) calls the bridge; coio builds ThreadInfos for app threads.
-        ModuleLayer.boot().findModule("java.management").ifPresent(management -> {
+        Module management = ModuleLayer.boot().findModule("java.management").orElse(null);
+        if (management != null) {
             inst.redefineModule(base, Set.of(), Map.of("sun.nio.ch", Set.of(management)), Map.of(), Set.of(), Map.of());
             inst.redefineModule(management, Set.of(), Map.of(), Map.of("java.lang.management", Set.of(coio)),
                     Set.of(), Map.of());
-        });
+        }
     }
 
     /**
@@ -262,16 +259,46 @@ public final class Installer {
     private static void connectThreads(Class<?> bridge, CoioRuntime runtime, AgentOptions options)
             throws ReflectiveOperationException, java.io.IOException {
         java.lang.reflect.Field anyShadow = bridge.getField("anyShadow");
-        ThreadConversion conversion = new ThreadConversion(runtime, options.include(), options.exclude(), () -> {
-            try {
-                anyShadow.setBoolean(null, true);
-            } catch (IllegalAccessException e) {
-                throw new IllegalStateException(e);
+        ThreadConversion conversion = new ThreadConversion(runtime, options.include(), options.exclude(), new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    anyShadow.setBoolean(null, true);
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
             }
         });
         ThreadListing listing = new ThreadListing(conversion.runningAppThreads(), ThreadListing.threadInfoConstructor());
         JdkBridge.set(bridge, "threads", JdkBridge.linkedHooks(MethodHandles.lookup(), JdkBridge.THREAD_HOOKS,
                 new Class<?>[] {ThreadConversion.class, ThreadListing.class}, conversion, listing));
+    }
+
+    /*
+     * Classes, not lambdas, for what the install runs once: each lambda is a class spun through java.lang.invoke at
+     * first use, ~0.5 ms of CPU at start-up (agent/README.md, "Start-up time").
+     */
+
+    /** Netty's initialisation, on {@code coio-init} ({@link EarlyNettyInit}). */
+    private static final class NettyInit implements Runnable {
+        @Override
+        public void run() {
+            InstallTimes times = new InstallTimes();
+            CoioRuntime.initNettyPlatform(); // before native access: no FFM linker for Netty's few buffers
+            times.mark("platform");
+            enableNativeAccess();
+            CoioRuntime.prepareNetty(); // Netty's epoll and the classes of the carriers' loops
+            times.mark("epoll");
+            times.print("Netty's initialisation (coio-init)");
+        }
+    }
+
+    /** {@link CoioRuntime#isCoroutine}, for the pinned-coroutine reports. */
+    private static final class IsCoroutine implements java.util.function.Predicate<Thread> {
+        @Override
+        public boolean test(Thread t) {
+            return CoioRuntime.isCoroutine(t);
+        }
     }
 
     /**

@@ -135,11 +135,14 @@ final class JdkBridge {
     /** Makes every thread's cached "non-blocking?" answer in the bridge stale (after a thread is marked). */
     static Runnable epochBump(Class<?> bridge) throws NoSuchFieldException {
         Field epoch = bridge.getField("epoch");
-        return () -> {
-            try {
-                epoch.set(null, new Object());
-            } catch (IllegalAccessException e) {
-                throw new IllegalStateException(e);
+        return new Runnable() { // not a lambda: runs at start-up, where each lambda costs a spun class
+            @Override
+            public void run() {
+                try {
+                    epoch.set(null, new Object());
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
             }
         };
     }

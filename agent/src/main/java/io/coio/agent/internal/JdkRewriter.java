@@ -273,8 +273,12 @@ final class JdkRewriter implements ClassFileTransformer {
 
     /** {@code Class.method(descriptor)} of each coroutine-mode target this rewriter has not rewritten, sorted. */
     List<String> missingTargets() {
-        Map<String, Set<String>> present = new HashMap<>(TARGETS);
-        present.keySet().removeIf(owner -> !inThisRuntime(owner));
+        Map<String, Set<String>> present = new HashMap<>();
+        for (Map.Entry<String, Set<String>> target : TARGETS.entrySet()) { // no lambda: runs at start-up
+            if (inThisRuntime(target.getKey())) {
+                present.put(target.getKey(), target.getValue());
+            }
+        }
         return missingTargets(present, hooked);
     }
 

@@ -34,13 +34,17 @@ final class SelfCheck {
         try (ServerSocket server = new ServerSocket()) {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             server.setSoTimeout((int) Duration.ofNanos(LIMIT_NANOS).toMillis());
-            Thread reader = runtime.newCoroutine("coio-selfcheck", () -> {
-                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
-                    if (s.getInputStream().read() != 42) {
-                        throw new IOException("self-check read the wrong byte");
+            int port = server.getLocalPort();
+            Thread reader = runtime.newCoroutine("coio-selfcheck", new Runnable() { // not a lambda: start-up
+                @Override
+                public void run() {
+                    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                        if (s.getInputStream().read() != 42) {
+                            throw new IOException("self-check read the wrong byte");
+                        }
+                    } catch (Throwable t) {
+                        failure.set(t);
                     }
-                } catch (Throwable t) {
-                    failure.set(t);
                 }
             });
             reader.start();

@@ -201,8 +201,17 @@ final class ThreadConversion implements Consumer<Object> {
      * -> {@code Thread.start(ThreadContainer)}) through which {@code ThreadPoolExecutor} starts workers.
      */
     private static Class<?> callerOfStart() {
-        return WALKER.walk(ThreadConversion::callerIn);
+        return WALKER.walk(CALLER_IN);
     }
+
+    /** {@link #callerIn} as a class, not a method reference (spun through java.lang.invoke at first use). */
+    private static final java.util.function.Function<Stream<StackWalker.StackFrame>, Class<?>> CALLER_IN =
+            new java.util.function.Function<>() {
+                @Override
+                public Class<?> apply(Stream<StackWalker.StackFrame> frames) {
+                    return callerIn(frames);
+                }
+            };
 
     /** A loop rather than stream operations: this runs for every started thread, and garbage here is per thread. */
     private static Class<?> callerIn(Stream<StackWalker.StackFrame> frames) {
@@ -233,7 +242,12 @@ final class ThreadConversion implements Consumer<Object> {
 
         synchronized void acquire() {
             if (count++ == 0) {
-                Thread t = new Thread(this::hold, "coio-keepalive");
+                Thread t = new Thread(new Runnable() {
+                    @Override
+                    public void run() {
+                        hold();
+                    }
+                }, "coio-keepalive");
                 t.setDaemon(false);
                 t.start();
             }

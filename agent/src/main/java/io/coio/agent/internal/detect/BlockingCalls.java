@@ -287,7 +287,12 @@ public final class BlockingCalls {
     public static Map<String, Map<String, Call>> byOwner(Collection<Call> calls) {
         Map<String, Map<String, Call>> m = new HashMap<>();
         for (Call c : calls) {
-            m.computeIfAbsent(c.owner(), k -> new HashMap<>()).put(c.name() + c.desc(), c);
+            Map<String, Call> rows = m.get(c.owner()); // not computeIfAbsent's lambda: this runs at start-up
+            if (rows == null) {
+                rows = new HashMap<>();
+                m.put(c.owner(), rows);
+            }
+            rows.put(c.name() + c.desc(), c);
         }
         return m;
     }

@@ -73,8 +73,14 @@ public final class Detector {
     static final CopyOnWriteArrayList<ObjLongConsumer<String>> LISTENERS = new CopyOnWriteArrayList<>();
     static final AtomicLong SEQUENCE = new AtomicLong();
     private static volatile Detector current;
+    /** No bridge yet. A class, not a lambda: each lambda is a class spun at first use (start-up time). */
+    private static final Runnable NOTHING_TO_BUMP = new Runnable() {
+        @Override
+        public void run() {
+        }
+    };
     /** Makes the bridge's cached per-thread answers stale (set by the installer). */
-    private static volatile Runnable epochBump = () -> { };
+    private static volatile Runnable epochBump = NOTHING_TO_BUMP;
     /** Per thread: inside a pinned report (the bridge's busy flag does this for the watched calls). */
     private static final ThreadLocal<Boolean> IN_PINNED_REPORT = new ThreadLocal<>();
 
@@ -146,7 +152,7 @@ public final class Detector {
     /** Undoes {@link #startDetect}/{@link #startCoroutineReports} (installation failed). */
     public static synchronized void stop() {
         current = null;
-        epochBump = () -> { };
+        epochBump = NOTHING_TO_BUMP;
     }
 
     /** The watched methods whose prologues this detector needs. */
@@ -193,7 +199,12 @@ public final class Detector {
      * (then a line saying there was nothing).
      */
     public void printSummaryAtExit(boolean quiet) {
-        Thread hook = new Thread(() -> reports.printSummary(quiet), "coio-detect-summary");
+        Thread hook = new Thread(new Runnable() { // not a lambda: registered at start-up
+            @Override
+            public void run() {
+                reports.printSummary(quiet);
+            }
+        }, "coio-detect-summary");
         MARKS.put(hook, Boolean.FALSE);
         Runtime.getRuntime().addShutdownHook(hook);
     }
@@ -360,7 +371,16 @@ public final class Detector {
 
     private static void addAllowed(String entry) {
         int hash = entry.indexOf('#');
-        ALLOWED.computeIfAbsent(entry.substring(0, hash), k -> ConcurrentHashMap.newKeySet()).add(entry.substring(hash + 1));
+        String className = entry.substring(0, hash);
+        Set<String> methods = ALLOWED.get(className); // no lambda: runs at start-up
+        if (methods == null) {
+            Set<String> fresh = ConcurrentHashMap.newKeySet();
+            methods = ALLOWED.putIfAbsent(className, fresh);
+            if (methods == null) {
+                methods = fresh;
+            }
+        }
+        methods.add(entry.substring(hash + 1));
     }
 
     /** {@code listener.accept(report text, sequence number)} for every reported call, deduplicated or not. */

@@ -81,10 +81,13 @@ final class CarrierStatsEvent {
             }
         };
         FlightRecorder.addListener(listener);
-        return () -> {
-            FlightRecorder.removeListener(listener);
-            if (removeHook[0] != null) {
-                removeHook[0].run();
+        return new Runnable() { // not a lambda: runs at install (start-up time)
+            @Override
+            public void run() {
+                FlightRecorder.removeListener(listener);
+                if (removeHook[0] != null) {
+                    removeHook[0].run();
+                }
             }
         };
     }

@@ -24,6 +24,16 @@ import java.util.function.Consumer;
  * <p>Threads: the installing thread.
  */
 public final class Observability {
+    /*
+     * Classes, not lambdas, in what runs at install: each lambda is a class spun through java.lang.invoke at first
+     * use (start-up time, agent/README.md).
+     */
+    private static final Runnable NOTHING = new Runnable() {
+        @Override
+        public void run() {
+        }
+    };
+
     private Observability() {
     }
 
@@ -34,13 +44,13 @@ public final class Observability {
      */
     public static Runnable install(CoioRuntime runtime, Consumer<Consumer<Object>> mbeanServerHook) throws Exception {
         List<String> missing = new ArrayList<>();
-        Runnable undoMBeans = () -> { };
+        Runnable undoMBeans = NOTHING;
         if (present("java.management")) {
             undoMBeans = StatsMBeans.registerWhenCreated(runtime, mbeanServerHook);
         } else {
             missing.add("module java.management (no coio MBeans)");
         }
-        Runnable undoJfr = () -> { };
+        Runnable undoJfr = NOTHING;
         try {
             if (present("jdk.jfr")) {
                 undoJfr = CarrierStatsEvent.registerWhenJfrStarts(runtime);
@@ -56,9 +66,12 @@ public final class Observability {
         }
         Runnable mbeans = undoMBeans;
         Runnable jfr = undoJfr;
-        return () -> {
-            jfr.run();
-            mbeans.run();
+        return new Runnable() {
+            @Override
+            public void run() {
+                jfr.run();
+                mbeans.run();
+            }
         };
     }
 

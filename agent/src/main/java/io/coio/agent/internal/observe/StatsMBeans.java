@@ -51,9 +51,12 @@ final class StatsMBeans implements Consumer<Object> {
                 hook.accept(beans);
             }
         }
-        return () -> {
-            hook.accept(null);
-            beans.unregister();
+        return new Runnable() { // not a lambda: runs at install (start-up time)
+            @Override
+            public void run() {
+                hook.accept(null);
+                beans.unregister();
+            }
         };
     }
 
