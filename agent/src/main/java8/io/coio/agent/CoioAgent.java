@@ -45,13 +45,17 @@ public final class CoioAgent {
                     .invoke(null, args, inst);
         } catch (InvocationTargetException e) {
             failed(e.getCause());
-        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+        } catch (Throwable e) { // whatever it is: premain must return, or the JVM aborts before the app's main()
             failed(e);
         }
     }
 
     private static void failed(Throwable t) {
-        System.err.println("coio: the agent could not start (" + t + "). The app runs without coio.");
+        try {
+            System.err.println("coio: the agent could not start (" + t + "). The app runs without coio.");
+        } catch (Throwable unprintable) {
+            // nothing more to do: the app still runs
+        }
     }
 
     /** "1.8" -> 8, "17" -> 17, "25" -> 25; -1 if unparsable. */

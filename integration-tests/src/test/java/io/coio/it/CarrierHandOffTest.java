@@ -338,6 +338,31 @@ class CarrierHandOffTest {
                 without, "the app's own view without the agent");
     }
 
+    @Test
+    @DisplayName("a JDK class on the print path whose rewrite fails as it loads (Blocker): the install fails, the app's"
+            + " output is as without the agent, and coio's lines come after the rewrite, not inside it")
+    void aRewriteThatFailsOnThePrintPathLeavesTheAppIntact() {
+        List<String> without;
+        try (AgentJvm plain = AgentJvm.builder(FailedInstallApp.class).noAgent().start()) {
+            assertEquals(0, plain.awaitExit(Duration.ofSeconds(60)), "exit code" + plain.describeState());
+            without = plain.stdoutLines();
+        }
+        // printed inside the transformation, the error line loaded Blocker again inside its own loading: the JVM
+        // then failed every println (ClassCircularityError), before the app's main()
+        try (AgentJvm app = AgentJvm.builder(FailedInstallApp.class).agent("carriers=2")
+                .jvmArg("-Dcoio.test.failRewriteOf=jdk/internal/misc/Blocker").start()) {
+            assertEquals(0, app.awaitExit(Duration.ofSeconds(60)), "exit code" + app.describeState());
+            assertEquals(without, app.stdoutLines(), "the app's output with a failed install" + app.describeState());
+            List<String> err = app.stderrLines();
+            assertEquals(2, err.size(), "two lines" + app.describeState());
+            assertEquals("coio: could not rewrite jdk.internal.misc.Blocker: java.lang.IllegalStateException: rewrite"
+                    + " failed on purpose (-Dcoio.test.failRewriteOf)", err.get(0), app.describeState());
+            assertTrue(err.get(1).startsWith("coio: could not install (java.lang.IllegalStateException: ")
+                    && err.get(1).contains("jdk.internal.misc.Blocker.") && err.get(1).endsWith("The app runs without coio."),
+                    app.describeState());
+        }
+    }
+
     // ---- helpers ----
 
     /**

@@ -40,6 +40,7 @@ final class DetectInstaller {
             inst.addTransformer(rewriter, true);
             JdkBridge.retransformLoaded(inst, watched);
             times.mark("rewrite");
+            rewriter.printLater(); // what the rewrites had to say (never printed while a JDK class loads)
             PrecomputedClasses.printPaths(); // -Dcoio.debug.precomputed: which JDK classes came precomputed
             JdkBridge.connectReports(bridge, detector);
             detector.selfCheck();
@@ -60,6 +61,7 @@ final class DetectInstaller {
             Detector.stop();
             if (rewriter != null) {
                 inst.removeTransformer(rewriter);
+                rewriter.printLater();
             }
             CoioLog.line(System.Logger.Level.ERROR, "coio: could not install detect mode (" + t + "). The app runs without coio.");
             if (Boolean.getBoolean("coio.debug")) {

@@ -84,10 +84,12 @@ public final class Installer {
             inst.addTransformer(rewriter, true);
             Class.forName("jdk.internal.misc.Blocker", true, null); // rewritten now, not inside a coroutine's first I/O
             times.mark("blocker");
-            // only what is loaded already: the rest is rewritten as it loads (checkEveryTargetHooked loads it)
-            JdkBridge.retransformLoaded(inst, rewritable);
+            // only what was loaded before the rewriter was added: the rest is (or was) rewritten as it loads, and
+            // checkEveryTargetHooked loads what is left
+            JdkBridge.retransformLoaded(inst, rewriter.notTransformedYet(rewritable));
             times.mark("rewrite");
             rewriter.checkEveryTargetHooked(); // a JDK member missing: fails here, named, before any hook connects
+            rewriter.printLater(); // what the rewrites had to say (never printed while a JDK class loads)
             times.mark("check");
             PrecomputedClasses.printPaths(); // -Dcoio.debug.precomputed: which JDK classes came precomputed
             CoioRuntime.prepareJdkPollerAndHandOffs();
@@ -141,6 +143,9 @@ public final class Installer {
                 } catch (RuntimeException | Error e) {
                     CoioLog.line(Level.ERROR, "coio: could not unregister its MBeans/JFR listener (" + e + ").");
                 }
+            }
+            if (rewriter != null) {
+                rewriter.printLater();
             }
             String undo = uninstall(inst, bridge, rewriter, appCalls, rewritable, runtime);
             CoioLog.line(Level.ERROR, "coio: could not install (" + t + "). The app runs without coio." + undo);

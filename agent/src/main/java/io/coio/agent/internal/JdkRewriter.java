@@ -187,6 +187,14 @@ final class JdkRewriter implements ClassFileTransformer {
         return Map.of(THREAD + "." + CURRENT_THREAD, "appCurrentThread()Ljava/lang/Thread;");
     }
 
+    /** Tests only: the internal name of a JDK class whose rewrite fails on purpose. */
+    static final String FAIL_REWRITE_OF = "coio.test.failRewriteOf";
+    /** {level, line} of what {@link #transform} had to say, printed by {@link #printLater}. */
+    private final java.util.Queue<Object[]> messages = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Installing thread only. */
+    private boolean printAtExit;
+    /** Internal names of the classes this rewriter was handed (loaded, or retransformed, since it was added). */
+    private final Set<String> transformed = ConcurrentHashMap.newKeySet();
     /** owner -> name + desc of its TARGETS that the last transformation of that class rewrote. */
     private final Map<String, Set<String>> hooked = new ConcurrentHashMap<>();
     private final boolean coroutineHooks;
@@ -222,7 +230,11 @@ final class JdkRewriter implements ClassFileTransformer {
         if (calls != null) {
             methods.addAll(calls.keySet());
         }
+        transformed.add(className);
         try {
+            if (className.equals(System.getProperty(FAIL_REWRITE_OF))) {
+                throw new IllegalStateException("rewrite failed on purpose (-D" + FAIL_REWRITE_OF + ")");
+            }
             Set<String> hookSet = hooks == null ? Set.of() : hooks;
             Map<String, BlockingCalls.Call> callMap = calls == null ? Map.of() : calls;
             // Precomputed by the build from these exact bytes, or rewritten now; hooks read from what is installed
@@ -240,7 +252,7 @@ final class JdkRewriter implements ClassFileTransformer {
             if (calls != null) {
                 for (BlockingCalls.Call c : calls.values()) {
                     if (!found.contains(c.name() + c.desc())) {
-                        CoioLog.line(System.Logger.Level.WARNING, "coio: cannot watch " + c.display() + " on this JDK (" + c.className()
+                        later(System.Logger.Level.WARNING, "coio: cannot watch " + c.display() + " on this JDK (" + c.className()
                                 + "." + c.name() + c.desc() + " not found); such calls are not reported.");
                     }
                 }
@@ -249,8 +261,48 @@ final class JdkRewriter implements ClassFileTransformer {
         } catch (Throwable t) {
             // Never break the JVM: leave the class as it is; the installer's checks report the gap.
             hooked.remove(className);
-            CoioLog.line(System.Logger.Level.ERROR, "coio: could not rewrite " + className.replace('/', '.') + ": " + t);
+            later(System.Logger.Level.ERROR, "coio: could not rewrite " + className.replace('/', '.') + ": " + t);
             return null;
+        }
+    }
+
+    /** Those of {@code names} (binary names) this rewriter has not been handed yet: to retransform if loaded. */
+    Set<String> notTransformedYet(Set<String> names) {
+        Set<String> left = new HashSet<>();
+        for (String n : names) {
+            if (!transformed.contains(n.replace('.', '/'))) {
+                left.add(n);
+            }
+        }
+        return left;
+    }
+
+    /**
+     * Queues a line for {@link #printLater}. Never printed inside {@link #transform}: the class being transformed may
+     * be one that printing needs ({@code jdk.internal.misc.Blocker} is on {@code System.err}'s path), and printing
+     * would then load it again inside its own loading: a {@code ClassCircularityError} that leaves the class
+     * unloadable for the rest of the JVM's life, which breaks every later {@code println} of the app.
+     */
+    private void later(System.Logger.Level level, String line) {
+        messages.add(new Object[] {level, line});
+    }
+
+    /**
+     * Prints the queued lines now (the installer calls this right after its rewrites, outside any transformation),
+     * and, once, arranges that lines about classes rewritten later are printed at exit.
+     */
+    void printLater() {
+        for (Object[] m; (m = messages.poll()) != null; ) {
+            CoioLog.line((System.Logger.Level) m[0], (String) m[1]);
+        }
+        if (!printAtExit) {
+            printAtExit = true;
+            Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() { // not a lambda: start-up
+                @Override
+                public void run() {
+                    printLater();
+                }
+            }, "coio-rewrite-messages"));
         }
     }
 

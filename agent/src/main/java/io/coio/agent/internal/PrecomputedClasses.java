@@ -44,6 +44,8 @@ final class PrecomputedClasses {
     /** Pack name -> its bytes (see {@link #pack}). */
     private static final Map<String, java.lang.ref.SoftReference<byte[]>> PACKS =
             new java.util.concurrent.ConcurrentHashMap<>();
+    /** A problem reading the jar's precomputed classes, until printed. */
+    private static final java.util.Queue<String> WARNINGS = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** With the debug option: one line per class rewritten, which path it took, until printed. */
     private static final java.util.Queue<String> PATHS = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -68,8 +70,9 @@ final class PrecomputedClasses {
                     }
                 }
             } catch (IOException e) {
-                CoioLog.line(System.Logger.Level.WARNING, "coio: cannot read the agent jar's precomputed classes ("
-                        + e + "); the JDK classes are rewritten at run time.");
+                // printed by printPaths, after the rewrites: never while a JDK class loads (JdkRewriter.later)
+                WARNINGS.add("coio: cannot read the agent jar's precomputed classes (" + e
+                        + "); the JDK classes are rewritten at run time.");
                 ids.clear();
             }
             return ids;
@@ -115,10 +118,14 @@ final class PrecomputedClasses {
     }
 
     /**
-     * With the debug option: prints which path each JDK class rewritten so far took, and registers a shutdown hook
+     * Prints a problem reading the jar's precomputed classes, if there was one. With the debug option also prints
+     * which path each JDK class rewritten so far took, and registers a shutdown hook
      * that prints those rewritten later. Called by the installing thread after the install's rewrites.
      */
     static void printPaths() {
+        for (String w; (w = WARNINGS.poll()) != null; ) {
+            CoioLog.line(System.Logger.Level.WARNING, w);
+        }
         if (!DEBUG) {
             return;
         }
