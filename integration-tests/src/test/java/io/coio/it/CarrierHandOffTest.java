@@ -321,11 +321,7 @@ class CarrierHandOffTest {
     @Test
     @DisplayName("a failed install (self-check failing on purpose) leaves no coio thread, no coio property, no converted thread: output as without the agent")
     void failedInstallLeavesNoTrace() {
-        List<String> without;
-        try (AgentJvm plain = AgentJvm.builder(FailedInstallApp.class).noAgent().start()) {
-            assertEquals(0, plain.awaitExit(Duration.ofSeconds(60)), "exit code" + plain.describeState());
-            without = plain.stdoutLines();
-        }
+        List<String> without = failedInstallAppWithoutAgent();
         try (AgentJvm app = AgentJvm.builder(FailedInstallApp.class).agent("carriers=2,stats=true")
                 .jvmArg("-Dcoio.test.failSelfCheck=true").start()) {
             assertEquals(0, app.awaitExit(Duration.ofSeconds(60)), "exit code" + app.describeState());
@@ -342,11 +338,7 @@ class CarrierHandOffTest {
     @DisplayName("a JDK class on the print path whose rewrite fails as it loads (Blocker): the install fails, the app's"
             + " output is as without the agent, and coio's lines come after the rewrite, not inside it")
     void aRewriteThatFailsOnThePrintPathLeavesTheAppIntact() {
-        List<String> without;
-        try (AgentJvm plain = AgentJvm.builder(FailedInstallApp.class).noAgent().start()) {
-            assertEquals(0, plain.awaitExit(Duration.ofSeconds(60)), "exit code" + plain.describeState());
-            without = plain.stdoutLines();
-        }
+        List<String> without = failedInstallAppWithoutAgent();
         // printed inside the transformation, the error line loaded Blocker again inside its own loading: the JVM
         // then failed every println (ClassCircularityError), before the app's main()
         try (AgentJvm app = AgentJvm.builder(FailedInstallApp.class).agent("carriers=2")
@@ -364,6 +356,14 @@ class CarrierHandOffTest {
     }
 
     // ---- helpers ----
+
+    /** What {@link FailedInstallApp} prints without the agent. */
+    private static List<String> failedInstallAppWithoutAgent() {
+        try (AgentJvm plain = AgentJvm.builder(FailedInstallApp.class).noAgent().start()) {
+            assertEquals(0, plain.awaitExit(Duration.ofSeconds(60)), "exit code" + plain.describeState());
+            return plain.stdoutLines();
+        }
+    }
 
     /**
      * A long spin in the first run of a new connection's coroutine: a run that handed the loop off earlier (a class
