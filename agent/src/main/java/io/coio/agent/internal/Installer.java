@@ -325,7 +325,7 @@ public final class Installer {
         set(bridge, "shadowOf", l.findVirtual(ThreadConversion.class, "shadowOf",
                 MethodType.methodType(Thread.class, Thread.class)).bindTo(conversion));
         set(bridge, "threadStart", l.findVirtual(ThreadConversion.class, "start",
-                MethodType.methodType(boolean.class, Thread.class)).bindTo(conversion));
+                MethodType.methodType(boolean.class, Thread.class, Class.class)).bindTo(conversion));
         set(bridge, "threadLocalsCreated", l.findStatic(AppThreadState.class, "mapCreated",
                 MethodType.methodType(void.class, Thread.class, Object.class, boolean.class)));
     }

@@ -36,7 +36,7 @@ public final class CoioBridge {
     private static final MutableCallSite PINNED_PARK = site(void.class, Thread.class);
     private static final MutableCallSite SCHEDULE = site(Future.class, Thread.class, Runnable.class, long.class,
             TimeUnit.class);
-    private static final MutableCallSite THREAD_START = site(boolean.class, Thread.class);
+    private static final MutableCallSite THREAD_START = site(boolean.class, Thread.class, Class.class);
     private static final MutableCallSite SHADOW_OF = site(Thread.class, Thread.class);
     private static final MutableCallSite APP_THREAD_OF = site(Thread.class, Thread.class);
     private static final MutableCallSite INTERRUPT_ENDS_SOCKET_IO = site(boolean.class, Thread.class);
@@ -73,7 +73,7 @@ public final class CoioBridge {
     private static final MethodHandle pinnedPark = PINNED_PARK.dynamicInvoker();
     /** {@code (Thread vthread, Runnable task, long delay, TimeUnit unit) Future}: null to use the JDK's timer. */
     private static final MethodHandle schedule = SCHEDULE.dynamicInvoker();
-    /** {@code (Thread t) boolean}: true if the thread was started as a coroutine instead. */
+    /** {@code (Thread t, Class caller) boolean}: true if the thread was started as a coroutine instead. */
     private static final MethodHandle threadStart = THREAD_START.dynamicInvoker();
     /** {@code (Thread t) Thread}: the coroutine running app thread {@code t}, or null. */
     private static final MethodHandle shadowOf = SHADOW_OF.dynamicInvoker();
@@ -327,9 +327,10 @@ public final class CoioBridge {
         return server;
     }
 
-    public static boolean threadStart(Thread t) {
+    /** {@code caller}: the class that called {@code Thread.start} ({@code Reflection.getCallerClass()} there). */
+    public static boolean threadStart(Thread t, Class<?> caller) {
         try {
-            return (boolean) threadStart.invokeExact(t);
+            return (boolean) threadStart.invokeExact(t, caller);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
