@@ -13,7 +13,7 @@
 #   2. full GC (jcmd GC.run); baseline: VmRSS, GC.heap_info, NMT baseline, GC.class_histogram;
 #   3. N idle connections, one verified round trip each (EchoLoad --connect-only), held open;
 #   4. full GC; the same figures again; NMT summary.diff.
-# Per connection it prints: RSS growth, Java heap live (used after the full GC) and committed growth, native memory
+# Per connection it prints: RSS growth and the part of it that is the Java heap's mapping (/proc/PID/smaps), Java heap live (used after the full GC) and committed growth, native memory
 # outside the Java heap (NMT: committed growth of every category but Java Heap and the JIT's), heap stack chunks (the parked
 # stacks), coio's own objects (classes io.coio.*, relocated Netty included) and the OS threads; then each server's
 # largest classes per connection from the histogram difference (K rows, default 14). N: 5,000 (--quick: 1,000, 1 run).
@@ -87,6 +87,18 @@ heap_kib() { # heap_kib <heap_info file> used|committed
         if (u == "M") n *= 1024; else if (u == "G") n *= 1048576; sum += n } }
     END { print sum + 0 }' "$1"
 }
+# The Java heap's resident KiB: the RSS of the mappings inside its reserved range (GC.heap_info's "[0x..., 0x...)"),
+# from /proc/PID/smaps. Addresses compare as zero-padded hex strings (awk has no 64-bit hex arithmetic).
+heap_rss_kib() { # heap_rss_kib <heap_info file>
+  local range; range=$(sed -n 's/.*\[0x\([0-9a-f]*\), 0x\([0-9a-f]*\)).*/\1 \2/p' "$1" | head -n 1)
+  [ -n "$range" ] || { echo 0; return; }
+  awk -v lo="${range% *}" -v hi="${range#* }" '
+    function pad(h) { h = "" h; while (length(h) < 16) h = "0" h; return h }
+    BEGIN { lo = pad(lo); hi = pad(hi) }
+    /^[0-9a-f]+-[0-9a-f]+ / { split($1, a, "-"); s = pad(a[1]); inside = (s >= lo && s < hi) }
+    /^Rss:/ { if (inside) sum += $2 }
+    END { print sum + 0 }' "/proc/$SERVER_PID/smaps"
+}
 # NMT summary.diff: committed growth in KiB of the native categories that can grow with connections: every category
 # but the Java heap and the JIT's own memory (Code, Compiler, Arena Chunk: compilation work, which comes and goes with
 # what the JIT is doing, not with the connections). Lines read "-   Thread (reserved=..KB +..KB, committed=..KB +..KB)";
@@ -118,7 +130,7 @@ measure_once() {
   jc VM.native_memory baseline >/dev/null
   jc GC.class_histogram >"$WORK/$tag.histo0"
   jc GC.heap_info >"$WORK/$tag.heap0"
-  local rss0; rss0=$(rss_kib)
+  local rss0 hrss0; rss0=$(rss_kib); hrss0=$(heap_rss_kib "$WORK/$tag.heap0")
   # The load holds its idle connections open; "holding" on its stderr says they are all open and verified.
   : >"$WORK/$tag.load"
   java ${LOAD_JAVA_OPTS:-} -cp "$EXAMPLES_JAR" io.coio.examples.load.EchoLoad --port "$SERVER_PORT" -c "$N" \
@@ -139,7 +151,7 @@ measure_once() {
   jc GC.class_histogram >"$WORK/$tag.histo1"
   jc GC.heap_info >"$WORK/$tag.heap1"
   jc VM.native_memory summary.diff >"$WORK/$tag.nmt"
-  local rss1 thr; rss1=$(rss_kib); thr=$(threads)
+  local rss1 hrss1 thr; rss1=$(rss_kib); hrss1=$(heap_rss_kib "$WORK/$tag.heap1"); thr=$(threads)
   kill_pid "$load"
   stop_server
   histo_diff "$WORK/$tag.histo0" "$WORK/$tag.histo1" >"$WORK/$tag.classes"
@@ -152,6 +164,7 @@ measure_once() {
   {
     echo "rss=$(per_conn $(( (rss1 - rss0) * 1024 )))"
     echo "rss_kib=$(per_conn $(( rss1 - rss0 )))"
+    echo "heap_rss_kib=$(per_conn $(( hrss1 - hrss0 )))"
     echo "heap_live_kib=$(per_conn $(( used1 - used0 )))"
     echo "heap_committed_kib=$(per_conn $(( com1 - com0 )))"
     echo "native_kib=$(per_conn "$native")"
@@ -169,7 +182,7 @@ for s in ${SERVERS//,/ }; do
   : >"$WORK/$s.runs"
   for r in $(seq "$RUNS"); do
     if measure_once "$s" "$s-$r"; then
-      echo "  $(label "$s") run $r: RSS $(value "$s-$r" rss_kib) KiB/connection, heap live $(value "$s-$r" heap_live_kib), native $(value "$s-$r" native_kib)"
+      echo "  $(label "$s") run $r: RSS $(value "$s-$r" rss_kib) KiB/connection (Java heap $(value "$s-$r" heap_rss_kib)), heap live $(value "$s-$r" heap_live_kib), native $(value "$s-$r" native_kib)"
       echo "$(value "$s-$r" rss) $s-$r" >>"$WORK/$s.runs"
     else
       FAILURES=$(( FAILURES + 1 ))
@@ -182,12 +195,12 @@ done
 echo
 echo "## Memory per idle connection ($N idle connections, after one round trip each; median of $RUNS run(s) by RSS)"
 echo
-echo "| server | RSS KiB | Java heap live KiB | Java heap committed KiB | native (NMT, outside the heap) KiB | stack chunks B | coio objects B | OS threads |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+echo "| server | RSS KiB | of it Java heap KiB | Java heap live KiB | Java heap committed KiB | native (NMT, outside the heap) KiB | stack chunks B | coio objects B | OS threads |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for s in ${SERVERS//,/ }; do
   t=$(cat "$WORK/$s.median")
-  if [ -z "$t" ]; then echo "| $(label "$s") (failed) | | | | | | | |"; continue; fi
-  echo "| $(label "$s") | $(value "$t" rss_kib) | $(value "$t" heap_live_kib) | $(value "$t" heap_committed_kib) | $(value "$t" native_kib) | $(value "$t" chunks_b) | $(value "$t" coio_b) | $(value "$t" threads) |"
+  if [ -z "$t" ]; then echo "| $(label "$s") (failed) | | | | | | | | |"; continue; fi
+  echo "| $(label "$s") | $(value "$t" rss_kib) | $(value "$t" heap_rss_kib) | $(value "$t" heap_live_kib) | $(value "$t" heap_committed_kib) | $(value "$t" native_kib) | $(value "$t" chunks_b) | $(value "$t" coio_b) | $(value "$t" threads) |"
 done
 for s in ${SERVERS//,/ }; do
   t=$(cat "$WORK/$s.median")
@@ -202,5 +215,6 @@ done
 echo
 echo "Measured in $(( SECONDS - started )) s on $(nproc) CPUs. Heap figures: jcmd GC.heap_info after jcmd GC.run; native: NMT"
 echo "summary.diff (committed; all categories but Java Heap, Code, Compiler, Arena Chunk); RSS: /proc/PID/status VmRSS after"
-echo "the same full GC. RSS minus heap live minus native is mostly G1's heap high-water mark from the connection burst."
+echo "the same full GC. The Java heap's RSS is the heap pages touched: by the allocation while the connections opened (eden) and"
+echo "by the full GC that compacted the live objects; G1 keeps them committed unless it shrinks the heap (docs/benchmark.md)."
 [ "$FAILURES" -eq 0 ] || die "$FAILURES measurement(s) failed; see the '!!' lines above"

@@ -25,6 +25,7 @@ public final class ThreadContractApp {
         defaultUncaughtHandler();
         startTwice();
         subclassOverridingRun();
+        subclassOverridingStart();
         pools();
         daemonFlag();
         inheritableThreadLocal();
@@ -248,6 +249,48 @@ public final class ThreadContractApp {
         w.join();
         check("subclass.output", w.output);
         check("subclass.stateAfterJoin", w.getState());
+    }
+
+    /**
+     * A Thread subclass whose start() override calls super.start(), and a plain thread started from a subclass's run():
+     * the JVM's caller of Thread.start is a Thread subclass in both, so coio looks past it (a stack walk) for the code
+     * that started the thread. Converted too.
+     */
+    static final class StartingWorker extends Thread {
+        volatile String output;
+        volatile String childOutput;
+
+        StartingWorker() {
+            super("subclass-starting-worker");
+        }
+
+        @Override
+        public void start() {
+            output = "start-override";
+            super.start();
+        }
+
+        @Override
+        public void run() {
+            output = output + " " + kind();
+            AtomicReference<String> child = new AtomicReference<>();
+            Thread t = new Thread(() -> child.set(kind()), "started-from-subclass-run");
+            t.start();
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            childOutput = child.get();
+        }
+    }
+
+    private static void subclassOverridingStart() throws InterruptedException {
+        StartingWorker w = new StartingWorker();
+        w.start();
+        w.join();
+        check("subclassStart.output", w.output);
+        check("subclassStart.childStartedInRun", w.childOutput);
     }
 
     private static void pools() throws Exception {

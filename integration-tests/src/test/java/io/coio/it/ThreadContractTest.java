@@ -55,6 +55,8 @@ class ThreadContractTest {
         m.put("startTwice.afterEnd", "IllegalThreadStateException");
         m.put("subclass.output", kind + " input*2=42");
         m.put("subclass.stateAfterJoin", "TERMINATED");
+        m.put("subclassStart.output", "start-override " + kind);
+        m.put("subclassStart.childStartedInRun", kind);
         m.put("pool.fixed", kind);
         m.put("pool.fixedTerminated", "true");
         m.put("pool.cached", kind);
@@ -67,7 +69,7 @@ class ThreadContractTest {
 
 
     @Test
-    @DisplayName("under the agent: new Thread/Thread subclass/pool workers run as coroutines and keep join, isAlive, getState, getName, interrupt, uncaught handlers, start-twice, daemon flag, InheritableThreadLocal")
+    @DisplayName("under the agent: new Thread/Thread subclass (run() or start() overridden)/pool workers run as coroutines and keep join, isAlive, getState, getName, interrupt, uncaught handlers, start-twice, daemon flag, InheritableThreadLocal")
     void threadContractUnderAgent() {
         CheckLines.assertMatch(expected("virtual=true coio=true"),
                 CheckLines.run(AgentJvm.builder(ThreadContractApp.class).agent("carriers=1")), "Thread contract under the agent");

@@ -65,6 +65,9 @@ final class AsmRewrite {
                 return new MethodVisitor(Opcodes.ASM9, mv) {
                     @Override
                     public void visitCode() {
+                        if (hooks.contains(key)) {
+                            Prologues.annotate(mv, className, name, desc); // annotations come before the code
+                        }
                         super.visitCode();
                         if (call != null) {
                             Prologues.watched(mv, call);

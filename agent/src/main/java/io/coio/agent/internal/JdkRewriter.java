@@ -33,7 +33,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code VirtualThread.parkOnCarrierThread(timed, nanos)}: {@code CoioBridge.pinnedPark(this);}
  *   <li>{@code VirtualThread.schedule(task, delay, unit)} (timed park, sleep, timed wait):
  *       {@code Future<?> f = CoioBridge.schedule(this, task, delay, unit); if (f != null) return f;}
- *   <li>{@code Thread.start()} and {@code Thread.start(ThreadContainer)}: {@code if (CoioBridge.threadStart(this)) return;}
+ *   <li>{@code Thread.start()} and {@code Thread.start(ThreadContainer)}, made {@code @CallerSensitive}:
+ *       {@code if (CoioBridge.threadStart(this, Reflection.getCallerClass())) return;}
  *   <li>{@code ThreadMXBean.getThreadInfo(ids, ...)}: converted threads' infos filled in ({@link ThreadInfoEpilogue})
  *   <li>{@code StackTraceElement.of(StackTraceElement[])}, {@code VirtualThread.asyncGetStackTrace()}: a converted
  *       thread's trace ends at its {@code Thread.run} ({@link StackTraceEnd})

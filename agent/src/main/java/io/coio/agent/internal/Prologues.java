@@ -30,6 +30,25 @@ final class Prologues {
     private Prologues() {
     }
 
+    /** {@code jdk.internal.reflect.Reflection}: its {@code getCallerClass()} is the JVM's intrinsic, no stack walk. */
+    private static final String REFLECTION = "jdk/internal/reflect/Reflection";
+    /** The annotation that lets a JDK method call {@code Reflection.getCallerClass()} (the JVM checks it). */
+    private static final String CALLER_SENSITIVE = "Ljdk/internal/reflect/CallerSensitive;";
+
+    /**
+     * Annotations a method's prologue needs, added before its code: {@code Thread.start()} and
+     * {@code start(ThreadContainer)} ask {@code Reflection.getCallerClass()} for their caller, which the JVM answers only
+     * in a {@code @CallerSensitive} method (an {@code InternalError} otherwise); the JVM honours the annotation in
+     * java.base classes, so also in a redefined {@code Thread}. It replaces a stack walk per started thread (about 800
+     * bytes of garbage on the starting thread: docs/benchmark.md, "Where the memory of an idle connection goes").
+     */
+    static void annotate(MethodVisitor mv, String owner, String name, String desc) {
+        String key = owner + "." + name + desc;
+        if (key.equals(THREAD + ".start()V") || key.equals(THREAD + "." + START_IN_CONTAINER)) {
+            mv.visitAnnotation(CALLER_SENSITIVE, true).visitEnd();
+        }
+    }
+
     static void emit(MethodVisitor mv, String owner, String name, String desc) {
         if (HandOffPoints.prologue(mv, owner, name + desc)) {
             return;
@@ -69,9 +88,10 @@ final class Prologues {
                 returnIfNonNull(mv, "schedule",
                         "(Ljava/lang/Thread;Ljava/lang/Runnable;JLjava/util/concurrent/TimeUnit;)Ljava/util/concurrent/Future;");
             }
-            case THREAD + ".start()V", THREAD + "." + START_IN_CONTAINER -> {
+            case THREAD + ".start()V", THREAD + "." + START_IN_CONTAINER -> { // the method is @CallerSensitive too
                 mv.visitVarInsn(Opcodes.ALOAD, 0);
-                returnIfTrue(mv, "threadStart", "(Ljava/lang/Thread;)Z");
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, REFLECTION, "getCallerClass", "()Ljava/lang/Class;", false);
+                returnIfTrue(mv, "threadStart", "(Ljava/lang/Thread;Ljava/lang/Class;)Z");
             }
             case THREAD + "." + GET_STATE -> { // a converted thread's state, as a platform thread would report it
                 mv.visitVarInsn(Opcodes.ALOAD, 0);

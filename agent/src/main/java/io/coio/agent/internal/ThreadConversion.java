@@ -37,7 +37,7 @@ final class ThreadConversion implements Consumer<Object> {
             "FastThreadLocalThread");
 
     /**
-     * Finds the caller of {@code Thread.start()}, once per start. The usual stack (this class twice, the bridge,
+     * Finds the caller of {@code Thread.start()} when the direct caller is start plumbing. The usual stack (this class twice, the bridge,
      * {@code Thread.start}, the caller) fits one batch of six frames: the walk materialises no more than that.
      */
     private static final StackWalker WALKER = StackWalker.getInstance(Set.of(StackWalker.Option.RETAIN_CLASS_REFERENCE), 6);
@@ -66,13 +66,18 @@ final class ThreadConversion implements Consumer<Object> {
         this.firstShadow = firstShadow;
     }
 
-    /** The {@code Thread.start()} hook: true if {@code t} now runs as a coroutine. */
-    boolean start(Thread t) {
+    /**
+     * The {@code Thread.start()} hook: true if {@code t} now runs as a coroutine. {@code directCaller} is the class
+     * that called {@code Thread.start} (the JVM's {@code Reflection.getCallerClass()}, no allocation); only when that
+     * is start plumbing (a subclass's {@code start()} override, the JDK's thread-container path) does the stack walk
+     * look further.
+     */
+    boolean start(Thread t, Class<?> directCaller) {
         if (t.isVirtual() || ThreadHolder.status(t) != ThreadHolder.NEW || !eligibleClass(t.getClass())
                 || !byName(t)) {
             return false;
         }
-        Class<?> caller = callerOfStart();
+        Class<?> caller = directCaller == null || isStartPlumbing(directCaller) ? callerOfStart() : directCaller;
         if (caller == null || !startedByApp(caller, t)) {
             return false;
         }
@@ -213,7 +218,7 @@ final class ThreadConversion implements Consumer<Object> {
                 }
             };
 
-    /** A loop rather than stream operations: this runs for every started thread, and garbage here is per thread. */
+    /** A loop rather than stream operations: garbage here is per started thread (those started through plumbing). */
     private static Class<?> callerIn(Stream<StackWalker.StackFrame> frames) {
         boolean inStart = false;
         for (Iterator<StackWalker.StackFrame> it = frames.iterator(); it.hasNext(); ) {

@@ -24,8 +24,8 @@ public final class ThreadHooks extends CoioHooks {
     }
 
     @Override
-    public boolean threadStart(Thread t) {
-        return conversion.start(t);
+    public boolean threadStart(Thread t, Class<?> caller) {
+        return conversion.start(t, caller);
     }
 
     @Override

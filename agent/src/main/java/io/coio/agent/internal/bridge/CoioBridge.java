@@ -202,8 +202,9 @@ public final class CoioBridge {
         return server;
     }
 
-    public static boolean threadStart(Thread t) {
-        return threads.threadStart(t);
+    /** {@code caller}: the class that called {@code Thread.start} ({@code Reflection.getCallerClass()} there). */
+    public static boolean threadStart(Thread t, Class<?> caller) {
+        return threads.threadStart(t, caller);
     }
 
     /**

@@ -82,8 +82,8 @@ public class CoioHooks {
 
     // ---- threads: converted app threads ----
 
-    /** True if {@code t} was started as a coroutine instead. */
-    public boolean threadStart(Thread t) {
+    /** True if {@code t} was started as a coroutine instead; {@code caller}: the class that called {@code start}. */
+    public boolean threadStart(Thread t, Class<?> caller) {
         return false;
     }
 
