@@ -30,6 +30,7 @@ final class DetectInstaller {
             inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(), Map.of("sun.nio.ch", Set.of(coio)),
                     Set.of(), Map.of());
             bridge = JdkBridge.define();
+            JdkBridge.refuseWhileArchiving(bridge);
             times.mark("bridge");
             boolean fail = options.onBlock() == AgentOptions.OnBlock.THROW;
             Detector detector = Detector.startDetect(options.nonBlocking(), options.allow(), fail,

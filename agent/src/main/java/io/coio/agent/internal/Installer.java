@@ -71,6 +71,7 @@ public final class Installer {
             netty = EarlyNettyInit.start(new NettyInit());
             times.mark("open");
             bridge = JdkBridge.define();
+            JdkBridge.refuseWhileArchiving(bridge);
             times.mark("bridge");
             // Blocking-call reports (DESIGN.md §4): pinned coroutines by default; report=all adds file I/O and DNS.
             Detector reports = options.report() == AgentOptions.Report.NONE ? null

@@ -112,6 +112,19 @@ final class JdkBridge {
         return linked.getConstructor(types).newInstance(args);
     }
 
+    /**
+     * Refuses to install while this JVM writes a CDS or AOT archive: JDK 25.0.3 crashed (SIGSEGV in
+     * {@code ArchiveBuilder::record_regenerated_object}) writing an AOT cache in a JVM where coio was installed, in
+     * either mode; refused, the app runs and the archive is written, without coio.
+     */
+    static void refuseWhileArchiving(Class<?> bridge) throws ReflectiveOperationException {
+        if ((Boolean) bridge.getMethod("archiveBeingWritten").invoke(null)) {
+            throw new IllegalStateException("this JVM is writing a CDS or AOT archive (-XX:AOTCacheOutput,"
+                    + " -XX:AOTMode=record or -XX:ArchiveClassesAtExit), which JDK 25 cannot do with coio installed"
+                    + " (the JVM crashes writing it). Fix: record the archive without -javaagent:coio-agent.jar");
+        }
+    }
+
     /** Connects the blocking-call prologues to {@code detector} and turns them on if it watches any. */
     static void connectReports(Class<?> bridge, Detector detector) throws ReflectiveOperationException, IOException {
         set(bridge, "reports", linkedHooks(MethodHandles.privateLookupIn(Detector.class, MethodHandles.lookup()),

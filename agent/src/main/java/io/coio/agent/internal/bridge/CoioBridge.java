@@ -74,6 +74,20 @@ public final class CoioBridge {
         }
     }
 
+    /**
+     * Whether this JVM writes a CDS or AOT archive as it runs ({@code -XX:AOTCacheOutput}, {@code -XX:AOTMode=record},
+     * {@code -XX:ArchiveClassesAtExit}): {@code jdk.internal.misc.CDS.isDumpingArchive()}, which code inside java.base
+     * may call without an export (by reflection: the bridge is compiled for Java 17 against the exported API only).
+     * False where the JDK does not say. Called once, by the installer.
+     */
+    public static boolean archiveBeingWritten() {
+        try {
+            return (Boolean) Class.forName("jdk.internal.misc.CDS").getMethod("isDumpingArchive").invoke(null);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError notSaid) {
+            return false;
+        }
+    }
+
     private static Class<?> virtualThreadClass() {
         try {
             return Class.forName("java.lang.BaseVirtualThread", false, null);
