@@ -6,21 +6,15 @@ import io.coio.agent.internal.detect.Detector;
 import io.coio.agent.internal.observe.Observability;
 import io.coio.runtime.CarrierStats;
 import io.coio.runtime.CoioRuntime;
-import io.coio.runtime.Hooks;
 
 import java.lang.System.Logger.Level;
 import java.lang.instrument.Instrumentation;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
  * Installs coio into the running JVM, in an order that never leaves the app half-hooked:
