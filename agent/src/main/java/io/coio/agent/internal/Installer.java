@@ -221,18 +221,6 @@ public final class Installer {
         }
     }
 
-    /** The JDK classes the coroutine-mode hooks rewrite, loaded (not initialised) so that all are rewritten now. */
-    private static Class<?>[] coroutineTargets() throws ClassNotFoundException {
-        List<Class<?>> classes = new ArrayList<>();
-        for (String name : JdkRewriter.coroutineTargetClasses()) {
-            if (!JdkRewriter.inThisRuntime(name.replace('.', '/'))) {
-                continue; // a runtime image without java.management: no ThreadMXBean to teach
-            }
-            classes.add(Class.forName(name, false, null));
-        }
-        return classes.toArray(new Class<?>[0]);
-    }
-
     /**
      * From now on app classes call {@code java.lang.CoioThreads.currentThread()} instead of
      * {@code Thread.currentThread()} ({@link AppThreadCalls}); app classes loaded already (few, at premain)
