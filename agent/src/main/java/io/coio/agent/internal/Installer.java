@@ -95,7 +95,7 @@ public final class Installer {
                     options.slice(), options.steal());
             times.mark("runtime");
             JdkBridge.set(bridge, "readiness", JdkBridge.linkedHooks(MethodHandles.lookup(), JdkBridge.READINESS_HOOKS,
-                    new Class<?>[] {Detector.class}, reports));
+                    new Class<?>[] {boolean.class}, reports != null));
             if (reports != null) {
                 JdkBridge.connectReports(bridge, reports);
                 reports.printSummaryAtExit(options.quiet());

@@ -18,11 +18,11 @@ import java.util.function.BooleanSupplier;
  * <p>Threads: immutable; called on any thread from the JDK's rewritten methods.
  */
 public final class ReadinessHooks extends CoioHooks {
-    /** Pinned coroutines are also reported ({@code report=pinned|all}), or null. */
-    private final Detector reports;
+    /** Pinned coroutines are also reported to the {@link Detector} ({@code report=pinned|all}). */
+    private final boolean reportPinned;
 
-    public ReadinessHooks(Detector reports) {
-        this.reports = reports;
+    public ReadinessHooks(boolean reportPinned) {
+        this.reportPinned = reportPinned;
     }
 
     @Override
@@ -43,7 +43,7 @@ public final class ReadinessHooks extends CoioHooks {
     @Override
     public void pinnedPark(Thread vthread) {
         Hooks.beforePinnedPark(vthread); // the carrier's loop is handed on first, then the coroutine is reported
-        if (reports != null) {
+        if (reportPinned) {
             Detector.reportPinned(vthread);
         }
     }
