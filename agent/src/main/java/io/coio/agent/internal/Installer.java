@@ -157,7 +157,7 @@ public final class Installer {
      */
     private static String uninstall(Instrumentation inst, Class<?> bridge, JdkRewriter rewriter,
                                     AppThreadCalls appCalls, Set<String> rewritable, CoioRuntime runtime) {
-        disconnect(bridge);
+        JdkBridge.disconnectAll(bridge);
         Detector.stop();
         StringBuilder problems = new StringBuilder();
         if (appCalls != null) {
@@ -308,25 +308,6 @@ public final class Installer {
                         serverCreated));
             } catch (ReflectiveOperationException | java.io.IOException e) {
                 throw new IllegalStateException(e);
-            }
-        }
-    }
-
-    /** Every hook back to "do nothing": the JDK's code runs as if coio were absent. */
-    private static void disconnect(Class<?> bridge) {
-        if (bridge == null) {
-            return;
-        }
-        try {
-            bridge.getField("detect").setBoolean(null, false);
-        } catch (ReflectiveOperationException | RuntimeException ignored) {
-            // best effort, as below
-        }
-        for (String group : new String[] {"threads", "readiness", "reports", "observer"}) {
-            try {
-                JdkBridge.set(bridge, group, null);
-            } catch (ReflectiveOperationException | RuntimeException ignored) {
-                // best effort: the field may not exist in a partially defined bridge
             }
         }
     }

@@ -145,6 +145,21 @@ final class JdkBridge {
         }
     }
 
+    /** Every hook group back to the JDK's own behaviour: the JDK's code runs as if coio were absent. */
+    static void disconnectAll(Class<?> bridge) {
+        disconnectReports(bridge);
+        if (bridge == null) {
+            return;
+        }
+        for (String group : new String[] {"threads", "readiness", "observer"}) {
+            try {
+                set(bridge, group, null);
+            } catch (ReflectiveOperationException | RuntimeException ignored) {
+                // best effort: one group failing must not keep the others connected
+            }
+        }
+    }
+
     /** Makes every thread's cached "non-blocking?" answer in the bridge stale (after a thread is marked). */
     static Runnable epochBump(Class<?> bridge) throws NoSuchFieldException {
         Field epoch = bridge.getField("epoch");
