@@ -21,7 +21,11 @@ import javax.management.ObjectName;
  * <pre>
  * COUNT class=&lt;name or group&gt; perThread=&lt;instances per connection&gt;
  * START_BYTES perThread=&lt;bytes&gt;
+ * FRAMES thread=&lt;name&gt; total=&lt;frames&gt; coio=&lt;frames of io.coio classes and the bridge&gt;
  * </pre>
+ * The frames are those of one parked serving thread in the JVM's own thread dump
+ * ({@code HotSpotDiagnosticMXBean.dumpThreads}, the text {@code jcmd Thread.dump_to_file} writes), which shows a
+ * converted thread's coroutine with every frame it keeps while parked.
  * Groups: {@code coio.lambdas} (lambda objects of coio's classes), {@code coio.all} (every io.coio class).
  */
 public final class IdleThreadMemoryApp {
@@ -52,6 +56,7 @@ public final class IdleThreadMemoryApp {
             print("coio.lambdas", sum(after, true) - sum(before, true), n);
             print("coio.all", sum(after, false) - sum(before, false), n);
             System.out.printf("START_BYTES perThread=%d%n", startBytes[0] / n);
+            printFrames(idle.handlers().get(0).getName());
             closeAll(idle, false);
         }
         System.out.println("DONE");
@@ -124,6 +129,33 @@ public final class IdleThreadMemoryApp {
             if (join && !t.join(java.time.Duration.ofSeconds(60))) {
                 throw new IllegalStateException(t.getName() + " did not end after its peer closed");
             }
+        }
+    }
+
+    /** Prints the FRAMES line for the thread named {@code name}, from a thread dump of this JVM. */
+    private static void printFrames(String name) throws IOException {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("idle-frames");
+        java.nio.file.Path dump = dir.resolve("threads.txt");
+        try {
+            ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .dumpThreads(dump.toString(), com.sun.management.HotSpotDiagnosticMXBean.ThreadDumpFormat.TEXT_PLAIN);
+            int total = 0;
+            int coio = 0;
+            boolean in = false;
+            for (String line : java.nio.file.Files.readAllLines(dump)) {
+                if (line.startsWith("#")) {
+                    in = line.contains("\"" + name + "\"");
+                } else if (in && line.trim().startsWith("at ")) {
+                    total++;
+                    if (line.contains("io.coio.") || line.contains("CoioBridge")) {
+                        coio++;
+                    }
+                }
+            }
+            System.out.printf("FRAMES thread=%s total=%d coio=%d%n", name, total, coio);
+        } finally {
+            java.nio.file.Files.deleteIfExists(dump);
+            java.nio.file.Files.delete(dir);
         }
     }
 

@@ -22,10 +22,11 @@ class IdleMemoryTest {
     private static final int CONNECTIONS = 300;
 
     @Test
-    @DisplayName("an idle converted thread keeps one coio object for its conversion (its scheduler, also its task), no coio lambda, no thread-local map, and its fd's readiness state without arrays; a start allocates under 600 bytes on the starting thread (no stack walk)")
+    @DisplayName("an idle converted thread keeps one coio object for its conversion (its scheduler, also its task), no coio lambda, no thread-local map, and its fd's readiness state without arrays; a start allocates under 600 bytes on the starting thread (no stack walk); its parked stack holds at most 5 coio frames")
     void idleConvertedThreadKeepsOneCoioObject() {
         Map<String, Double> perThread = new HashMap<>();
         long startBytes;
+        String frames;
         try (AgentJvm app = AgentJvm.builder(IdleThreadMemoryApp.class).agent("carriers=1").args(CONNECTIONS).start()) {
             app.awaitStdout("^DONE$", Duration.ofSeconds(150));
             assertEquals(0, app.awaitExit(Duration.ofSeconds(30)), "exit code" + app.describeState());
@@ -35,6 +36,7 @@ class IdleMemoryTest {
             }
             String start = app.stdoutMatching("^START_BYTES ").get(0);
             startBytes = Long.parseLong(start.substring(start.indexOf('=') + 1));
+            frames = app.stdoutMatching("^FRAMES ").get(0);
         }
         String seen = perThread + " startBytes=" + startBytes;
         // The app's own objects, one each per connection: the measurement counts what it should.
@@ -62,5 +64,13 @@ class IdleMemoryTest {
         // coio's scheduler); 1,244 with the walk's frame batch, 1,693 with the walk's stream pipeline before that. The
         // count does not depend on the JIT (the same with -Xint).
         assertTrue(startBytes < 600, "bytes allocated on the starting thread per Thread.start(): " + seen);
+        // A parked coroutine keeps every frame of its stack in its heap stack chunk. coio's frames in an idle
+        // handler's stack (the JVM's thread dump): the bridge's poll, the hooks object's, Hooks.poll and its app-thread
+        // wait loop above the JDK's socket code, the scheduler's run() below the app's Thread.run: 5 (8 before: a
+        // delegating Hooks.poll overload, Waiter.await, and the conversion's body as a frame of its own). The JDK's
+        // own virtual threads keep none of these (an echo handler parked in its read: 15 frames, under coio 20).
+        int coioFrames = Integer.parseInt(frames.substring(frames.indexOf("coio=") + "coio=".length()));
+        assertTrue(coioFrames > 0, "the dump shows the coroutine's frames: " + frames);
+        assertTrue(coioFrames <= 5, "coio frames kept in a parked converted thread's stack: " + frames);
     }
 }

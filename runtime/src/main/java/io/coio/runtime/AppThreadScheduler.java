@@ -1,7 +1,6 @@
 package io.coio.runtime;
 
 import java.util.concurrent.Executor;
-import java.util.function.Consumer;
 
 /**
  * The scheduler of a coroutine that runs an app's own platform {@code Thread} (a converted thread): it
@@ -32,8 +31,8 @@ final class AppThreadScheduler implements Executor, Runnable {
     /** The coroutine's carrier: where it is resumed. Volatile: a steal moves it (see the class comment). */
     volatile Carrier carrier;
     final Thread appThread;
-    /** What the coroutine runs for {@link #appThread}; shared by every converted thread. */
-    private final Consumer<? super Thread> body;
+    /** What the coroutine does around {@link #appThread}'s {@code run()}; shared by every converted thread. */
+    private final AppThreadBody body;
     /** The coroutine created with this scheduler; written once before it starts (published by Thread.start). */
     private Thread coroutine;
     /**
@@ -44,7 +43,7 @@ final class AppThreadScheduler implements Executor, Runnable {
      */
     private volatile Runnable ownTask;
 
-    AppThreadScheduler(Carrier carrier, Thread appThread, Consumer<? super Thread> body) {
+    AppThreadScheduler(Carrier carrier, Thread appThread, AppThreadBody body) {
         this.carrier = carrier;
         this.appThread = appThread;
         this.body = body;
@@ -83,7 +82,8 @@ final class AppThreadScheduler implements Executor, Runnable {
     }
 
     /**
-     * On the coroutine, as its task: the app thread's body, then its carrier counts one live coroutine less. On a
+     * On the coroutine, as its task: the app thread's {@code run()} inside its {@link AppThreadBody}, then its carrier
+     * counts one live coroutine less. On a
      * carrier thread, from the run queue: a resumption of the coroutine (its own task, {@code runContinuation}). The
      * coroutine never runs its own resumption (it is not mounted while one is queued), and a carrier thread is never
      * the coroutine.
@@ -94,10 +94,18 @@ final class AppThreadScheduler implements Executor, Runnable {
             ownTask.run();
             return;
         }
+        // The app thread's run() is called from here, not from the body: one frame less under the app's code.
         try {
-            body.accept(appThread);
+            body.begin(appThread);
+            appThread.run();
+        } catch (Throwable e) {
+            body.uncaught(appThread, e);
         } finally {
-            carrier.live.decrementAndGet();
+            try {
+                body.ended(appThread);
+            } finally {
+                carrier.live.decrementAndGet();
+            }
         }
     }
 }

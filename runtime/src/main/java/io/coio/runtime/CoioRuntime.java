@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.function.Consumer;
 
 /**
  * coio's scheduler: a fixed set of carriers, each an OS thread with its own epoll loop, on which
@@ -244,21 +243,14 @@ public final class CoioRuntime {
     }
 
     /**
-     * Creates an unstarted coroutine that runs the app's platform thread {@code appThread} (its task is
-     * usually {@code appThread::run}): like {@link #newCoroutine(String, Runnable)}, and
+     * Creates an unstarted coroutine that runs the app's platform thread {@code appThread}: its own {@code run()},
+     * inside {@code body} ({@link AppThreadBody}); like {@link #newCoroutine(String, Runnable)}, and
      * {@link #appThreadOf} answers {@code appThread} for it. It inherits no inheritable thread-locals and has
      * the system class loader as context class loader: the caller sets up what the app thread should see.
-     */
-    public Thread newCoroutineFor(Thread appThread, Runnable task) {
-        return newCoroutineFor(appThread, app -> task.run());
-    }
-
-    /**
-     * Like {@link #newCoroutineFor(Thread, Runnable)}, with the coroutine running {@code body.accept(appThread)}.
      * One {@code body} can serve every converted thread: the coroutine then costs one coio object (its scheduler,
-     * which is also its task) and one frame under the app's code.
+     * which is also its task) and one frame under the app's {@code run()}.
      */
-    public Thread newCoroutineFor(Thread appThread, Consumer<? super Thread> body) {
+    public Thread newCoroutineFor(Thread appThread, AppThreadBody body) {
         Carrier c = leastLoaded();
         AppThreadScheduler scheduler = new AppThreadScheduler(c, appThread, body);
         Thread t = unstarted(c, scheduler, appThread.getName(), scheduler);

@@ -35,11 +35,16 @@ public final class Hooks {
     }
 
     /**
+     * {@link #poll(int, int, long, BooleanSupplier)}, called by the agent's hook directly: every method between the
+     * JDK's {@code Poller.poll} and the park is one more frame in the stack chunk of every parked coroutine (heap per
+     * idle connection, and frames to thaw at each wake-up), so this path has no delegating overload and parks with
+     * {@code LockSupport.park} itself.
+     *
      * @param socketIo the wait of a socket operation: a converted app thread's waits on through interrupts
      *                 (platform-thread semantics). A Selector's wait is not: on a platform thread an interrupt
      *                 wakes {@code select()}, and the JDK's virtual-thread selector loop relies on the wait ending.
      */
-    private static boolean poll(int fd, int event, long nanos, BooleanSupplier isOpen, boolean socketIo)
+    public static boolean poll(int fd, int event, long nanos, BooleanSupplier isOpen, boolean socketIo)
             throws IOException {
         Thread t = Thread.currentThread();
         if (!t.isVirtual()) {
@@ -71,7 +76,7 @@ public final class Hooks {
             try {
                 if (isOpen.getAsBoolean() && !t.isInterrupted()) {
                     carrier.waits.arm(w, ticket);
-                    w.await();
+                    LockSupport.park(w); // may return early: the JDK's caller re-tries
                 }
             } finally {
                 carrier.waits.disarm(w);
@@ -90,10 +95,10 @@ public final class Hooks {
         try {
             if (isOpen.getAsBoolean()) {
                 carrier.waits.arm(w, ticket);
-                w.await();
+                LockSupport.park(w);
                 while (w.isWaiting()) {
                     interrupted |= Thread.interrupted();
-                    w.await();
+                    LockSupport.park(w);
                 }
             }
         } finally {

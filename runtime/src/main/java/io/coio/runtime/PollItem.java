@@ -18,7 +18,7 @@ final class PollItem extends Waiter {
         wait.signal();
     }
 
-    @Override
+    /** The explicit coroutine yields to its resumer until the event (or its loop) continues it. */
     void await() {
         wait.await(-1);
     }

@@ -84,11 +84,6 @@ class Waiter {
         LockSupport.unpark(thread);
     }
 
-    /** The waiting coroutine parks until woken (it may return early; callers re-check). */
-    void await() {
-        LockSupport.park(this);
-    }
-
     /** Called by the coroutine itself once it stops waiting; never unparks. */
     void cancel() {
         STATE.compareAndSet(this, WAITING, CANCELLED);

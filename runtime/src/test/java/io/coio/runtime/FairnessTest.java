@@ -308,10 +308,25 @@ class FairnessTest {
         return t;
     }
 
+    /** Not used: {@link #startConverted}'s coroutines run their body as their own task. */
+    private static final AppThreadBody NO_BODY = new AppThreadBody() {
+        @Override
+        public void begin(Thread app) {
+        }
+
+        @Override
+        public void uncaught(Thread app, Throwable e) {
+        }
+
+        @Override
+        public void ended(Thread app) {
+        }
+    };
+
     /** A converted thread's coroutine on {@code c} (stealable), counted in {@code live} as the runtime counts it. */
     private static Thread startConverted(Carrier c, String name, Runnable body) {
         Thread app = new Thread(body, name);
-        AppThreadScheduler s = new AppThreadScheduler(c, app, ignored -> { }); // the task below runs the body
+        AppThreadScheduler s = new AppThreadScheduler(c, app, NO_BODY); // the task below runs the body
         c.live.incrementAndGet();
         Thread t = JdkInternals.virtualThreadBuilder(s).name(name).unstarted(() -> {
             try {

@@ -27,7 +27,7 @@ public final class ReadinessHooks extends CoioHooks {
 
     @Override
     public boolean poll(int fd, int event, long nanos, BooleanSupplier isOpen) throws IOException {
-        return Hooks.poll(fd, event, nanos, isOpen);
+        return Hooks.poll(fd, event, nanos, isOpen, true); // not the 4-argument overload: one frame less when parked
     }
 
     @Override

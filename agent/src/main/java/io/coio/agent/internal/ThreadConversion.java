@@ -1,12 +1,12 @@
 package io.coio.agent.internal;
 
+import io.coio.runtime.AppThreadBody;
 import io.coio.runtime.CoioRuntime;
 
 import java.util.Iterator;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * virtual threads, Netty's {@code FastThreadLocalThread} (it runs its own event loop), coio's own threads,
  * and threads the {@code include}/{@code exclude} options leave out.
  */
-final class ThreadConversion implements Consumer<Object> {
+final class ThreadConversion implements AppThreadBody {
     /**
      * Netty's event-loop thread class. Built at run time: as a constant, the shade plugin would relocate it
      * to coio's own copy of Netty and the app's Netty threads would no longer match.
@@ -85,7 +85,7 @@ final class ThreadConversion implements Consumer<Object> {
             if (ThreadHolder.status(t) != ThreadHolder.NEW) {
                 return false; // the JDK's start() will throw IllegalThreadStateException
             }
-            Thread shadow = runtime.newCoroutineFor(t, this); // runs accept(t)
+            Thread shadow = runtime.newCoroutineFor(t, this); // runs begin(t), t.run(), ended(t)
             shadow.setContextClassLoader(t.getContextClassLoader());
             if (shadows.isEmpty()) {
                 firstShadow.run();
@@ -110,35 +110,27 @@ final class ThreadConversion implements Consumer<Object> {
         return shadows.keySet();
     }
 
-    /**
-     * What every shadow runs, on the shadow, for app thread {@code app}. This object itself is the shadow's body (no
-     * lambda per converted thread, no extra frame: each frame under the app's code stays in the stack chunk of every
-     * parked coroutine). {@code Consumer<Object>}, not {@code <Thread>}: the latter would need a compiler-made bridge
-     * method, one more frame.
+    /*
+     * What every shadow does around its app thread's run(), which the runtime calls itself (AppThreadBody): this
+     * object serves every shadow (no lambda per converted thread), and no frame of coio's sits between the shadow's
+     * task and the app's run() in the stack chunk of every parked coroutine.
      */
+
     @Override
-    public void accept(Object appThread) {
-        // Kept small (the work is in uncaught/ended) so that the JIT can inline it, and the app thread's run(),
-        // into the shadow's task: fewer frames under the app's code in every parked stack.
-        Thread app = (Thread) appThread;
-        try {
-            AppThreadState.share(app, Thread.currentThread());
-            app.run();
-        } catch (Throwable e) {
-            uncaught(app, e);
-        } finally {
-            ended(app);
-        }
+    public void begin(Thread app) {
+        AppThreadState.share(app, Thread.currentThread());
     }
 
-    private static void uncaught(Thread app, Throwable e) {
+    @Override
+    public void uncaught(Thread app, Throwable e) {
         Thread.UncaughtExceptionHandler h = app.getUncaughtExceptionHandler();
         if (h != null) {
             h.uncaughtException(app, e);
         }
     }
 
-    private void ended(Thread app) {
+    @Override
+    public void ended(Thread app) {
         AppThreadState.handBack(app, Thread.currentThread());
         AppThreadState.handBackInterrupt(app, Thread.currentThread());
         ThreadHolder.setStatus(app, ThreadHolder.TERMINATED);
