@@ -87,6 +87,7 @@ public final class Installer {
             rewriter.printLater(); // what the rewrites had to say (never printed while a JDK class loads)
             times.mark("check");
             PrecomputedClasses.printPaths(); // -Dcoio.debug.precomputed: which JDK classes came precomputed
+            PrecomputedClasses.releasePacks(); // not 1.3 MB of class bytes kept for the app's lifetime
             CoioRuntime.prepareJdkPollerAndHandOffs();
             times.mark("poller");
             netty.join();

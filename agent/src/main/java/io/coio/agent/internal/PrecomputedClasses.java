@@ -139,6 +139,20 @@ final class PrecomputedClasses {
         }
     }
 
+    /**
+     * Called by the installing thread once the install's rewrites are done (every target JDK class is loaded and
+     * checked by then): the packs read for them (1.3 MB each) are no longer held for the app's lifetime. A JDK class
+     * rewritten later (a watched class that loads later, another agent's retransformation) reads its pack again.
+     */
+    static void releasePacks() {
+        PACKS.clear();
+    }
+
+    /** Tests: how many packs are held. */
+    static int packsHeld() {
+        return PACKS.size();
+    }
+
     /** Pack {@code name} (originals and rewrites of one rewrite configuration), read once and kept while memory allows. */
     private static byte[] pack(String name) throws IOException {
         java.lang.ref.SoftReference<byte[]> ref = PACKS.get(name);

@@ -38,6 +38,19 @@ class PrecomputedClassesTest {
         assertNotNull(PrecomputedClasses.bridge(JdkBridge.APP_THREADS_AS));
     }
 
+    /** After the install's rewrites no pack is held; a class rewritten later still gets its precomputed bytes. */
+    @Test
+    void packsAreReleasedAfterTheInstallAndReadAgainWhenNeeded() throws Exception {
+        String owner = JdkRewriter.THREAD;
+        byte[] original = JdkRewriterTest.jdkClass(owner);
+        byte[] before = PrecomputedClasses.rewritten(owner, original, config(owner));
+        assertNotNull(before);
+        assertTrue(PrecomputedClasses.packsHeld() > 0, "the pack is read for the rewrite");
+        PrecomputedClasses.releasePacks();
+        assertEquals(0, PrecomputedClasses.packsHeld(), "packs held after the release");
+        assertArrayEquals(before, PrecomputedClasses.rewritten(owner, original, config(owner)), "read again");
+    }
+
     /** Fast path and run-time path give the same bytes: the precomputed ones are what ASM makes here and now. */
     @Test
     void precomputedBytesAreWhatTheRunTimeRewriteMakes() throws Exception {
