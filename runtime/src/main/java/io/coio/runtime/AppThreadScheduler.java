@@ -20,9 +20,12 @@ import java.util.concurrent.Executor;
  * scheduler on); it runs on the same carrier but stands for nothing: {@link #appThreadOf} checks that the
  * asking thread is the coroutine this scheduler was made for.
  *
- * <p>The carrier changes only when {@link WorkStealing} takes the coroutine from a carrier that fell behind
- * ({@link #moveTo}, while the coroutine is ready and in no run queue): from then on it is resumed, waits and sets
- * its timers on the new carrier.
+ * <p>The carrier changes only while the coroutine is ready and in no run queue ({@link #moveTo}): when
+ * {@link WorkStealing} takes it from a carrier that fell behind, and when a readiness wake-up delivered by another
+ * carrier — the home of the fd it waited for, where that fd stays registered — resumes it ({@link #wokenBy}, applied
+ * in {@link #execute} as the resumption is queued): a stolen coroutine goes back to the carrier whose epoll reports
+ * its socket, instead of having every later wake-up cross from that carrier to the thief's run queue. From then on it
+ * is resumed, waits and sets its timers on the new carrier.
  *
  * <p>Threads: {@link #bind} runs once, before the coroutine starts; {@link #moveTo} on a thief carrier's loop
  * thread; {@link #run} on the coroutine (its task) or on a carrier thread (a resumption); everything else any thread.
@@ -42,6 +45,12 @@ final class AppThreadScheduler implements Executor, Runnable {
      * can move it ({@link #moveTo}).
      */
     private volatile Runnable ownTask;
+    /**
+     * The carrier whose epoll last woke the coroutine, when that is not its carrier ({@link #wokenBy}); taken by the
+     * next resumption ({@link #execute}). Written on that carrier's loop thread before the unpark, read and cleared by
+     * the thread that queues the resumption.
+     */
+    private volatile Carrier wokenOn;
 
     AppThreadScheduler(Carrier carrier, Thread appThread, AppThreadBody body) {
         this.carrier = carrier;
@@ -72,13 +81,35 @@ final class AppThreadScheduler implements Executor, Runnable {
         return coroutine;
     }
 
+    /**
+     * A readiness wait of the coroutine was ended by {@code home}'s epoll (on home's loop thread, before the unpark).
+     * If home is not the coroutine's carrier (a steal moved it), its resumption goes back to home: moving it now
+     * could move a coroutine that is still running (a wake between arming the wait and parking).
+     */
+    void wokenBy(Carrier home) {
+        if (home != carrier) {
+            wokenOn = home;
+        }
+    }
+
     @Override
     public void execute(Runnable task) {
         Runnable own = ownTask;
         if (own == null) {
             ownTask = own = task; // the start of this scheduler's own coroutine (see ownTask)
         }
-        carrier.execute(task == own ? this : task);
+        if (task != own) {
+            carrier.execute(task); // a virtual thread the coroutine made (it shares this scheduler)
+            return;
+        }
+        Carrier home = wokenOn;
+        if (home != null) { // the coroutine is ready and in no run queue: it may move (see the class comment)
+            wokenOn = null;
+            if (home != carrier) {
+                moveTo(home);
+            }
+        }
+        carrier.execute(this);
     }
 
     /**

@@ -62,6 +62,14 @@ final class JdkInternals {
         return s instanceof AppThreadScheduler a ? a.carrier : null;
     }
 
+    /** The scheduler of converted-thread coroutine {@code t}, or null (any other thread). */
+    static AppThreadScheduler appSchedulerOf(Thread t) {
+        if (t.getClass() == VIRTUAL_THREAD && SCHEDULER.get(t) instanceof AppThreadScheduler a) {
+            return a;
+        }
+        return null;
+    }
+
     /** The app's platform {@code Thread} that coroutine {@code t} runs, or null (not a converted thread's coroutine). */
     static Thread appThreadOf(Thread t) {
         if (t.getClass() == VIRTUAL_THREAD && SCHEDULER.get(t) instanceof AppThreadScheduler a) {

@@ -162,6 +162,10 @@ final class ReadinessWaits {
 
     /** Home loop: an edge ended {@code w}'s wait. */
     void wake(Waiter w) {
+        AppThreadScheduler s = JdkInternals.appSchedulerOf(w.thread);
+        if (s != null) {
+            s.wokenBy(carrier); // before the unpark: its resumption goes back to this, the fd's home carrier
+        }
         if (w.complete(Waiter.READY)) {
             wakeups++;
         }

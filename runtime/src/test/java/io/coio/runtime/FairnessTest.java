@@ -222,6 +222,70 @@ class FairnessTest {
         }
     }
 
+    /**
+     * A steal moves a coroutine, not its socket: the fd stays registered with the carrier it first waited on. When that
+     * carrier's epoll wakes the coroutine again, its resumption goes back there, so that its later wake-ups do not all
+     * cross from one carrier to the other's run queue.
+     */
+    @Test
+    void aStolenCoroutineIsResumedOnTheCarrierWhoseEpollWokeIt() throws Exception {
+        Carrier[] cs = carriers(2);
+        rig.watchdog(new Watchdog(cs, Duration.ZERO, Duration.ZERO, Duration.ZERO, new WorkStealing(cs),
+                Thread.currentThread().getThreadGroup()));
+        SocketChannel[] pair = socketPair();
+        int fd = ReadinessTest.fd(pair[1]);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicReference<Carrier> stolenTo = new AtomicReference<>();
+        AtomicReference<Carrier> resumedOn = new AtomicReference<>();
+        AtomicReference<Thread> resumedOnThread = new AtomicReference<>();
+        CountDownLatch firstRead = new CountDownLatch(1);
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread reader = startConverted(cs[0], "reader", () -> {
+            try {
+                readOne(pair[1], fd); // its first wait registers the fd with carrier 0
+                firstRead.countDown();
+                while (JdkInternals.carrierOf(Thread.currentThread()) == cs[0]) {
+                    Thread.yield(); // ready in carrier 0's queue, behind the spinner: only a steal runs it
+                }
+                stolenTo.set(JdkInternals.carrierOf(Thread.currentThread()));
+                stop.countDown();
+                readOne(pair[1], fd); // carrier 0's epoll reports the fd
+                resumedOn.set(JdkInternals.carrierOf(Thread.currentThread()));
+                resumedOnThread.set(JdkInternals.currentCarrierThread());
+            } catch (Throwable t) {
+                failure.set(t);
+            } finally {
+                done.countDown();
+            }
+        });
+        HandOffTest.awaitTrue(() -> reader.getState() == Thread.State.WAITING || done.getCount() == 0,
+                "the reader waits (its fd registered with carrier 0)");
+        pair[0].write(ByteBuffer.wrap(new byte[] {1}));
+        assertTrue(firstRead.await(LIMIT.toSeconds(), TimeUnit.SECONDS), "the first read: " + failure.get());
+        start(cs[0], "spinner", () -> spinUntil(stop)); // holds carrier 0 until the reader has been taken
+        HandOffTest.awaitTrue(() -> reader.getState() == Thread.State.WAITING || done.getCount() == 0,
+                "the reader waits again");
+        pair[0].write(ByteBuffer.wrap(new byte[] {2}));
+        assertTrue(done.await(LIMIT.toSeconds(), TimeUnit.SECONDS), "the second read");
+        assertEquals(null, failure.get());
+        assertTrue(stolenTo.get() == cs[1], "carrier 1 took the reader: " + cs[1].stats());
+        assertTrue(resumedOn.get() == cs[0], "resumed on carrier 0, whose epoll woke it, not on the thief: " + resumedOn.get()
+                + " / " + resumedOnThread.get());
+        assertTrue(resumedOnThread.get() == cs[0].loopThread(), "and on carrier 0's loop thread");
+        assertTrue(reader.join(LIMIT), "the reader ended");
+        assertEquals(0, cs[0].live.get(), "live on carrier 0");
+        assertEquals(0, cs[1].live.get(), "live on carrier 1");
+    }
+
+    /** A coroutine (non-blocking {@code ch}): reads one byte, waiting through coio's readiness wait. */
+    private static void readOne(SocketChannel ch, int fd) throws java.io.IOException {
+        ByteBuffer b = ByteBuffer.allocate(1);
+        while (ch.read(b) == 0) {
+            Hooks.poll(fd, Hooks.POLLIN, 0, () -> true);
+        }
+    }
+
     @Test
     void lendingTheRunQueueRacesWithRunEndsAndHandOffsWithoutLosingTheLoop() throws Exception {
         Carrier c = carriers(1)[0];
