@@ -83,8 +83,9 @@ final class AppThreadScheduler implements Executor, Runnable {
 
     /**
      * A readiness wait of the coroutine was ended by {@code home}'s epoll (on home's loop thread, before the unpark).
-     * If home is not the coroutine's carrier (a steal moved it), its resumption goes back to home: moving it now
-     * could move a coroutine that is still running (a wake between arming the wait and parking).
+     * If home is not the coroutine's carrier (a steal moved it), its resumption goes back to home, unless home has
+     * more ready work queued than the coroutine's carrier then. Not moved here: this could be a coroutine that is
+     * still running (a wake between arming the wait and parking).
      */
     void wokenBy(Carrier home) {
         if (home != carrier) {
@@ -105,7 +106,9 @@ final class AppThreadScheduler implements Executor, Runnable {
         Carrier home = wokenOn;
         if (home != null) { // the coroutine is ready and in no run queue: it may move (see the class comment)
             wokenOn = null;
-            if (home != carrier) {
+            // Not onto a carrier with more ready work than its current one: a carrier that keeps falling behind
+            // keeps what was taken from it, instead of taking it back and having it stolen again.
+            if (home != carrier && home.queued() <= carrier.queued()) {
                 moveTo(home);
             }
         }

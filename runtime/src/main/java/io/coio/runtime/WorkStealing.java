@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  *       timers the coroutine set before are owned by the old carrier and end there (their wake-up goes through the
  *       coroutine's scheduler, so to the new carrier); the ones it sets after are the new carrier's.</li>
  *   <li>Its sockets do not move: an fd stays registered with the carrier it was first waited on. When that carrier's
- *       epoll wakes the coroutine, the resumption goes back to that carrier ({@link AppThreadScheduler#wokenBy}), at
+ *       epoll wakes the coroutine, the resumption goes back to that carrier unless it has more ready work queued
+ *       than the coroutine's ({@link AppThreadScheduler#wokenBy}), at
  *       the same safe point as a steal (ready, in no run queue): a steal relieves a carrier that fell behind once,
  *       and the moved connection's later round trips do not all cross between carriers.</li>
  *   <li>Only a converted thread's coroutine moves (its scheduler is an {@link AppThreadScheduler} made for it).
