@@ -305,7 +305,8 @@ public final class Hooks {
     /**
      * Runs at the start of {@code Object.wait}: a coroutine that cannot unmount (pinned: inside a class initializer
      * or under a native frame) would wait on its OS thread, so its carrier's loop moves to a spare thread first.
-     * An unpinned coroutine's wait unmounts as usual (JDK 24+) and costs one pinned-check here.
+     * An unpinned coroutine's wait unmounts as usual (JDK 24+, also while it holds monitors) and costs one walk of
+     * its stack here ({@link WaitPinning}: {@code Continuation.isPinned} answers true for every wait on JDK 25).
      */
     public static void beforeObjectWait() {
         Thread t = Thread.currentThread();
@@ -313,7 +314,7 @@ public final class Hooks {
             return;
         }
         Carrier carrier = JdkInternals.carrierOf(t);
-        if (carrier != null && carrier.onLoopThread() && JdkInternals.isPinned()) {
+        if (carrier != null && carrier.onLoopThread() && WaitPinning.waitWouldPin()) {
             carrier.handOffFromCoroutine(HandOffCause.PINNED_WAIT);
         }
     }
