@@ -84,7 +84,8 @@ public final class CoioRuntime {
      *
      * @param carriers     carrier threads (&ge; 1)
      * @param spares       spare loop threads made now and kept idle for hand-offs (&ge; 0); when none is idle a
-     *                     hand-off starts one more thread and says so on stderr
+     *                     hand-off starts one more thread (counted; said on stderr only if
+     *                     {@link #reportExtraLoopThreads} asks)
      * @param handOffAfter the watchdog hands a carrier's loop to a spare when one coroutine run has kept the loop
      *                     thread blocked (monitor, wait, native method) this long; zero: never
      * @param longRunAfter the watchdog reports a coroutine run that lasted this long without yielding; zero: never
@@ -325,6 +326,15 @@ public final class CoioRuntime {
             out.add(c.stats());
         }
         return out;
+    }
+
+    /**
+     * Whether a hand-off that finds no idle spare loop thread (and starts one more) also prints
+     * {@code coio: no spare loop thread was idle ...} on stderr, on the 1st, 2nd, 4th, 8th ... time. Off by default;
+     * the agent turns it on with {@code report=all}. Counted either way ({@code extraLoopThreads} in the stats).
+     */
+    public void reportExtraLoopThreads(boolean on) {
+        spares.sayExtraThreads(on);
     }
 
     private Carrier leastLoaded() {
