@@ -158,8 +158,9 @@ final class Watchdog {
         deferredTried[i] = run;
         // Which coroutine, read before the hand-off: the new loop thread's runs replace the carrier's running task.
         Thread coroutine = CoioEvents.handOffRecorded() ? JdkInternals.virtualThreadOf(c.running()) : null;
-        if (c.handOff(run, HandOffCause.FILE) && coroutine != null) {
-            CoioEvents.handOff(c.id, HandOffCause.FILE.name(), describe(coroutine), coroutine.getStackTrace());
+        HandOffCause cause = c.deferred.cause();
+        if (c.handOff(run, cause) && coroutine != null) {
+            CoioEvents.handOff(c.id, cause.name(), describe(coroutine), coroutine.getStackTrace());
         }
     }
 
