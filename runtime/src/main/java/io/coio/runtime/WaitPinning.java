@@ -33,6 +33,23 @@ final class WaitPinning implements Function<Stream<StackWalker.StackFrame>, Bool
         return WALKER.walk(FIND_PINNING_FRAME);
     }
 
+    /**
+     * Watchdog: whether {@code stack} (a coroutine's, taken from outside) is in an {@code Object.wait} that pins:
+     * a native method or a {@code <clinit>} among the wait's callers. False when the wait is over (no wait frame):
+     * a wait marked for the deferred hand-off that returned without unmounting, its run going on.
+     */
+    static boolean inPinnedWait(StackTraceElement[] stack) {
+        boolean inWait = false;
+        for (StackTraceElement e : stack) {
+            if (!inWait) {
+                inWait = "java.lang.Object".equals(e.getClassName()) && e.getMethodName().startsWith("wait");
+            } else if (e.isNativeMethod() || "<clinit>".equals(e.getMethodName())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public Boolean apply(Stream<StackWalker.StackFrame> frames) {
         for (Iterator<StackWalker.StackFrame> it = frames.iterator(); it.hasNext(); ) {

@@ -32,9 +32,11 @@ class InProcessPeersTest {
     static final Duration RUN = Duration.ofSeconds(120);
 
     @Test
-    @DisplayName("H2 TCP server + 100 JDBC client threads (inserts, selects, row-locked transfers, rollback, duplicate key, server-side sleep): same output in all four modes")
+    @DisplayName("H2 TCP server + 45 JDBC client threads (inserts, selects, row-locked transfers, rollback, duplicate key, server-side sleep): same output in all four modes")
     void h2TcpServerAndClients() {
-        inEveryMode("h2-tcp", H2TcpApp.class, 100, true);
+        // 45, not more: all clients connect at once, and H2's listen backlog is 50. Beyond it Linux drops SYNs and
+        // H2's 2 s connect timeout can expire on a loaded machine (agent README: an acceptor waits its turn).
+        inEveryMode("h2-tcp", H2TcpApp.class, 45, true);
     }
 
     @Test
