@@ -79,6 +79,27 @@ class CarrierHandOffTest {
     }
 
     @Test
+    @DisplayName("carriers=1, blockedms=60000: Object.wait inside a class initializer is handed off by the deferred rule (1 ms), not the watchdog's blocked rule")
+    void pinnedObjectWaitDeferred() throws Exception {
+        try (AgentJvm app = start("carriers=1,stats=true,blockedms=60000")) {
+            int port = port(app);
+            try (LineClient other = new LineClient(port, ANSWER, "other");
+                 LineClient waiter = new LineClient(port, ANSWER, "waiter")) {
+                assertEquals("echo warm-up", other.call("echo warm-up", "warm-up" + app.describeState()));
+                warmUp(waiter, app);
+                assertEquals("waiting", waiter.call("waitinit", "waitinit" + app.describeState()));
+                echoWhileBlocked(other, app);
+                assertEquals("notified", other.call("notify", "notify" + app.describeState()));
+                assertEquals("waitinit done", waiter.receive("waitinit after notify" + app.describeState()));
+                other.send("quit");
+            }
+            Map<String, Long> stats = stats(app);
+            assertTrue(stats.get("pinnedWaitHandOffs") >= 1, "pinnedWaitHandOffs: " + stats);
+            assertEquals(0L, stats.get("watchdogHandOffs"), "watchdogHandOffs: " + stats);
+        }
+    }
+
+    @Test
     @DisplayName("carriers=1: a socket read inside a class initializer (pinned park) hands the loop off, counted as pinnedFallbacks")
     void pinnedPark() throws Exception {
         try (ServerSocket release = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());

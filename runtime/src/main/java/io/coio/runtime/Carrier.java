@@ -216,7 +216,7 @@ final class Carrier implements Executor {
      */
     long beginBlockingCall(HandOffCause cause) {
         if (deferred.enabled()) {
-            return deferred.begin();
+            return deferred.begin(cause);
         }
         handOffFromCoroutine(cause);
         return 0;

@@ -83,7 +83,8 @@ public final class CoioRuntime {
      *
      * @param carriers     carrier threads (&ge; 1)
      * @param spares       spare loop threads made now and kept idle for hand-offs (&ge; 0); when none is idle a
-     *                     hand-off starts one more thread and says so on stderr
+     *                     hand-off starts one more thread (counted; said on stderr only if
+     *                     {@link #reportExtraLoopThreads} asks)
      * @param handOffAfter the watchdog hands a carrier's loop to a spare when one coroutine run has kept the loop
      *                     thread blocked (monitor, wait, native method) this long; zero: never
      * @param longRunAfter the watchdog reports a coroutine run that lasted this long without yielding; zero: never
@@ -319,6 +320,15 @@ public final class CoioRuntime {
         return out;
     }
 
+    /**
+     * Whether a hand-off that finds no idle spare loop thread (and starts one more) also prints
+     * {@code coio: no spare loop thread was idle ...} on stderr, on the 1st, 2nd, 4th, 8th ... time. Off by default;
+     * the agent turns it on with {@code report=all}. Counted either way ({@code extraLoopThreads} in the stats).
+     */
+    public void reportExtraLoopThreads(boolean on) {
+        spares.sayExtraThreads(on);
+    }
+
     private Carrier leastLoaded() {
         Carrier best = carriers[0];
         int min = best.live.get();
@@ -340,7 +350,7 @@ public final class CoioRuntime {
         // Not CoioEvents' event types: JFR registers them when it starts (CoioEvents), outside any hand-off.
         String[] names = {"HandOffCause", "LoopOwner", "OsThread", "SparePool", "SparePool$Spare", "CoioEvents", "CoioEvents$Jfr",
                 "CarrierTimer", "Watchdog", "Watchdog$HandedOffRun", "WorkStealing", "JdkInternals",
-                "JdkInternals$Pinning", "Hooks", "Waiter", "DeferredHandOff"};
+                "WaitPinning", "Hooks", "Waiter", "DeferredHandOff"};
         for (String n : names) {
             try {
                 Class.forName("io.coio.runtime." + n, true, CoioRuntime.class.getClassLoader());

@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   token  -> token'  // begin by a later run (on the new loop thread) while a handed-off call still goes on
  * </pre>
  * A nested blocking call of the same run (a {@code FileChannel.transferTo} reading through a stream) leaves the outer
- * mark alone. Stale reads are harmless: the watchdog's hand-off of a run that has ended fails on its token; one of a
+ * mark alone. An {@code Object.wait} is marked and never ended ({@link Hooks#beforeObjectWait}): a wait that unmounts
+ * ends its run, which voids the mark; only a pinned one keeps the run, and the loop thread, past the delay. Stale reads are harmless: the watchdog's hand-off of a run that has ended fails on its token; one of a
  * run whose call ended a moment before moves a loop that did not need to move (what every file call cost before).
  *
  * <p>Threads: {@link #begin}/{@link #end} by coroutines of the carrier ({@code begin} only on the loop thread);
@@ -36,6 +37,8 @@ final class DeferredHandOff {
     private final AtomicLong run = new AtomicLong();
     /** When the marked call began; written before the mark (the watchdog reads it after the mark). */
     private volatile long since;
+    /** What the marked call is (file I/O, or an {@code Object.wait} that may pin); written with {@link #since}. */
+    private volatile HandOffCause cause = HandOffCause.FILE;
 
     DeferredHandOff(LoopOwner owner) {
         this.owner = owner;
@@ -54,14 +57,20 @@ final class DeferredHandOff {
      * Returns the mark to pass to {@link #end}; 0 if nothing was marked (not on the loop thread any more: its run
      * was handed off before; or a nested call).
      */
-    long begin() {
+    long begin(HandOffCause what) {
         long token = owner.currentRun(); // read before the thread: a newer run's token implies the thread moved
         if (token <= 0 || !owner.onLoopThread() || run.get() == token) {
             return 0;
         }
         since = System.nanoTime();
+        cause = what;
         run.set(token);
         return token;
+    }
+
+    /** Watchdog, after {@link #due}: the cause to count the hand-off under (a racy read: at worst misattributed). */
+    HandOffCause cause() {
+        return cause;
     }
 
     /** The blocking call marked as {@code mark} (non-zero, from {@link #begin}) returned. */

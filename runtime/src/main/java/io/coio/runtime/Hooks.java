@@ -310,7 +310,10 @@ public final class Hooks {
     /**
      * Runs at the start of {@code Object.wait}: a coroutine that cannot unmount (pinned: inside a class initializer
      * or under a native frame) would wait on its OS thread, so its carrier's loop moves to a spare thread first.
-     * An unpinned coroutine's wait unmounts as usual (JDK 24+) and costs one pinned-check here.
+     * An unpinned coroutine's wait unmounts as usual (JDK 24+, also while it holds monitors). With the watchdog on
+     * the wait is marked like a file call ({@link DeferredHandOff}) and handed off only if its run is still in it
+     * 1 ms later; without it ({@code blockedms=0}) a walk of the coroutine's stack decides now ({@link WaitPinning}:
+     * {@code Continuation.isPinned} answers true for every wait on JDK 25).
      */
     public static void beforeObjectWait() {
         Thread t = Thread.currentThread();
@@ -318,7 +321,14 @@ public final class Hooks {
             return;
         }
         Carrier carrier = JdkInternals.carrierOf(t);
-        if (carrier != null && carrier.onLoopThread() && JdkInternals.isPinned()) {
+        if (carrier == null || !carrier.onLoopThread()) {
+            return;
+        }
+        if (carrier.deferred.enabled()) {
+            // Go's sysmon rule, as for file I/O: the watchdog hands off a run still in this wait 1 ms later. A wait
+            // that unmounts ends the run, which voids the mark: no end call needed, and nothing else to pay.
+            carrier.deferred.begin(HandOffCause.PINNED_WAIT);
+        } else if (WaitPinning.waitWouldPin()) { // no watchdog (blockedms=0): decide now
             carrier.handOffFromCoroutine(HandOffCause.PINNED_WAIT);
         }
     }

@@ -78,35 +78,6 @@ final class JdkInternals {
         return null;
     }
 
-    /** True if the current virtual thread cannot unmount now ({@code Continuation.isPinned(VTHREAD_SCOPE)}). */
-    static boolean isPinned() {
-        try {
-            return (boolean) Pinning.IS_PINNED.invokeExact();
-        } catch (Throwable t) {
-            throw new IllegalStateException("coio cannot ask the JDK whether a coroutine is pinned", t);
-        }
-    }
-
-    /** Looked up on first use: needs {@code jdk.internal.vm} exported to coio (the agent does it). */
-    private static final class Pinning {
-        static final MethodHandle IS_PINNED;
-
-        static {
-            try {
-                Class<?> scopeClass = Class.forName("jdk.internal.vm.ContinuationScope");
-                Class<?> continuation = Class.forName("jdk.internal.vm.Continuation");
-                Object scope = MethodHandles.privateLookupIn(VIRTUAL_THREAD, MethodHandles.lookup())
-                        .findStaticVarHandle(VIRTUAL_THREAD, "VTHREAD_SCOPE", scopeClass).get();
-                IS_PINNED = MethodHandles.lookup()
-                        .findStatic(continuation, "isPinned", MethodType.methodType(boolean.class, scopeClass))
-                        .bindTo(scope);
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                throw new IllegalStateException("coio cannot reach jdk.internal.vm.Continuation.isPinned (" + e
-                        + "). Run under the coio agent, or add --add-exports java.base/jdk.internal.vm=ALL-UNNAMED.", e);
-            }
-        }
-    }
-
     /**
      * The virtual thread whose continuation {@code task} runs (the JDK submits {@code VirtualThread::runContinuation}
      * to the scheduler), or null. For the watchdog's reports; never on a hot path.

@@ -70,10 +70,22 @@ final class SparePool {
         }
     }
 
-    /** A hand-off used a spare that {@link #acquire} made because none was idle: counted, and reported now and then. */
+    /**
+     * Whether {@link #reportExtra} also says so on stderr (the agent's {@code report=all}). Off by default: an app
+     * whose threads block at once in ways no hook can yield (40 threads' first DNS lookups, process pipes pumped by
+     * many threads, many threads printing) needs as many OS threads as it would without coio, and an unasked line
+     * in its stderr is a difference it can see. The count stays in the stats ({@code extraLoopThreads}).
+     */
+    private volatile boolean sayExtra;
+
+    void sayExtraThreads(boolean on) {
+        sayExtra = on;
+    }
+
+    /** A hand-off used a spare that {@link #acquire} made because none was idle: counted, and reported if asked. */
     void reportExtra() {
         long n = extraThreads.incrementAndGet();
-        if (Long.bitCount(n) == 1) { // 1st, 2nd, 4th, 8th ...: visible, never a flood
+        if (sayExtra && Long.bitCount(n) == 1) { // 1st, 2nd, 4th, 8th ...: visible, never a flood
             System.err.println("coio: no spare loop thread was idle for a carrier hand-off; started one more ("
                     + n + " so far): coroutines block their OS threads faster than blocked threads come back."
                     + " Raise spares= if this is normal.");

@@ -340,6 +340,7 @@ class HandOffTest {
     @Test
     void aHandOffWhoseReportBlocksHasAlreadyGivenTheLoopToItsSpare() throws Exception {
         Carrier c = carrier(0); // no idle spare: the hand-off starts one and reports it
+        rig.poolOf(0).sayExtraThreads(true); // as the agent's report=all: off by default
         CountDownLatch printing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         java.io.PrintStream err = System.err;

@@ -57,4 +57,24 @@ class SparePoolTest {
             pool.stop();
         }
     }
+
+    @Test
+    void anExtraThreadIsCountedAndSaidOnStderrOnlyWhenAsked() {
+        SparePool pool = new SparePool(0, group);
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(said, true));
+        try {
+            pool.reportExtra();
+            assertEquals("", said.toString(), "by default: counted, not printed");
+            pool.sayExtraThreads(true); // the agent's report=all
+            pool.reportExtra();
+            assertTrue(said.toString().startsWith("coio: no spare loop thread was idle for a carrier hand-off; started"
+                    + " one more (2 so far)"), said.toString());
+            assertEquals(2, pool.extraThreads.get());
+        } finally {
+            System.setErr(err);
+            pool.stop();
+        }
+    }
 }

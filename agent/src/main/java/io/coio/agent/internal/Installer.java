@@ -94,6 +94,7 @@ public final class Installer {
             times.mark("netty");
             runtime = CoioRuntime.start(options.carriers(), options.spares(), options.blocked(), options.longRun(),
                     options.slice(), options.steal());
+            runtime.reportExtraLoopThreads(options.report() == AgentOptions.Report.ALL);
             times.mark("runtime");
             JdkBridge.set(bridge, "readiness", JdkBridge.linkedHooks(MethodHandles.lookup(), JdkBridge.READINESS_HOOKS,
                     new Class<?>[] {boolean.class}, reports != null));
