@@ -51,6 +51,9 @@ final class Watchdog {
     private final java.util.List<HandedOffRun> handedOff = new java.util.ArrayList<>();
     private final Thread thread;
     private volatile boolean stopped;
+    /** A look this long after the previous one restarts every run's window ({@link #restartWindows}); 0: never. */
+    private final long stallAfter;
+    private volatile java.util.function.LongSupplier clock;
 
     /** A busy run that was handed off: its old thread finishes it (see {@link Carrier#finishing}). */
     private record HandedOffRun(Carrier carrier, long token, Thread coroutine, long since, boolean reported) {}
@@ -83,6 +86,10 @@ final class Watchdog {
         }
         long longest = this.handOffAfter != 0 ? DEFERRED_PERIOD : Long.MAX_VALUE;
         this.period = Math.min(longest, Math.max(TimeUnit.MILLISECONDS.toNanos(1), shortest / 4));
+        // the shortest threshold that concludes from elapsed time alone (blocked, long run); not the busy slice, which
+        // also needs the CPU the thread used
+        long concluding = Math.min(orMax(this.handOffAfter), orMax(this.reportAfter));
+        this.stallAfter = concluding == Long.MAX_VALUE ? 0 : concluding;
         this.token = new long[carriers.length];
         this.since = new long[carriers.length];
         this.cpuSince = new long[carriers.length];
@@ -126,9 +133,14 @@ final class Watchdog {
     }
 
     private void run() {
+        long last = now();
         while (!stopped) {
             LockSupport.parkNanos(this, period);
-            long now = System.nanoTime();
+            long now = now();
+            if (stallAfter != 0 && now - last >= stallAfter) {
+                restartWindows(now);
+            }
+            last = now;
             for (int i = 0; i < carriers.length; i++) {
                 try {
                     checkDeferred(i, now);
@@ -146,6 +158,33 @@ final class Watchdog {
                 Carrier.report("the carrier watchdog failed", t);
             }
         }
+    }
+
+    /**
+     * The watchdog did not look for a whole threshold (a GC pause or another safepoint stopped every Java thread, or
+     * the machine starved it of CPU): what the carriers did meanwhile was not seen, and a loop thread that has just
+     * come back from the same stop looks as if it had been blocked, with no CPU, all along (in the JVM's safepoint
+     * wait it is even asleep for the kernel). Every run in progress is timed again from now, so that nothing is
+     * handed off or reported as blocked or long on the strength of the stop alone; a run that really blocks is handed
+     * off one threshold later.
+     */
+    private void restartWindows(long now) {
+        for (int i = 0; i < carriers.length; i++) {
+            if (token[i] != 0) {
+                since[i] = now;
+                cpuAt[i] = 0;
+            }
+        }
+    }
+
+    /** Tests only: the clock the watchdog reads (null: {@code System.nanoTime()}). */
+    void clock(java.util.function.LongSupplier clock) {
+        this.clock = clock;
+    }
+
+    private long now() {
+        java.util.function.LongSupplier c = clock;
+        return c == null ? System.nanoTime() : c.getAsLong();
     }
 
     /** Hands off a carrier whose loop thread has been in one blocking call for {@link DeferredHandOff#DELAY}. */

@@ -214,6 +214,67 @@ class HandOffTest {
         }
     }
 
+    /**
+     * A watchdog that did not look for a whole threshold (here its clock jumps by a minute, as a GC pause or a starved
+     * machine would make it) times every run again from its next look: a loop thread blocked in native code for a
+     * few milliseconds of real time is not handed off as blocked for a minute. Without the restart the first look
+     * after the jump hands it off.
+     */
+    @Test
+    void aWatchdogThatStoodStillTimesTheRunsAgainInsteadOfHandingThemOff(@TempDir Path dir) throws Throwable {
+        Carrier c = carrier(1);
+        Watchdog w = new Watchdog(new Carrier[] {c}, Duration.ofSeconds(10), Duration.ZERO,
+                Thread.currentThread().getThreadGroup());
+        JumpingClock clock = new JumpingClock();
+        w.clock(clock);
+        rig.watchdog(w);
+        Path fifo = fifo(dir);
+        java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+        java.lang.invoke.MethodHandle open = linker.downcallHandle(linker.defaultLookup().find("open").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT,
+                        java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.JAVA_INT));
+        java.lang.invoke.MethodHandle read = linker.downcallHandle(linker.defaultLookup().find("read").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG,
+                        java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS,
+                        java.lang.foreign.ValueLayout.JAVA_LONG));
+        try (RandomAccessFile writer = new RandomAccessFile(fifo.toFile(), "rw");
+             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
+            java.lang.foreign.MemorySegment path = arena.allocateFrom(fifo.toString());
+            java.lang.foreign.MemorySegment buf = arena.allocate(1);
+            CompletableFuture<Long> got = new CompletableFuture<>();
+            CountDownLatch reading = new CountDownLatch(1);
+            start(c, "ffm-reader", () -> {
+                try {
+                    int fd = (int) open.invokeExact(path, 0 /* O_RDONLY */);
+                    reading.countDown();
+                    got.complete((long) read.invokeExact(fd, buf, 1L)); // blocks in native code
+                } catch (Throwable e) {
+                    got.completeExceptionally(e);
+                }
+            });
+            assertTrue(reading.await(LIMIT.toSeconds(), TimeUnit.SECONDS));
+            awaitTrue(() -> clock.looks.get() >= 3, "the watchdog looks at the blocked run"); // it has seen the run
+            clock.offset.addAndGet(TimeUnit.SECONDS.toNanos(60));
+            int after = clock.looks.get();
+            awaitTrue(() -> clock.looks.get() >= after + 5, "the watchdog looks again after the jump");
+            assertEquals(0, c.stats().watchdogHandOffs(), "handed off on the strength of the jump alone");
+            writer.write(5);
+            assertEquals(1L, got.get(LIMIT.toSeconds(), TimeUnit.SECONDS));
+        }
+    }
+
+    /** {@code System.nanoTime()} plus an offset the test moves; counts the watchdog's looks. */
+    private static final class JumpingClock implements java.util.function.LongSupplier {
+        final java.util.concurrent.atomic.AtomicLong offset = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public long getAsLong() {
+            looks.incrementAndGet();
+            return System.nanoTime() + offset.get();
+        }
+    }
+
     @Test
     void theWatchdogReportsAndHandsOffACoroutineThatRunsTooLongWithoutYielding() throws Exception {
         Carrier c = carrier(1);
