@@ -241,12 +241,17 @@ final class Watchdog {
             long used = cpuTime(loop);
             long cpuRan = now - cpuAt[i];
             boolean cpuKnown = used >= 0 && cpuSince[i] >= 0;
-            boolean busy = state == Thread.State.RUNNABLE && cpuKnown && (used - cpuSince[i]) * 10 >= cpuRan;
+            // Busy: it used the CPU (a tenth of the time at least), or it wants the CPU ('R' for the kernel) and is
+            // starved of it on a loaded machine. A spinner that gets under a tenth of a CPU still holds its carrier:
+            // without the 'R' rule it was never moved and the coroutines queued behind it waited for as long as it
+            // spun (commons-pool's spin in GenericObjectPool.create, 1 s and more at load average ~11).
+            boolean runnable = state == Thread.State.RUNNABLE && cpuKnown;
+            boolean busy = runnable && ((used - cpuSince[i]) * 10 >= cpuRan
+                    || OsThread.state(c.loopThreadOsTid()) == 'R');
             // RUNNABLE for the JVM, yet asleep for the kernel and (almost) no CPU: blocked in native code (JNI, or an
             // FFM downcall, which the stack does not show as native). A busy thread in a short native call (nanoTime)
             // uses CPU; a busy one starved of CPU on a loaded machine is running ('R').
-            boolean inNative = state == Thread.State.RUNNABLE && cpuKnown && !busy
-                    && OsThread.state(c.loopThreadOsTid()) != 'R';
+            boolean inNative = runnable && !busy;
             boolean blocked = state == Thread.State.BLOCKED || state == Thread.State.WAITING
                     || state == Thread.State.TIMED_WAITING || inNative;
             if (blockedDue && blocked) {
@@ -264,8 +269,8 @@ final class Watchdog {
             // (a pool's spin-wait would wait for ever for a coroutine queued behind it). It keeps its OS thread,
             // time-sliced by the kernel like a platform thread; the loop moves on. Counted, and a JFR event with
             // the stack; followed for the long-run report. Busy only with the evidence: it used the CPU (a tenth of
-            // the time at least, the complement of the native rule above). Neither busy nor blocked (no CPU figures,
-            // or runnable but starved): look again.
+            // the time at least) or is running for the kernel (the complement of the native rule above). Neither
+            // busy nor blocked (no CPU figures): look again.
             if (busyDue && busy) {
                 Thread coroutine = JdkInternals.virtualThreadOf(c.running());
                 if (reportAfter != 0 && ran >= reportAfter && !reported[i]) {
