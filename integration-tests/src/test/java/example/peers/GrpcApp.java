@@ -67,20 +67,7 @@ public final class GrpcApp {
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).executor(servicePool)
                 .addService(service()).build().start();
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
-        List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        List<Thread> callers = new ArrayList<>();
-        for (int i = 0; i < threads; i++) {
-            int id = i;
-            Thread t = new Thread(() -> lines.add(calls(channel, id)), "grpc-caller-" + i);
-            t.start();
-            callers.add(t);
-        }
-        for (Thread t : callers) {
-            t.join();
-        }
-        Collections.sort(lines);
-        lines.forEach(System.out::println);
-        long ok = lines.stream().filter(l -> l.endsWith(" ok")).count();
+        long ok = Callers.runAndPrint(threads, "grpc-caller-", id -> calls(channel, id));
         Thread other = new Thread(() -> {
             try {
                 ClientCalls.blockingUnaryCall(channel, UPPER, CallOptions.DEFAULT.withDeadlineAfter(300, TimeUnit.MILLISECONDS), "slow");

@@ -44,20 +44,7 @@ public final class MockWebServerApp {
         });
         server.start(InetAddress.getByName("127.0.0.1"), 0);
         OkHttpClient client = new OkHttpClient.Builder().readTimeout(30, TimeUnit.SECONDS).build();
-        List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        List<Thread> callers = new ArrayList<>();
-        for (int i = 0; i < threads; i++) {
-            int id = i;
-            Thread t = new Thread(() -> lines.add(calls(server, client, id)), "mws-caller-" + i);
-            t.start();
-            callers.add(t);
-        }
-        for (Thread t : callers) {
-            t.join();
-        }
-        Collections.sort(lines);
-        lines.forEach(System.out::println);
-        long ok = lines.stream().filter(l -> l.endsWith(" ok")).count();
+        long ok = Callers.runAndPrint(threads, "mws-caller-", id -> calls(server, client, id));
         CountDownLatch answered = new CountDownLatch(5);
         List<String> async = Collections.synchronizedList(new ArrayList<>());
         for (int i = 0; i < 5; i++) {

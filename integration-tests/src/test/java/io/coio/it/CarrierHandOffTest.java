@@ -61,27 +61,22 @@ class CarrierHandOffTest {
     @Test
     @DisplayName("carriers=1: Object.wait inside a class initializer (pinned) hands the loop off; its notifier on the same carrier runs")
     void pinnedObjectWait() throws Exception {
-        try (AgentJvm app = start("carriers=1,stats=true,blockedms=0")) {
-            int port = port(app);
-            try (LineClient other = new LineClient(port, ANSWER, "other");
-                 LineClient waiter = new LineClient(port, ANSWER, "waiter")) {
-                assertEquals("echo warm-up", other.call("echo warm-up", "warm-up" + app.describeState()));
-                warmUp(waiter, app);
-                assertEquals("waiting", waiter.call("waitinit", "waitinit" + app.describeState()));
-                echoWhileBlocked(other, app);
-                assertEquals("notified", other.call("notify", "notify" + app.describeState()));
-                assertEquals("waitinit done", waiter.receive("waitinit after notify" + app.describeState()));
-                other.send("quit");
-            }
-            Map<String, Long> stats = stats(app);
-            assertTrue(stats.get("pinnedWaitHandOffs") >= 1, "pinnedWaitHandOffs: " + stats);
-        }
+        pinnedObjectWaitHandsOff("carriers=1,stats=true,blockedms=0");
     }
 
     @Test
     @DisplayName("carriers=1, blockedms=60000: Object.wait inside a class initializer is handed off by the deferred rule (1 ms), not the watchdog's blocked rule")
     void pinnedObjectWaitDeferred() throws Exception {
-        try (AgentJvm app = start("carriers=1,stats=true,blockedms=60000")) {
+        Map<String, Long> stats = pinnedObjectWaitHandsOff("carriers=1,stats=true,blockedms=60000");
+        assertEquals(0L, stats.get("watchdogHandOffs"), "watchdogHandOffs: " + stats);
+    }
+
+    /**
+     * A client's {@code waitinit} makes its thread wait in a class initializer (pinned); another client is echoed on
+     * the same carrier meanwhile, then notifies it. Returns the app's coio stats, with a pinned-wait hand-off counted.
+     */
+    private Map<String, Long> pinnedObjectWaitHandsOff(String options) throws Exception {
+        try (AgentJvm app = start(options)) {
             int port = port(app);
             try (LineClient other = new LineClient(port, ANSWER, "other");
                  LineClient waiter = new LineClient(port, ANSWER, "waiter")) {
@@ -95,7 +90,7 @@ class CarrierHandOffTest {
             }
             Map<String, Long> stats = stats(app);
             assertTrue(stats.get("pinnedWaitHandOffs") >= 1, "pinnedWaitHandOffs: " + stats);
-            assertEquals(0L, stats.get("watchdogHandOffs"), "watchdogHandOffs: " + stats);
+            return stats;
         }
     }
 

@@ -183,30 +183,9 @@ class HandOffTest {
         Carrier c = carrier(1);
         watchdog(c, Duration.ofMillis(50), Duration.ZERO);
         Path fifo = fifo(dir);
-        java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
-        java.lang.invoke.MethodHandle open = linker.downcallHandle(linker.defaultLookup().find("open").orElseThrow(),
-                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT,
-                        java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.JAVA_INT));
-        java.lang.invoke.MethodHandle read = linker.downcallHandle(linker.defaultLookup().find("read").orElseThrow(),
-                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG,
-                        java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS,
-                        java.lang.foreign.ValueLayout.JAVA_LONG));
         try (RandomAccessFile writer = new RandomAccessFile(fifo.toFile(), "rw");
              java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
-            java.lang.foreign.MemorySegment path = arena.allocateFrom(fifo.toString());
-            java.lang.foreign.MemorySegment buf = arena.allocate(1);
-            CompletableFuture<Long> got = new CompletableFuture<>();
-            CountDownLatch reading = new CountDownLatch(1);
-            start(c, "ffm-reader", () -> {
-                try {
-                    int fd = (int) open.invokeExact(path, 0 /* O_RDONLY */);
-                    reading.countDown();
-                    got.complete((long) read.invokeExact(fd, buf, 1L)); // blocks in native code; no hook sees it
-                } catch (Throwable e) {
-                    got.completeExceptionally(e);
-                }
-            });
-            assertTrue(reading.await(LIMIT.toSeconds(), TimeUnit.SECONDS));
+            CompletableFuture<Long> got = startNativeRead(c, fifo, arena);
             assertTrue(runsOn(c), "another coroutine ran while the loop thread was blocked in an FFM read");
             assertEquals(1, c.stats().watchdogHandOffs(), "watchdog hand-offs");
             writer.write(5);
@@ -229,30 +208,9 @@ class HandOffTest {
         w.clock(clock);
         rig.watchdog(w);
         Path fifo = fifo(dir);
-        java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
-        java.lang.invoke.MethodHandle open = linker.downcallHandle(linker.defaultLookup().find("open").orElseThrow(),
-                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT,
-                        java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.JAVA_INT));
-        java.lang.invoke.MethodHandle read = linker.downcallHandle(linker.defaultLookup().find("read").orElseThrow(),
-                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG,
-                        java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS,
-                        java.lang.foreign.ValueLayout.JAVA_LONG));
         try (RandomAccessFile writer = new RandomAccessFile(fifo.toFile(), "rw");
              java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
-            java.lang.foreign.MemorySegment path = arena.allocateFrom(fifo.toString());
-            java.lang.foreign.MemorySegment buf = arena.allocate(1);
-            CompletableFuture<Long> got = new CompletableFuture<>();
-            CountDownLatch reading = new CountDownLatch(1);
-            start(c, "ffm-reader", () -> {
-                try {
-                    int fd = (int) open.invokeExact(path, 0 /* O_RDONLY */);
-                    reading.countDown();
-                    got.complete((long) read.invokeExact(fd, buf, 1L)); // blocks in native code
-                } catch (Throwable e) {
-                    got.completeExceptionally(e);
-                }
-            });
-            assertTrue(reading.await(LIMIT.toSeconds(), TimeUnit.SECONDS));
+            CompletableFuture<Long> got = startNativeRead(c, fifo, arena);
             awaitTrue(() -> clock.looks.get() >= 3, "the watchdog looks at the blocked run"); // it has seen the run
             clock.offset.addAndGet(TimeUnit.SECONDS.toNanos(60));
             int after = clock.looks.get();
@@ -261,6 +219,38 @@ class HandOffTest {
             writer.write(5);
             assertEquals(1L, got.get(LIMIT.toSeconds(), TimeUnit.SECONDS));
         }
+    }
+
+    /**
+     * Starts a coroutine on {@code c} that opens {@code fifo} and reads one byte through FFM downcalls of libc's
+     * {@code open} and {@code read}: it blocks in native code, which no hook sees. Returns once it has opened the fifo
+     * (about to read); the future completes with what the read returned.
+     */
+    private static CompletableFuture<Long> startNativeRead(Carrier c, Path fifo, java.lang.foreign.Arena arena)
+            throws InterruptedException {
+        java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+        java.lang.invoke.MethodHandle open = linker.downcallHandle(linker.defaultLookup().find("open").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT,
+                        java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.JAVA_INT));
+        java.lang.invoke.MethodHandle read = linker.downcallHandle(linker.defaultLookup().find("read").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG,
+                        java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS,
+                        java.lang.foreign.ValueLayout.JAVA_LONG));
+        java.lang.foreign.MemorySegment path = arena.allocateFrom(fifo.toString());
+        java.lang.foreign.MemorySegment buf = arena.allocate(1);
+        CompletableFuture<Long> got = new CompletableFuture<>();
+        CountDownLatch reading = new CountDownLatch(1);
+        start(c, "ffm-reader", () -> {
+            try {
+                int fd = (int) open.invokeExact(path, 0 /* O_RDONLY */);
+                reading.countDown();
+                got.complete((long) read.invokeExact(fd, buf, 1L)); // blocks in native code; no hook sees it
+            } catch (Throwable e) {
+                got.completeExceptionally(e);
+            }
+        });
+        assertTrue(reading.await(LIMIT.toSeconds(), TimeUnit.SECONDS), "the reader opened the fifo");
+        return got;
     }
 
     /** {@code System.nanoTime()} plus an offset the test moves; counts the watchdog's looks. */
