@@ -28,6 +28,7 @@ import java.util.concurrent.Executor;
  * is resumed, waits and sets its timers on the new carrier.
  *
  * <p>Threads: {@link #bind} runs once, before the coroutine starts; {@link #moveTo} on a thief carrier's loop
+ * thread, or in {@link #execute} on the thread that queues a resumption; {@link #wokenBy} on the waking carrier's loop
  * thread; {@link #run} on the coroutine (its task) or on a carrier thread (a resumption); everything else any thread.
  */
 final class AppThreadScheduler implements Executor, Runnable {

@@ -72,10 +72,8 @@ final class JdkInternals {
 
     /** The app's platform {@code Thread} that coroutine {@code t} runs, or null (not a converted thread's coroutine). */
     static Thread appThreadOf(Thread t) {
-        if (t.getClass() == VIRTUAL_THREAD && SCHEDULER.get(t) instanceof AppThreadScheduler a) {
-            return a.appThreadOf(t);
-        }
-        return null;
+        AppThreadScheduler a = appSchedulerOf(t);
+        return a == null ? null : a.appThreadOf(t);
     }
 
     /**
