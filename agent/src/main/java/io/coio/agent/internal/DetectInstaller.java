@@ -41,9 +41,7 @@ final class DetectInstaller {
             inst.addTransformer(rewriter, true);
             JdkBridge.retransformLoaded(inst, watched);
             times.mark("rewrite");
-            rewriter.printLater(); // what the rewrites had to say (never printed while a JDK class loads)
-            PrecomputedClasses.printPaths(); // -Dcoio.debug.precomputed: which JDK classes came precomputed
-            PrecomputedClasses.releasePacks(); // not 1.3 MB of class bytes kept for the app's lifetime
+            rewriter.installRewritesDone(); // what the rewrites had to say (never printed while a JDK class loads)
             JdkBridge.connectReports(bridge, detector);
             detector.selfCheck();
             times.mark("selfcheck");

@@ -84,10 +84,8 @@ public final class Installer {
             JdkBridge.retransformLoaded(inst, rewriter.notTransformedYet(rewritable));
             times.mark("rewrite");
             rewriter.checkEveryTargetHooked(); // a JDK member missing: fails here, named, before any hook connects
-            rewriter.printLater(); // what the rewrites had to say (never printed while a JDK class loads)
+            rewriter.installRewritesDone(); // what the rewrites had to say (never printed while a JDK class loads)
             times.mark("check");
-            PrecomputedClasses.printPaths(); // -Dcoio.debug.precomputed: which JDK classes came precomputed
-            PrecomputedClasses.releasePacks(); // not 1.3 MB of class bytes kept for the app's lifetime
             CoioRuntime.prepareJdkPollerAndHandOffs();
             times.mark("poller");
             netty.join();

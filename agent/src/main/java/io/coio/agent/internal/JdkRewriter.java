@@ -308,6 +308,17 @@ final class JdkRewriter implements ClassFileTransformer {
     }
 
     /**
+     * The installing thread, once the install's rewrites are done and checked: prints what they had to say
+     * ({@link #printLater}) and, with {@code -Dcoio.debug.precomputed}, which JDK classes came precomputed, and lets
+     * the precomputed packs go (not 1.3 MB of class bytes kept for the app's lifetime).
+     */
+    void installRewritesDone() {
+        printLater();
+        PrecomputedClasses.printPaths();
+        PrecomputedClasses.releasePacks();
+    }
+
+    /**
      * Install-time check that every coroutine-mode hook is in place: loads each {@code TARGETS} class not loaded
      * yet (it is rewritten as it loads), then fails naming every target method this rewriter has not rewritten:
      * absent from the running JDK (another version's internals), native, or its class not transformed.
