@@ -2,8 +2,9 @@ package io.coio.agent.internal;
 
 /**
  * Initialises coio's Netty (its platform layer and its native epoll library: ~100 ms of class initialisation, most of
- * the runtime's start-up) on a helper thread, {@code coio-init}, while the installing thread defines the bridge and
- * rewrites the JDK classes, which need no Netty. The two share no class of coio's and initialise no class of each
+ * the runtime's start-up) on a helper thread, {@code coio-init}, while the installing thread rewrites the JDK
+ * classes, which need no Netty. Started once the JDK rewriter is registered, so that the JDK classes Netty loads are
+ * rewritten as they load, from the image's bytes, never retransformed from bytes that depend on how far Netty got. The two share no class of coio's and initialise no class of each
  * other's; only the JDK classes both touch are initialised by whichever comes first, as in any multi-threaded app.
  * The installer {@link #join}s before it starts the runtime, so a failure still fails the installation at premain.
  *

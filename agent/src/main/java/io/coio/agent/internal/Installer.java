@@ -61,8 +61,6 @@ public final class Installer {
         try {
             openJdk(inst);
             NettyLog.install(); // coio's Netty logs through coio, not java.util.logging (start-up time)
-            // Netty's class initialisation runs beside the bridge and the JDK rewrite, which need none of it
-            netty = EarlyNettyInit.start(new NettyInit());
             times.mark("open");
             bridge = JdkBridge.define();
             JdkBridge.refuseWhileArchiving(bridge);
@@ -77,6 +75,12 @@ public final class Installer {
             times.mark("reports");
             rewriter = new JdkRewriter(true, watched);
             inst.addTransformer(rewriter, true);
+            // Netty's class initialisation runs beside the JDK rewrite, which needs none of it. Started only now: the
+            // JDK classes it loads (ManagementFactory, for its direct-memory estimate) are then rewritten as they load,
+            // from the image's bytes. Loaded and used before the transformer, they were retransformed from bytes the
+            // JVM reconstitutes, which depend on how far Netty had got (a race): the precomputed rewrite then missed
+            // now and then and ASM ran instead (PrecomputedRewritesTest).
+            netty = EarlyNettyInit.start(new NettyInit());
             Class.forName("jdk.internal.misc.Blocker", true, null); // rewritten now, not inside a coroutine's first I/O
             times.mark("blocker");
             // only what was loaded before the rewriter was added: the rest is (or was) rewritten as it loads, and
