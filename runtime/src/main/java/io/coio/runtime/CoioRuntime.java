@@ -155,7 +155,7 @@ public final class CoioRuntime {
             threads.add(c.loopThread());
             c.stop();
         }
-        spares.stop();
+        threads.addAll(spares.stop());
         if (watchdog.thread() != null) {
             threads.add(watchdog.thread());
         }

@@ -110,13 +110,19 @@ final class SparePool {
         return true;
     }
 
-    /** Every idle spare ends; busy ones end after their job. */
-    void stop() {
+    /**
+     * Every idle spare ends; busy ones end after their job. Returns the idle spares' threads, woken to end, for the
+     * caller to join: a stopped runtime leaves no thread behind that an app listing its threads could still see.
+     */
+    java.util.List<Thread> stop() {
         stopped = true;
+        java.util.List<Thread> ending = new java.util.ArrayList<>();
         for (Spare s; (s = idle.pollFirst()) != null; ) {
             idleCount.decrementAndGet();
             LockSupport.unpark(s.thread);
+            ending.add(s.thread);
         }
+        return ending;
     }
 
     int idleCount() {

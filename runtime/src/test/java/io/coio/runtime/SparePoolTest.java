@@ -77,4 +77,21 @@ class SparePoolTest {
             pool.stop();
         }
     }
+
+    /** A runtime that stops joins what {@code stop} returns: a failed install must leave no coio thread behind. */
+    @Test
+    void stopHandsBackEveryIdleSparesThreadToJoin() throws Exception {
+        SparePool pool = new SparePool(2, group);
+        SparePool.Spare busy = pool.acquire();
+        java.util.List<Thread> ending = pool.stop();
+        assertEquals(1, ending.size(), "the one idle spare: " + ending);
+        assertNotSame(busy.thread, ending.get(0), "not the acquired one");
+        for (Thread t : ending) {
+            t.join(TimeUnit.SECONDS.toMillis(30));
+            assertFalse(t.isAlive(), t + " still runs after stop");
+        }
+        pool.giveBack(busy); // a stopped pool keeps none: it retires
+        busy.thread.join(TimeUnit.SECONDS.toMillis(30));
+        assertFalse(busy.thread.isAlive(), "a spare given back to a stopped pool ends");
+    }
 }
