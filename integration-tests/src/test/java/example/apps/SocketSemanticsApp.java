@@ -31,7 +31,9 @@ import java.util.function.Function;
  * <p>Output per scenario: {@code ON <scenario> virtual=<b> coio=<b>} (the thread it ran on),
  * {@code RESULT <scenario> <outcome>} (must be identical across runs), {@code ELAPSED <scenario> <ms>}
  * for timed parts, {@code NOTPARKED <scenario> ...} if a thread that should have been parked in a
- * socket call was not seen parked within 10 s; finally {@code DONE}.
+ * socket call was not seen parked within 10 s; finally {@code DONE}. In {@code thread} mode the scenarios wait
+ * first until coio makes socket reads and writes itself ({@code RESULT heapSocketIo linked}): see
+ * {@link #awaitCoiosOwnSocketIo}.
  */
 public final class SocketSemanticsApp {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
@@ -54,6 +56,10 @@ public final class SocketSemanticsApp {
         all.put("interruptChannelRead", SocketSemanticsApp::interruptChannelRead);
         all.put("peerReset", SocketSemanticsApp::peerReset);
         all.put("halfClose", SocketSemanticsApp::halfClose);
+        all.put("writeAfterPeerReset", SocketSemanticsApp::writeAfterPeerReset);
+        if (!virtualMode) {
+            awaitCoiosOwnSocketIo();
+        }
         for (int i = 1; i < args.length; i++) {
             String name = args[i];
             Scenario s = all.get(name);
@@ -346,7 +352,74 @@ public final class SocketSemanticsApp {
         }
     }
 
+    /**
+     * The peer resets the connection after this thread has read from it (so the socket is one coio tracks); two
+     * writes then fail, as the C library names the errors: first the reset, then the broken pipe.
+     */
+    private static void writeAfterPeerReset() throws Exception {
+        try (ServerSocket ss = new ServerSocket(0, 50, LOOPBACK);
+             Socket client = new Socket(LOOPBACK, ss.getLocalPort())) {
+            Socket peer = ss.accept();
+            Blocked reader = blockIn("writeAfterPeerReset", "reader", () -> "read returned " + client.getInputStream().read(),
+                    SocketSemanticsApp::describe, false, NOTHING);
+            peer.getOutputStream().write(7);
+            String read = reader.outcomeAfter("the peer's byte");
+            peer.setSoLinger(true, 0);
+            peer.close();
+            List<String> writes = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                try {
+                    client.getOutputStream().write(new byte[8]);
+                    writes.add("write succeeded");
+                } catch (IOException e) {
+                    writes.add(describe(e));
+                }
+            }
+            result("writeAfterPeerReset", read + "; " + String.join("; ", writes));
+        }
+    }
+
     // -------------------------------------------------------------------------------- helpers
+
+    /**
+     * Under the agent, coio does a coroutine's reads and writes of a socket it waits on itself, on the app's array,
+     * once it has linked them (in the background, at the first such read or write). So that the scenarios test that
+     * path and not the JDK's, this makes echo round trips between two app threads until coio's own counter
+     * ({@code io.coio:type=Runtime}, attribute {@code HeapSocketIo}) shows it in use: at most 30 s.
+     */
+    private static void awaitCoiosOwnSocketIo() throws Exception {
+        javax.management.MBeanServer mbeans = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName runtime = new javax.management.ObjectName("io.coio:type=Runtime");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int roundTrips = 0;
+        try (ServerSocket ss = new ServerSocket(0, 50, LOOPBACK);
+             Socket client = new Socket(LOOPBACK, ss.getLocalPort());
+             Socket peer = ss.accept()) {
+            Thread echo = startPlain(() -> {
+                try {
+                    InputStream in = peer.getInputStream();
+                    OutputStream out = peer.getOutputStream();
+                    int b;
+                    while ((b = in.read()) >= 0) {
+                        out.write(b);
+                    }
+                } catch (IOException e) {
+                    // the client closed
+                }
+            });
+            while ((Long) mbeans.getAttribute(runtime, "HeapSocketIo") == 0 && System.nanoTime() < deadline) {
+                client.getOutputStream().write(roundTrips & 0x7f);
+                if (client.getInputStream().read() != (roundTrips & 0x7f)) {
+                    throw new IOException("echo lost a byte");
+                }
+                roundTrips++;
+            }
+            client.shutdownOutput();
+            echo.join(10_000);
+        }
+        boolean linked = (Long) mbeans.getAttribute(runtime, "HeapSocketIo") > 0;
+        result("heapSocketIo", linked ? "linked" : "not linked after 30 s and " + roundTrips + " round trips");
+    }
 
     /** One blocking socket call, returning what it did ("read returned 7", "accepted"). */
     interface BlockingCall {

@@ -66,6 +66,7 @@ class EdgeTriggeredReadinessTest {
             long registrations = stats.stream().mapToLong(s -> s.counter("registrations")).sum();
             long rearms = stats.stream().mapToLong(s -> s.counter("rearms")).sum();
             long skipped = stats.stream().mapToLong(s -> s.counter("skippedSyscalls")).sum();
+            long heapIo = stats.stream().mapToLong(s -> s.counter("heapSocketIo")).sum();
             long parks = CarrierStatsLine.total(stats, CarrierStatsLine::parks);
             String all = stats.stream().map(CarrierStatsLine::line).toList().toString();
             System.out.println("EdgeTriggeredReadinessTest: " + all);
@@ -78,6 +79,9 @@ class EdgeTriggeredReadinessTest {
             assertTrue(parks - rearms - registrations >= roundTrips / 2, "most waits must need no epoll_ctl: " + all);
             assertTrue(skipped >= roundTrips / 2, "after a short read the next read must be skipped (it would return"
                     + " EAGAIN): skipped " + skipped + " of " + roundTrips + " round trips: " + all);
+            // tracked reads and writes go through recv/send on the app's arrays once coio-link is done (HeapSocketIo)
+            assertTrue(heapIo >= roundTrips / 2, "only " + heapIo + " socket reads and writes of " + roundTrips
+                    + " round trips were made on the app's arrays: " + all);
         }
     }
 }

@@ -33,7 +33,7 @@ class SocketSemanticsTest {
         "soTimeout50", "soTimeout300", "soTimeout1500", "acceptTimeout", "connectTimeout", "connectRefused",
         "closeWhileReading", "closeWhileAccepting", "closeChannelWhileReading",
         "interruptWhileReading", "interruptWhileAccepting", "interruptChannelRead",
-        "peerReset", "halfClose",
+        "peerReset", "halfClose", "writeAfterPeerReset",
     };
 
     /**
@@ -56,6 +56,10 @@ class SocketSemanticsTest {
         coioStats = CarrierStatsLine.parse(stats.get(0));
         System.out.println("socket semantics under the agent: " + coioStats.line());
         jdk = run(AgentJvm.builder(SocketSemanticsApp.class).noAgent(), "virtual", new ArrayList<>());
+        // The scenarios ran after coio had started making sockets' reads and writes itself (HeapSocketIo), so that
+        // its results, not the JDK's copy path, are what each test compares with the JDK's.
+        assertEquals("linked", coio.result("heapSocketIo"), coio.description());
+        assertTrue(coioStats.counter("heapSocketIo") > 0, coioStats.line());
     }
 
     /** Runs the app to its end; adds the agent's stats lines (if any) to {@code statsOut}. */
@@ -212,5 +216,12 @@ class SocketSemanticsTest {
     void halfClose() {
         assertSame("halfClose", "server read 1000 bytes then -1; client got 'got 1000' then -1;"
                 + " write after shutdownOutput: SocketException: Broken pipe");
+    }
+
+    @Test
+    @DisplayName("writes after the peer's reset (the socket read before): SocketException: Connection reset by peer, then Broken pipe")
+    void writeAfterPeerReset() {
+        assertSame("writeAfterPeerReset", "read returned 7; SocketException: Connection reset by peer;"
+                + " SocketException: Broken pipe");
     }
 }

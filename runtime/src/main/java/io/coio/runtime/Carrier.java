@@ -448,7 +448,7 @@ final class Carrier implements Executor {
                 owner.handOffs(HandOffCause.BLOCKER), owner.handOffs(HandOffCause.WATCHDOG),
                 owner.handOffs(HandOffCause.BUSY),
                 owner.extraThreads(), longRuns.get(), runQueue.size(), waits.registered, waits.rearms, waits.skippedSyscalls,
-                stolen.get());
+                stolen.get(), waits.heapSocketIo);
     }
 
     @SuppressWarnings("unchecked")

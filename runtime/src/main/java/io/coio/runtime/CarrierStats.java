@@ -34,6 +34,9 @@ package io.coio.runtime;
  *                            without the syscall, because the socket was drained with no epoll edge since
  * @param stolen              coroutines this carrier took from the run queue of a carrier that fell behind (work
  *                            stealing); each then belongs to this carrier
+ * @param heapSocketIo        socket reads and writes of this carrier's coroutines that coio made itself, with
+ *                            {@code recv}/{@code send} on the app's array instead of the JDK's copy through a
+ *                            temporary direct buffer (tracked attempts of {@code java.net.Socket} streams)
  *
  * <p>The JMX view and the JFR statistics event are generated from this record's components: a component added
  * here shows up there without further code.
@@ -41,7 +44,8 @@ package io.coio.runtime;
 public record CarrierStats(int carrier, long started, long live, long parks, long wakeups, long epollWaits,
                            long pinnedFallbacks, long pinnedWaitHandOffs, long fileHandOffs, long dnsHandOffs,
                            long blockerHandOffs, long watchdogHandOffs, long busyHandOffs, long extraLoopThreads, long longRuns,
-                           long runQueue, long registrations, long rearms, long skippedSyscalls, long stolen) {
+                           long runQueue, long registrations, long rearms, long skippedSyscalls, long stolen,
+                           long heapSocketIo) {
 
     /** All hand-offs, whatever the cause. */
     public long handOffs() {
@@ -59,6 +63,7 @@ public record CarrierStats(int carrier, long started, long live, long parks, lon
                 + " watchdogHandOffs=" + watchdogHandOffs + " busyHandOffs=" + busyHandOffs
                 + " extraLoopThreads=" + extraLoopThreads
                 + " longRuns=" + longRuns + " registrations=" + registrations + " rearms=" + rearms
-                + " skippedSyscalls=" + skippedSyscalls + " stolen=" + stolen;
+                + " skippedSyscalls=" + skippedSyscalls + " stolen=" + stolen
+                + " heapSocketIo=" + heapSocketIo;
     }
 }

@@ -49,6 +49,9 @@ public final class CoioRuntime {
         loadHandOffPath();
         CoioEvents.registerWhenJfrStarts();
         epoll = Epoll.isAvailable();
+        if (epoll) {
+            HeapSocketIo.checkJdk(); // the epoll carriers read and write tracked sockets on the app's arrays
+        }
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         // coio's own threads are made clean whatever thread starts the runtime: in the group of the thread that
         // starts it (a platform one: the agent's premain), never a coroutine's.

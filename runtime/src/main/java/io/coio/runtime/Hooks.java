@@ -229,6 +229,25 @@ public final class Hooks {
     }
 
     /**
+     * Does a tracked attempt ({@link #beforeSocketIo} returned an edge count) of {@code NioSocketImpl.tryRead} or
+     * {@code tryWrite} itself, on the app's array, and returns what the JDK's would have ({@link HeapSocketIo}); the
+     * caller then hands the result to {@link #afterSocketIo}.
+     *
+     * @throws IOException as the JDK's attempt would
+     */
+    public static int heapSocketIo(int fd, boolean write, byte[] b, int off, int len) throws IOException {
+        Carrier carrier = JdkInternals.carrierOf(Thread.currentThread());
+        if (carrier == null) {
+            return HeapSocketIo.NOT_DONE; // tracked attempts are coroutines': not reached
+        }
+        int n = HeapSocketIo.io(fd, write, b, off, len);
+        if (n != HeapSocketIo.NOT_DONE) {
+            carrier.waits.heapSocketIo();
+        }
+        return n;
+    }
+
+    /**
      * Runs when a tracked attempt ({@link #beforeSocketIo} returned an edge count) returns {@code n} of {@code len}
      * bytes: EAGAIN or a short count means the socket was drained (read) or full (write) at some moment after
      * {@code edges} was read; a "would block" also leaves a ticket for the wait that follows.

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * {@link #requestRegistration} by any thread; {@link #nextRegistration}, {@link #register} and {@link #wake} by the
  * loop thread. Counters are plain fields read racily by {@code Carrier.stats()}: the loop thread writes
  * {@code wakeups} and {@code registrations}; the coroutines (normally on the loop thread; after a hand-off an
- * increment may be lost) {@code parks}, {@code rearms} and {@code skippedSyscalls}.
+ * increment may be lost) {@code parks}, {@code rearms}, {@code skippedSyscalls} and {@code heapSocketIo}.
  */
 final class ReadinessWaits {
     private final Carrier carrier;
@@ -33,6 +33,7 @@ final class ReadinessWaits {
     long registered;
     long rearms;
     long skippedSyscalls;
+    long heapSocketIo;
 
     /**
      * The last socket attempt of this carrier's coroutines on an fd without state (the JDK's FileDescriptor and its
@@ -186,5 +187,10 @@ final class ReadinessWaits {
     /** The socket I/O hook skipped a syscall that had to fail. */
     void skipped() {
         skippedSyscalls++;
+    }
+
+    /** A coroutine's socket read or write was made by coio on the app's array ({@link HeapSocketIo}). */
+    void heapSocketIo() {
+        heapSocketIo++;
     }
 }

@@ -194,7 +194,8 @@ public final class Installer {
         Module coio = Installer.class.getModule();
         inst.redefineModule(base, Set.of(),
                 Map.of("sun.nio.ch", Set.of(coio), "jdk.internal.misc", Set.of(coio),
-                        "jdk.internal.vm", Set.of(coio)), // Continuation: explicit coroutines (coio-api)
+                        "jdk.internal.vm", Set.of(coio), // Continuation: explicit coroutines (coio-api)
+                        "sun.net", Set.of(coio)), // ConnectionResetException: coio's own socket reads (HeapSocketIo)
                 Map.of("java.lang", Set.of(coio), "sun.nio.ch", Set.of(coio), "java.util.concurrent", Set.of(coio)),
                 Set.of(), Map.of());
         // ThreadMXBean (java.management's ThreadImpl) calls the bridge; coio builds ThreadInfos for app threads.

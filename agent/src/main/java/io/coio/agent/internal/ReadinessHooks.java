@@ -79,6 +79,11 @@ public final class ReadinessHooks extends CoioHooks {
     }
 
     @Override
+    public int heapSocketIo(int fd, boolean write, byte[] b, int off, int len) throws IOException {
+        return Hooks.heapSocketIo(fd, write, b, off, len);
+    }
+
+    @Override
     public void afterSocketIo(int n, int fd, boolean write, int edges, int len) {
         Hooks.afterSocketIo(n, fd, write, edges, len);
     }

@@ -16,6 +16,8 @@ import org.objectweb.asm.commons.AdviceAdapter;
  *   int fdVal = fdVal(fd);
  *   int edges = CoioBridge.beforeSocketIo(fd, fdVal, WRITE);
  *   if (edges == -1) return IOStatus.UNAVAILABLE;        // drained, no edge since: parks at once
+ *   int done = CoioBridge.socketIoOnHeap(edges, fdVal, WRITE, b, off, len); // tracked: recv/send on the array
+ *   if (done != CoioBridge.NOT_DONE) return done;        // (already recorded as the epilogue would)
  *   ... original body, each {@code return n} becoming
  *   return CoioBridge.afterSocketIo(n, fdVal, WRITE, edges, len);
  * </pre>
@@ -26,6 +28,8 @@ final class SocketIoTracking extends AdviceAdapter {
     static final String TRY_WRITE = "tryWrite(Ljava/io/FileDescriptor;[BII)I";
     /** {@code sun.nio.ch.IOStatus.UNAVAILABLE}. */
     private static final int UNAVAILABLE = -2;
+    /** {@code CoioBridge.NOT_DONE}. */
+    private static final int NOT_DONE = Integer.MIN_VALUE;
     /** {@code Hooks.SKIP}. */
     private static final int SKIP = -1;
     /** Argument index of {@code len} (after fd, b, off). */
@@ -66,6 +70,20 @@ final class SocketIoTracking extends AdviceAdapter {
         push(UNAVAILABLE);
         mv.visitInsn(IRETURN); // straight to the next visitor: not an exit that onMethodExit wraps
         mv.visitLabel(proceed);
+        loadLocal(edges);
+        loadLocal(fdVal);
+        push(write);
+        loadArg(1);
+        loadArg(2);
+        loadArg(LEN_ARG);
+        mv.visitMethodInsn(INVOKESTATIC, JdkRewriter.BRIDGE, "socketIoOnHeap", "(IIZ[BII)I", false);
+        mv.visitInsn(DUP);
+        push(NOT_DONE);
+        Label jdkBody = new Label();
+        mv.visitJumpInsn(IF_ICMPEQ, jdkBody);
+        mv.visitInsn(IRETURN); // done by coio, already recorded: not wrapped by onMethodExit either
+        mv.visitLabel(jdkBody);
+        mv.visitInsn(POP);
     }
 
     @Override

@@ -181,6 +181,31 @@ public final class CoioBridge {
         }
     }
 
+    /** {@link #socketIoOnHeap}: coio did not do the attempt; the JDK's own body runs. */
+    public static final int NOT_DONE = Integer.MIN_VALUE;
+
+    /**
+     * {@code NioSocketImpl.tryRead/tryWrite}, after the prologue: a tracked attempt ({@code edges > 0}: a coroutine's, on
+     * a non-blocking socket coio waits on) is done by coio on the app's array, and its result recorded as the epilogue
+     * would; else, or if coio declines, {@link #NOT_DONE}. Throws what the JDK's attempt would (a reset connection,
+     * an I/O error).
+     */
+    public static int socketIoOnHeap(int edges, int fd, boolean write, byte[] b, int off, int len) throws IOException {
+        if (edges <= 0) {
+            return NOT_DONE;
+        }
+        int n;
+        try {
+            n = readiness.heapSocketIo(fd, write, b, off, len);
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            report(t); // thrown before the syscall (HeapSocketIo): the JDK's own attempt runs
+            return NOT_DONE;
+        }
+        return n == NOT_DONE ? NOT_DONE : afterSocketIo(n, fd, write, edges, len);
+    }
+
     /** {@code NioSocketImpl.tryRead/tryWrite} epilogue: passes {@code n} through; records it if the attempt was tracked. */
     public static int afterSocketIo(int n, int fd, boolean write, int edges, int len) {
         if (edges > 0) {

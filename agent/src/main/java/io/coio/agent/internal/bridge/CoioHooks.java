@@ -72,6 +72,14 @@ public class CoioHooks {
         return 0;
     }
 
+    /**
+     * A tracked attempt done by coio on the app's array: the JDK's result for it, or {@link Integer#MIN_VALUE} to let
+     * the JDK do it. Throws what the JDK's attempt would.
+     */
+    public int heapSocketIo(int fd, boolean write, byte[] b, int off, int len) throws IOException {
+        return Integer.MIN_VALUE;
+    }
+
     /** What a tracked attempt learned. */
     public void afterSocketIo(int n, int fd, boolean write, int edges, int len) {
     }
