@@ -220,6 +220,15 @@ public final class CoioRuntime {
         loadHandOffPath();
     }
 
+    /**
+     * Lets coio make its coroutines' tracked socket reads and writes itself, on the app's arrays ({@code HeapSocketIo}):
+     * the first such attempt from now on links the downcalls, in the background. The agent calls it once its install
+     * has succeeded; until then (its self-check) the JDK makes every attempt.
+     */
+    public void allowHeapSocketIo() {
+        HeapSocketIo.allowLink();
+    }
+
     /** The running runtime, or null if none was started. */
     public static CoioRuntime current() {
         return current;

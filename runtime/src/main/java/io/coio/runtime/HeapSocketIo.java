@@ -35,8 +35,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code SIGPIPE} anyway, and the write fails with {@code EPIPE} either way.
  *
  * <p>Linking the two downcalls costs ~60–80 ms of CPU (the FFM linker spins its stubs), which coio keeps off the
- * JVM's start-up: the first tracked attempt starts the link on a short-lived daemon thread of coio's
- * ({@code coio-link}) and is itself done by the JDK, as is every attempt until the link is done. A link that fails
+ * JVM's start-up: the first tracked attempt after the agent's install has succeeded ({@link #allowLink}) starts
+ * the link on a short-lived daemon thread of coio's ({@code coio-link}) and is itself done by the JDK, as is every attempt until the link is done. A link that fails
  * is said once on stderr, and the JDK keeps doing every attempt: nothing else changes. The one JDK member this needs,
  * {@code sun.net.ConnectionResetException(String)}, is checked at install ({@link #checkJdk}).
  *
@@ -74,6 +74,14 @@ final class HeapSocketIo {
     }
 
     /**
+     * Lets the first tracked attempt from now on start the link: called once the agent's install has succeeded, so
+     * that neither its self-check nor a failed install leaves a {@code coio-link} thread or its CPU at start-up.
+     */
+    static void allowLink() {
+        LINK.allow();
+    }
+
+    /**
      * Reads into {@code b[off, off + len)} or writes it to the non-blocking socket {@code fd} and returns what the
      * JDK's {@code tryRead}/{@code tryWrite} would; or {@link #NOT_DONE} (nothing done) while the downcalls are
      * not linked yet. Called by a coroutine.
@@ -89,15 +97,25 @@ final class HeapSocketIo {
      * volatile fields.
      */
     static final class Link {
+        /** Set once the agent's install has succeeded: its self-check's socket I/O must not start a link. */
+        private volatile boolean allowed;
         private final AtomicBoolean started = new AtomicBoolean();
         private volatile Downcalls downcalls;
         /** The linking thread, once started (tests join it). */
         volatile Thread thread;
 
-        /** The downcalls, or null: then the first caller has started the link, on a clean thread of coio's group. */
+        /** From now on the first caller starts the link. */
+        void allow() {
+            allowed = true;
+        }
+
+        /**
+         * The downcalls, or null: then the first caller since {@link #allow} has started the link, on a clean thread
+         * of coio's group.
+         */
         Downcalls downcallsOrStart() {
             Downcalls d = downcalls;
-            if (d == null && started.compareAndSet(false, true)) {
+            if (d == null && allowed && started.compareAndSet(false, true)) {
                 start();
             }
             return d;
@@ -157,8 +175,11 @@ final class HeapSocketIo {
         }
 
         private static MemorySegment symbol(Linker linker, String name) {
-            return linker.defaultLookup().find(name).orElseThrow(
-                    () -> new IllegalStateException("the C library has no " + name));
+            java.util.Optional<MemorySegment> s = linker.defaultLookup().find(name); // no lambda: none spun by coio
+            if (s.isEmpty()) {
+                throw new IllegalStateException("the C library has no " + name);
+            }
+            return s.get();
         }
 
         int io(int fd, boolean write, byte[] b, int off, int len) throws IOException {

@@ -158,11 +158,14 @@ class HeapSocketIoTest {
     }
 
     @Test
-    @DisplayName("a link answers null until linked: the first caller starts it on a daemon platform thread, coio-link")
+    @DisplayName("a link answers null until linked: the first caller once allowed starts it on a daemon platform thread, coio-link")
     void theFirstCallerStartsTheLinkOnAThreadOfCoios() throws Exception {
         ThreadGroup coios = new ThreadGroup("coio-test-group");
         AtomicReference<Object> first = new AtomicReference<>();
         HeapSocketIo.Link link = new HeapSocketIo.Link();
+        assertEquals(null, link.downcallsOrStart(), "not allowed yet (the agent's install is not done)");
+        assertEquals(null, link.thread, "no link started before it is allowed");
+        link.allow();
         Thread caller = Thread.ofPlatform().group(coios).unstarted(() -> first.set(link.downcallsOrStart()));
         caller.start();
         caller.join();

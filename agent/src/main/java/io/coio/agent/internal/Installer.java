@@ -118,6 +118,7 @@ public final class Installer {
             if (!options.hookLibraries().isEmpty()) {
                 io.coio.nativeswap.NativeCall.hookWhenLoaded(options.hookLibraries()); // libc calls of those libraries yield
             }
+            runtime.allowHeapSocketIo(); // installed: the app's first tracked socket I/O may link coio's own
             System.setProperty("coio.mode", "coroutine");
             System.setProperty("coio.carriers", Integer.toString(runtime.carrierCount()));
             if (options.stats()) {
