@@ -15,6 +15,7 @@
 #       wall time, and p50/p99 of each thread's own connect; also with carriers=2,blockedms=10 (the watchdog hands
 #       a CPU-busy run off after 10 ms instead of 100 ms).
 # The machine is shared: compare ratios of the same round, not absolute figures across runs.
+# COIO_AGENT=/path/to/coio-agent.jar measures another build of the agent (an A/B against an earlier commit).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
@@ -26,7 +27,7 @@ if [ -z "$JAVA" ]; then
   done
 fi
 [ -n "$JAVA" ] || { echo "bench-bulk.sh: no JDK >= 25 found; set JAVA=/path/to/bin/java" >&2; exit 1; }
-AGENT=$ROOT/agent/target/coio-agent.jar
+AGENT=${COIO_AGENT:-$ROOT/agent/target/coio-agent.jar} # COIO_AGENT=another agent jar: A/B runs
 [ -f "$AGENT" ] && [ -d "$HERE/target/test-classes/example/bulk" ] || {
   echo "bench-bulk.sh: build first: ./coio build (needs $AGENT and integration-tests' test classes)" >&2; exit 1; }
 WORK=$(mktemp -d /tmp/coio-bench-bulk.XXXXXX)
