@@ -16,9 +16,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A coroutine's {@code java.net.Socket} read or write done by coio: {@code recv(2)}/{@code send(2)} straight into or
  * out of the app's {@code byte[]}, where the JDK's {@code NioSocketImpl.tryRead}/{@code tryWrite} copy through a
- * temporary direct buffer and call {@code read(2)}/{@code write(2)} through JNI. Per round trip of an echo server
- * that is the JDK's array copy and the VFS layer of {@code read}/{@code write} (which {@code recv}/{@code send}
- * skip): what Netty does not pay and coio did (docs/benchmark.md, "Where the time goes").
+ * temporary direct buffer and call {@code read(2)}/{@code write(2)} through JNI: two passes over every byte of a
+ * bulk body, and the VFS layer of {@code read}/{@code write}, which {@code recv}/{@code send} skip (docs/benchmark.md,
+ * "Where the time goes", and docs/design-notes.md, "Socket reads and writes on the app's array").
  *
  * <p>Used only for a tracked attempt ({@link Hooks#beforeSocketIo} returned an edge count): a coroutine's, on a
  * socket it has waited on, which the JDK has made non-blocking for it. So the call never waits, and the downcall
@@ -36,8 +36,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Linking the two downcalls costs ~60–80 ms of CPU (the FFM linker spins its stubs), which coio keeps off the
  * JVM's start-up: the first tracked attempt after the agent's install has succeeded ({@link #allowLink}) starts
- * the link on a short-lived daemon thread of coio's ({@code coio-link}) and is itself done by the JDK, as is every attempt until the link is done. A link that fails
- * is said once on stderr, and the JDK keeps doing every attempt: nothing else changes. The one JDK member this needs,
+ * the link on a short-lived daemon thread of coio's ({@code coio-link}) and is itself done by the JDK, as is every
+ * attempt until the link is done. A link that fails is said once on stderr, and the JDK keeps doing every attempt:
+ * nothing else changes. The one JDK member this needs,
  * {@code sun.net.ConnectionResetException(String)}, is checked at install ({@link #checkJdk}).
  *
  * <p>Threads: any coroutine; the link is published through a volatile field.
@@ -92,9 +93,10 @@ final class HeapSocketIo {
     }
 
     /**
-     * The downcalls, linked once on a thread of coio's. States: not started → linking (on {@code coio-link}) →
-     * linked, or failed (said once on stderr; the JDK keeps doing every attempt). Any thread; published through
-     * volatile fields.
+     * The downcalls, linked once on a thread of coio's. States and transitions: not allowed → allowed
+     * ({@link #allow}: the install succeeded) → linking (the first {@link #downcallsOrStart} since, on
+     * {@code coio-link}) → linked, or failed (said once on stderr; the JDK keeps doing every attempt). Any thread;
+     * published through volatile fields.
      */
     static final class Link {
         /** Set once the agent's install has succeeded: its self-check's socket I/O must not start a link. */
@@ -123,7 +125,8 @@ final class HeapSocketIo {
 
         private void start() {
             // like the spare loop threads: clean, in coio's group (the carrier's), whatever coroutine asked
-            Thread carrier = Thread.currentThread().isVirtual() ? JdkInternals.currentCarrierThread() : Thread.currentThread();
+            Thread me = Thread.currentThread();
+            Thread carrier = me.isVirtual() ? JdkInternals.currentCarrierThread() : me;
             Thread t = Thread.ofPlatform().group(carrier.getThreadGroup()).daemon(true)
                     .inheritInheritableThreadLocals(false).name("coio-link").unstarted(new Runnable() {
                         @Override
