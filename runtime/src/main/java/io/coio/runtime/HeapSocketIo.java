@@ -99,36 +99,23 @@ final class HeapSocketIo {
      * published through volatile fields.
      */
     static final class Link {
-        /** Set once the agent's install has succeeded: its self-check's socket I/O must not start a link. */
-        private volatile boolean allowed;
+        /**
+         * The linking thread, made (not started) by {@link #allow} on the installing thread: then the coroutine whose
+         * attempt starts the link loads no class and makes no thread, only starts this one — it may be pinned (a
+         * class initializer), where loading a class from the agent's jar is file I/O and a hand-off. Null until
+         * allowed: the install's self-check must not start a link.
+         */
+        private volatile Thread thread;
         private final AtomicBoolean started = new AtomicBoolean();
         private volatile Downcalls downcalls;
-        /** The linking thread, once started (tests join it). */
-        volatile Thread thread;
-
-        /** From now on the first caller starts the link. */
-        void allow() {
-            allowed = true;
-        }
 
         /**
-         * The downcalls, or null: then the first caller since {@link #allow} has started the link, on a clean thread
-         * of coio's group.
+         * From now on the first caller starts the link. Makes its thread clean, as the spare loop threads: platform,
+         * daemon, no inherited thread-locals, the system class loader, the calling (installing) thread's group.
          */
-        Downcalls downcallsOrStart() {
-            Downcalls d = downcalls;
-            if (d == null && allowed && started.compareAndSet(false, true)) {
-                start();
-            }
-            return d;
-        }
-
-        private void start() {
-            // like the spare loop threads: clean, in coio's group (the carrier's), whatever coroutine asked
-            Thread me = Thread.currentThread();
-            Thread carrier = me.isVirtual() ? JdkInternals.currentCarrierThread() : me;
-            Thread t = Thread.ofPlatform().group(carrier.getThreadGroup()).daemon(true)
-                    .inheritInheritableThreadLocals(false).name("coio-link").unstarted(new Runnable() {
+        void allow() {
+            Thread t = Thread.ofPlatform().daemon(true).inheritInheritableThreadLocals(false).name("coio-link")
+                    .unstarted(new Runnable() {
                         @Override
                         public void run() {
                             try {
@@ -141,7 +128,23 @@ final class HeapSocketIo {
                     });
             t.setContextClassLoader(ClassLoader.getSystemClassLoader());
             thread = t;
-            t.start();
+        }
+
+        /** The downcalls, or null: then the first caller since {@link #allow} has started the link. */
+        Downcalls downcallsOrStart() {
+            Downcalls d = downcalls;
+            if (d == null) {
+                Thread t = thread;
+                if (t != null && started.compareAndSet(false, true)) {
+                    t.start();
+                }
+            }
+            return d;
+        }
+
+        /** Tests: the linking thread once allowed, else null. */
+        Thread thread() {
+            return thread;
         }
     }
 

@@ -158,26 +158,31 @@ class HeapSocketIoTest {
     }
 
     @Test
-    @DisplayName("a link answers null until linked: the first caller once allowed starts it on a daemon platform thread, coio-link")
+    @DisplayName("a link answers null until linked: allowing makes the coio-link thread in the installer's group, the first caller starts it")
     void theFirstCallerStartsTheLinkOnAThreadOfCoios() throws Exception {
         ThreadGroup coios = new ThreadGroup("coio-test-group");
         AtomicReference<Object> first = new AtomicReference<>();
         HeapSocketIo.Link link = new HeapSocketIo.Link();
         assertEquals(null, link.downcallsOrStart(), "not allowed yet (the agent's install is not done)");
-        assertEquals(null, link.thread, "no link started before it is allowed");
-        link.allow();
-        Thread caller = Thread.ofPlatform().group(coios).unstarted(() -> first.set(link.downcallsOrStart()));
+        assertEquals(null, link.thread(), "no linking thread before it is allowed");
+        Thread installer = Thread.ofPlatform().group(coios).unstarted(link::allow); // the agent's installing thread
+        installer.start();
+        installer.join();
+        Thread linking = link.thread();
+        assertNotNull(linking, "made when allowed");
+        assertEquals(Thread.State.NEW, linking.getState(), "made, not started, when allowed");
+        assertEquals(coios, linking.getThreadGroup(), "in the installing thread's group");
+        Thread caller = Thread.ofPlatform().unstarted(() -> first.set(link.downcallsOrStart()));
         caller.start();
         caller.join();
         assertEquals(null, first.get(), "not linked yet: the JDK does this attempt");
-        Thread linking = link.thread;
-        assertNotNull(linking, "the first caller started the link");
+        assertTrue(linking.getState() != Thread.State.NEW, "the first caller started the link");
         assertEquals("coio-link", linking.getName());
         assertTrue(linking.isDaemon() && !linking.isVirtual());
         linking.join(TimeUnit.SECONDS.toMillis(30));
         HeapSocketIo.Downcalls linked = link.downcallsOrStart();
         assertNotNull(linked, "linked once coio-link has ended");
-        assertTrue(link.thread == linking, "one link, not one per caller");
+        assertTrue(link.thread() == linking, "one link, not one per caller");
         try (Pair p = Pair.open()) {
             assertEquals(-2, linked.io(p.fd, false, new byte[4], 0, 4), "the linked recv answers EAGAIN on an empty socket");
         }
