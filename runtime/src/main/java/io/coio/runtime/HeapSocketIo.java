@@ -38,8 +38,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * JVM's start-up: the first tracked attempt after the agent's install has succeeded ({@link #allowLink}) starts
  * the link on a short-lived daemon thread of coio's ({@code coio-link}) and is itself done by the JDK, as is every
  * attempt until the link is done. A link that fails is said once on stderr, and the JDK keeps doing every attempt:
- * nothing else changes. The one JDK member this needs,
- * {@code sun.net.ConnectionResetException(String)}, is checked at install ({@link #checkJdk}).
+ * nothing else changes. The one JDK member this needs, {@code sun.net.ConnectionResetException(String)}, is checked
+ * at install ({@link #checkJdk}).
  *
  * <p>Threads: any coroutine; the link is published through a volatile field.
  */
