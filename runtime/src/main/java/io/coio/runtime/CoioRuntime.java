@@ -362,7 +362,7 @@ public final class CoioRuntime {
         // Not CoioEvents' event types: JFR registers them when it starts (CoioEvents), outside any hand-off.
         String[] names = {"HandOffCause", "LoopOwner", "OsThread", "SparePool", "SparePool$Spare", "CoioEvents", "CoioEvents$Jfr",
                 "CarrierTimer", "Watchdog", "Watchdog$HandedOffRun", "WorkStealing", "JdkInternals",
-                "WaitPinning", "Hooks", "Waiter", "DeferredHandOff"};
+                "WaitPinning", "Hooks", "Waiter", "DeferredHandOff", "CleanThread"};
         for (String n : names) {
             try {
                 Class.forName("io.coio.runtime." + n, true, CoioRuntime.class.getClassLoader());

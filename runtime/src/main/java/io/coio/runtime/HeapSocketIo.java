@@ -109,25 +109,19 @@ final class HeapSocketIo {
         private final AtomicBoolean started = new AtomicBoolean();
         private volatile Downcalls downcalls;
 
-        /**
-         * From now on the first caller starts the link. Makes its thread clean, as the spare loop threads: platform,
-         * daemon, no inherited thread-locals, the system class loader, the calling (installing) thread's group.
-         */
+        /** From now on the first caller starts the link. Makes its thread, clean, in the installing thread's group. */
         void allow() {
-            Thread t = Thread.ofPlatform().daemon(true).inheritInheritableThreadLocals(false).name("coio-link")
-                    .unstarted(new Runnable() {
-                        @Override
-                        public void run() {
-                            try {
-                                downcalls = new Downcalls();
-                            } catch (Throwable e) {
-                                System.err.println("coio: cannot link recv/send for socket I/O on the app's arrays ("
-                                        + e + "); the JDK's copy through a direct buffer stays in use.");
-                            }
-                        }
-                    });
-            t.setContextClassLoader(ClassLoader.getSystemClassLoader());
-            thread = t;
+            thread = CleanThread.unstarted(Thread.currentThread().getThreadGroup(), "coio-link", new Runnable() {
+                @Override
+                public void run() {
+                    try {
+                        downcalls = new Downcalls();
+                    } catch (Throwable e) {
+                        System.err.println("coio: cannot link recv/send for socket I/O on the app's arrays (" + e
+                                + "); the JDK's copy through a direct buffer stays in use.");
+                    }
+                }
+            });
         }
 
         /** The downcalls, or null: then the first caller since {@link #allow} has started the link. */

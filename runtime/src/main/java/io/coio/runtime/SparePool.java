@@ -131,15 +131,12 @@ final class SparePool {
 
     private Spare newSpare() {
         Spare s = new Spare();
-        Thread t = Thread.ofPlatform().group(group).daemon(true).inheritInheritableThreadLocals(false)
-                .name("coio-spare-" + names.incrementAndGet()).unstarted(new Runnable() { // no lambda: start-up
-                    @Override
-                    public void run() {
-                        s.run();
-                    }
-                });
-        t.setContextClassLoader(ClassLoader.getSystemClassLoader());
-        s.thread = t;
+        s.thread = CleanThread.unstarted(group, "coio-spare-" + names.incrementAndGet(), new Runnable() { // no lambda
+            @Override
+            public void run() {
+                s.run();
+            }
+        });
         return s;
     }
 

@@ -106,14 +106,12 @@ final class Watchdog {
                 c.deferred.enable(); // from now on their file calls wait for this watchdog's look
             }
         }
-        thread = Thread.ofPlatform().group(group).daemon(true).inheritInheritableThreadLocals(false)
-                .name("coio-watchdog").unstarted(new Runnable() { // not a lambda: start-up
-                    @Override
-                    public void run() {
-                        Watchdog.this.run();
-                    }
-                });
-        thread.setContextClassLoader(ClassLoader.getSystemClassLoader());
+        thread = CleanThread.unstarted(group, "coio-watchdog", new Runnable() { // not a lambda: start-up
+            @Override
+            public void run() {
+                Watchdog.this.run();
+            }
+        });
         thread.start();
     }
 
