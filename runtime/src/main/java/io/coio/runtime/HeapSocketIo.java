@@ -108,6 +108,21 @@ final class HeapSocketIo {
         private volatile Thread thread;
         private final AtomicBoolean started = new AtomicBoolean();
         private volatile Downcalls downcalls;
+        /** Links the downcalls (tests: one that fails). */
+        private final java.util.function.Supplier<Downcalls> linker;
+
+        Link() {
+            this(new java.util.function.Supplier<Downcalls>() { // not a lambda: none of coio's is spun
+                @Override
+                public Downcalls get() {
+                    return new Downcalls();
+                }
+            });
+        }
+
+        Link(java.util.function.Supplier<Downcalls> linker) {
+            this.linker = linker;
+        }
 
         /** From now on the first caller starts the link. Makes its thread, clean, in the installing thread's group. */
         void allow() {
@@ -115,7 +130,7 @@ final class HeapSocketIo {
                 @Override
                 public void run() {
                     try {
-                        downcalls = new Downcalls();
+                        downcalls = linker.get();
                     } catch (Throwable e) {
                         System.err.println("coio: cannot link recv/send for socket I/O on the app's arrays (" + e
                                 + "); the JDK's copy through a direct buffer stays in use.");

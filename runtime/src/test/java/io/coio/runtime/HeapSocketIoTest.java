@@ -188,6 +188,30 @@ class HeapSocketIoTest {
         }
     }
 
+    @Test
+    @DisplayName("a link that fails is said once on stderr; the JDK keeps making every attempt and no second link starts")
+    void aFailedLinkIsSaidOnceAndTheJdkKeepsMakingTheAttempts() throws Exception {
+        HeapSocketIo.Link link = new HeapSocketIo.Link(() -> {
+            throw new IllegalStateException("no recv in this C library");
+        });
+        link.allow();
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(said, true));
+        try {
+            assertEquals(null, link.downcallsOrStart(), "the first attempt starts the link and is the JDK's");
+            link.thread().join(TimeUnit.SECONDS.toMillis(30));
+            assertEquals(null, link.downcallsOrStart(), "failed: the JDK's again");
+            assertEquals(null, link.downcallsOrStart());
+        } finally {
+            System.setErr(err);
+        }
+        assertEquals("coio: cannot link recv/send for socket I/O on the app's arrays (java.lang.IllegalStateException:"
+                + " no recv in this C library); the JDK's copy through a direct buffer stays in use."
+                + System.lineSeparator(), said.toString(), "said once");
+        assertEquals(Thread.State.TERMINATED, link.thread().getState(), "one link thread, not restarted");
+    }
+
     private int readWhenReady(Pair p, byte[] b, int off, int len) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         int n;
