@@ -16,6 +16,8 @@
 #       a CPU-busy run off after 10 ms instead of 100 ms).
 # The machine is shared: compare ratios of the same round, not absolute figures across runs.
 # COIO_AGENT=/path/to/coio-agent.jar measures another build of the agent (an A/B against an earlier commit).
+# BENCH_PIN=1 (http only): the server on CPU 0 and the load on CPU 1 (taskset), so that the two do not share a core
+# and the ops/s compare what the server does with one core, not its share of two (docs/benchmark.md, "Bulk bodies").
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
@@ -37,6 +39,8 @@ trap cleanup EXIT
 (cd "$HERE" && JAVA_HOME=$(dirname "$(dirname "$JAVA")") mvn -B -q -o dependency:build-classpath \
    -Dmdep.outputFile="$WORK/cp" -Dmdep.includeScope=test -DexcludeGroupIds=io.coio >/dev/null)
 CP=$HERE/target/test-classes:$(cat "$WORK/cp")
+SERVER_CPU=(); CLIENT_CPU=()
+if [ "${BENCH_PIN:-0}" = 1 ]; then SERVER_CPU=(taskset -c 0); CLIENT_CPU=(taskset -c 1); fi
 agent_flag() { [ "$1" = none ] && echo "" || echo "-javaagent:$AGENT=$1"; }
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 jit_ticks() { # CPU ticks of the JVM's JIT compiler threads (C1/C2 CompilerThread<n>)
@@ -54,16 +58,16 @@ http_round() { # http_round <httpcore|tomcat> <none|agent options>
   log=$(mktemp "$WORK/server.XXXXXX")
   # shellcheck disable=SC2046
   # Compiler threads kept for the JVM's life (not stopped when idle), so that their CPU can be read from /proc.
-  "$JAVA" $(agent_flag "$2") -Xmx1g -XX:-UseDynamicNumberOfCompilerThreads -cp "$CP" example.bulk.BulkHttpApp "$1" \
+  "${SERVER_CPU[@]}" "$JAVA" $(agent_flag "$2") -Xmx1g -XX:-UseDynamicNumberOfCompilerThreads -cp "$CP" example.bulk.BulkHttpApp "$1" \
     >"$log" 2>&1 &
   sp=$!; PIDS+=("$sp")
   for _ in $(seq 600); do grep -q '^PORT' "$log" && break; sleep 0.2; done
   port=$(awk '/^PORT/{print $2}' "$log")
   [ -n "$port" ] || { echo "$1 $2: server did not start in 120 s:"; cat "$log"; kill "$sp"; return 0; }
   local cold
-  cold=$("$JAVA" -Xmx1g -cp "$CP" example.bulk.BulkLoad "$port" 4 "$WARMUP" 1048576 | sed 's/.*opsPerSec=\([0-9.]*\).*/\1/') # warm-up (JIT)
+  cold=$("${CLIENT_CPU[@]}" "$JAVA" -Xmx1g -cp "$CP" example.bulk.BulkLoad "$port" 4 "$WARMUP" 1048576 | sed 's/.*opsPerSec=\([0-9.]*\).*/\1/') # warm-up (JIT)
   c0=$(cpu_ticks "$sp"); j0=$(jit_ticks "$sp")
-  r=$("$JAVA" -Xmx1g -cp "$CP" example.bulk.BulkLoad "$port" 4 "$SECS" 1048576)
+  r=$("${CLIENT_CPU[@]}" "$JAVA" -Xmx1g -cp "$CP" example.bulk.BulkLoad "$port" 4 "$SECS" 1048576)
   c1=$(cpu_ticks "$sp"); j1=$(jit_ticks "$sp") # before the stop request: the server exits on it
   "$JAVA" -cp "$CP" example.bulk.BulkLoad "$port" 1 0 8 stop >/dev/null
   for _ in $(seq 100); do kill -0 "$sp" 2>/dev/null || break; sleep 0.1; done
@@ -77,7 +81,7 @@ http_round() { # http_round <httpcore|tomcat> <none|agent options>
 }
 
 if [ "$WHAT" = http ] || [ "$WHAT" = all ]; then
-  echo "# 1 MiB echo, 4 connections, ${WARMUP}s warm-up + ${SECS}s per run, $REPEATS rounds ($(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg))"
+  echo "# 1 MiB echo, 4 connections, ${WARMUP}s warm-up + ${SECS}s per run, $REPEATS rounds${SERVER_CPU:+, server on CPU 0, load on CPU 1} ($(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg))"
   for round in $(seq "$REPEATS"); do
     for server in httpcore tomcat; do
       for mode in none carriers=1 carriers=2; do

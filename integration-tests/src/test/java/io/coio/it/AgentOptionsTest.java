@@ -38,7 +38,7 @@ class AgentOptionsTest {
                     + " pinnedWaitHandOffs=(\\d+) fileHandOffs=(\\d+) dnsHandOffs=(\\d+) blockerHandOffs=(\\d+)"
                     + " watchdogHandOffs=(\\d+) busyHandOffs=(\\d+) extraLoopThreads=(\\d+) longRuns=(\\d+)"
                     + " registrations=(\\d+) rearms=(\\d+) skippedSyscalls=(\\d+)"
-                    + " stolen=(\\d+) heapSocketIo=(\\d+)$");
+                    + " stolen=(\\d+) heapSocketIo=(\\d+) wokenToSteal=(\\d+)$");
 
     /** Runs HelloApp to its end (it exits with code 3) and returns the finished JVM for inspection. */
     private static AgentJvm runHello(AgentJvm.Builder b) {

@@ -113,7 +113,19 @@ final class AppThreadScheduler implements Executor, Runnable {
                 moveTo(home);
             }
         }
-        carrier.execute(this);
+        Carrier c = carrier;
+        c.execute(this);
+        // Queued from outside its carrier (a platform thread, the JDK's unblocker thread, another carrier) while that
+        // carrier is inside a run: an idle carrier may take it (WorkStealing.queuedWhileBusy). Not when a coroutine
+        // of the same carrier wakes it: that one parks right after, as a rule (a hand-over through a queue or a
+        // lock), and waking the idle carrier then mostly costs a wake-up per hand-over (docs/design-notes.md, "a
+        // resumption queued from outside a busy carrier").
+        if (c.currentRun() > 0 && !c.onLoopThread()) {
+            WorkStealing balancing = c.balancing;
+            if (balancing != null) {
+                balancing.queuedWhileBusy(c);
+            }
+        }
     }
 
     /**

@@ -83,6 +83,14 @@ final class Carrier implements Executor {
     /** Coroutines this carrier took from another carrier's run queue ({@link WorkStealing}). */
     final AtomicLong stolen = new AtomicLong();
 
+    /**
+     * The runtime's work stealing, told when a resumption is queued on this carrier while it is inside a run
+     * ({@link WorkStealing#queuedWhileBusy}); null: balancing off. Written once, before any coroutine starts.
+     */
+    volatile WorkStealing balancing;
+    /** Times this carrier, idle in epoll, was woken to take ready coroutines from a busy one (any thread adds). */
+    final AtomicLong wokenToSteal = new AtomicLong();
+
     /** Tests only: called at the start of each loop step with its name, to inject a fault. */
     volatile java.util.function.Consumer<String> faultForTest;
 
@@ -448,7 +456,7 @@ final class Carrier implements Executor {
                 owner.handOffs(HandOffCause.BLOCKER), owner.handOffs(HandOffCause.WATCHDOG),
                 owner.handOffs(HandOffCause.BUSY),
                 owner.extraThreads(), longRuns.get(), runQueue.size(), waits.registered, waits.rearms, waits.skippedSyscalls,
-                stolen.get(), waits.heapSocketIo);
+                stolen.get(), waits.heapSocketIo, wokenToSteal.get());
     }
 
     @SuppressWarnings("unchecked")

@@ -37,6 +37,9 @@ package io.coio.runtime;
  * @param heapSocketIo        socket reads and writes of this carrier's coroutines that coio made itself, with
  *                            {@code recv}/{@code send} on the app's array instead of the JDK's copy through a
  *                            temporary direct buffer (tracked attempts of {@code java.net.Socket} streams)
+ * @param wokenToSteal        times this carrier, idle in epoll, was woken to take ready coroutines from a carrier
+ *                            that had one queued while it was inside another coroutine's run (what it took counts
+ *                            in {@code stolen}; nothing, if that carrier got to it first)
  *
  * <p>The JMX view and the JFR statistics event are generated from this record's components: a component added
  * here shows up there without further code.
@@ -45,7 +48,7 @@ public record CarrierStats(int carrier, long started, long live, long parks, lon
                            long pinnedFallbacks, long pinnedWaitHandOffs, long fileHandOffs, long dnsHandOffs,
                            long blockerHandOffs, long watchdogHandOffs, long busyHandOffs, long extraLoopThreads, long longRuns,
                            long runQueue, long registrations, long rearms, long skippedSyscalls, long stolen,
-                           long heapSocketIo) {
+                           long heapSocketIo, long wokenToSteal) {
 
     /** All hand-offs, whatever the cause. */
     public long handOffs() {
@@ -64,6 +67,6 @@ public record CarrierStats(int carrier, long started, long live, long parks, lon
                 + " extraLoopThreads=" + extraLoopThreads
                 + " longRuns=" + longRuns + " registrations=" + registrations + " rearms=" + rearms
                 + " skippedSyscalls=" + skippedSyscalls + " stolen=" + stolen
-                + " heapSocketIo=" + heapSocketIo;
+                + " heapSocketIo=" + heapSocketIo + " wokenToSteal=" + wokenToSteal;
     }
 }

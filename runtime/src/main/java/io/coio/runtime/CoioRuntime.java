@@ -66,8 +66,11 @@ public final class CoioRuntime {
         for (int i = 0; i < count; i++) {
             carriers[i] = new Carrier(i, factory, epoll, spares, fds);
         }
-        watchdog = new Watchdog(carriers, handOffAfter, busySlice, longRunAfter,
-                stealing && count > 1 ? new WorkStealing(carriers) : null, group);
+        WorkStealing balancing = stealing && count > 1 ? new WorkStealing(carriers) : null;
+        for (Carrier c : carriers) {
+            c.balancing = balancing;
+        }
+        watchdog = new Watchdog(carriers, handOffAfter, busySlice, longRunAfter, balancing, group);
     }
 
     /**

@@ -7,8 +7,9 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 /**
  * Work stealing between carriers: when a carrier falls behind — ready coroutines wait in its run queue across a
  * whole watchdog period in which it never ran out of work (it is stuck in one long run, or simply has more ready
- * coroutines than it can run) — and another carrier is idle in epoll, the idle one takes ready coroutines from it
- * and they become its own. Same-carrier resumption stays the rule: nothing moves while every carrier keeps up or
+ * coroutines than it can run) — or, at once, when a coroutine of a carrier inside a run is made ready from outside
+ * that carrier ({@link #queuedWhileBusy}), and another carrier is idle in epoll, the idle one takes ready coroutines
+ * from it and they become its own. Same-carrier resumption stays the rule: nothing moves while every carrier keeps up or
  * every carrier is busy.
  *
  * <p>What moves, and what a move means (the invariant):
@@ -38,8 +39,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * a task run, so the two never poll at once. While it holds the queue the thief only polls, checks a type and
  * offers: nothing that can block or load a class (the victim's run end and hand-offs wait for it).
  *
- * <p>Threads: {@link #tick} on the watchdog thread only (its arrays are that thread's); {@link #steal} on the
- * thief's loop thread, inside one of its task runs.
+ * <p>Threads: {@link #tick} on the watchdog thread only (its arrays are that thread's); {@link #queuedWhileBusy} on
+ * any thread; {@link #steal} on the thief's loop thread, inside one of its task runs.
  */
 final class WorkStealing {
     /** At most this many tasks move per steal (bounds the time the victim's queue is lent). */
@@ -59,6 +60,11 @@ final class WorkStealing {
         this.lastEpollWaits = new long[carriers.length];
         this.lastRun = new long[carriers.length];
         this.requested = new AtomicIntegerArray(carriers.length);
+        for (int i = 0; i < carriers.length; i++) {
+            if (carriers[i].id != i) { // queuedWhileBusy finds a carrier's place by its id
+                throw new IllegalArgumentException("carrier " + carriers[i].id + " at index " + i);
+            }
+        }
     }
 
     /** Watchdog thread, once per period: asks an idle carrier to steal from each carrier that fell behind. */
@@ -76,24 +82,44 @@ final class WorkStealing {
             lastEpollWaits[i] = waits;
             lastRun[i] = run;
             if (behind) {
-                requestSteal(i, stuck);
+                requestSteal(i, stuck, false);
             }
         }
     }
 
-    private void requestSteal(int victimIndex, boolean stuck) {
+    /**
+     * Any thread, right after a resumption was queued on {@code busy} while its loop is inside a run: wakes a carrier
+     * that is idle in epoll with nothing queued to take ready coroutines from {@code busy} (half its queue, as a
+     * steal from a carrier that fell behind), as Go's scheduler wakes an idle P when a goroutine becomes ready.
+     * Without it the coroutine waits for the rest of that run, and for whatever was queued before it, while a core
+     * idles: a run can last milliseconds (a 1 MiB body copied without a wait), and the watchdog sees a carrier fall
+     * behind only after two of its periods. If {@code busy}'s run ends first and it gets to the coroutine itself,
+     * the woken carrier finds the queue empty: one wasted wake-up, nothing moves. At most one request per idle
+     * carrier is in flight. The caller leaves out wakes made by a coroutine of {@code busy} itself
+     * ({@code AppThreadScheduler.execute}: such a waker parks right after, as a rule).
+     */
+    void queuedWhileBusy(Carrier busy) {
+        Carrier thief = requestSteal(busy.id, false, true);
+        if (thief != null) {
+            thief.wokenToSteal.incrementAndGet();
+        }
+    }
+
+    /** Asks an idle carrier (with nothing queued, if {@code emptyOnly}) to steal from the victim; returns it, or null. */
+    private Carrier requestSteal(int victimIndex, boolean stuck, boolean emptyOnly) {
         Carrier victim = carriers[victimIndex];
         for (int k = 1; k < carriers.length; k++) {
             int t = (victimIndex + k) % carriers.length;
             Carrier thief = carriers[t];
-            if (thief.idle() && requested.compareAndSet(t, 0, 1)) {
+            if (thief.idle() && (!emptyOnly || thief.queued() == 0) && requested.compareAndSet(t, 0, 1)) {
                 thief.execute(() -> {
                     requested.set(t, 0);
                     steal(victim, thief, stuck);
                 });
-                return;
+                return thief;
             }
         }
+        return null;
     }
 
     /**

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Fair carriers: the busy time slice (a coroutine that computes without yielding is moved off its carrier after
  * the slice, so the carrier serves its other connections), the starvation report of a run that goes on after that
- * move, and work stealing between carriers. No timing is asserted: each test waits for an event that can only
+ * move, work stealing between carriers, and a resumption placed on an idle carrier. No timing is asserted: each test waits for an event that can only
  * happen through its mechanism (a spinner that only stops when another coroutine of its carrier tells it to; a
  * coroutine queued behind a stuck carrier that only runs if another carrier takes it), and checks the counters.
  */
@@ -162,6 +162,88 @@ class FairnessTest {
         // Counted on carrier 0 when made, moved with each steal, ended on carrier 1 (the spinner is not counted).
         assertEquals(0, cs[0].live.get(), "live on carrier 0");
         assertEquals(0, cs[1].live.get(), "live on carrier 1");
+    }
+
+    @Test
+    void aCoroutineWokenFromOutsideItsBusyCarrierIsTakenByAnIdleCarrierAtOnce() throws Exception {
+        Carrier[] cs = balanced(rig.carriers(2, 0)); // no watchdog: no hand-off, no steal at its ticks
+        CountDownLatch stop = new CountDownLatch(1);
+        AtomicReference<Thread> ranOn = new AtomicReference<>();
+        AtomicReference<Boolean> spinnerStillRunning = new AtomicReference<>();
+        Thread woken = startConverted(cs[0], "woken", () -> {
+            java.util.concurrent.locks.LockSupport.park();
+            ranOn.set(JdkInternals.currentCarrierThread());
+            spinnerStillRunning.set(stop.getCount() == 1);
+            stop.countDown();
+        });
+        awaitState(woken, Thread.State.WAITING);
+        CountDownLatch spinning = new CountDownLatch(1);
+        start(cs[0], "spinner", () -> {
+            spinning.countDown();
+            spinUntil(stop); // only the woken coroutine stops it: it must run while carrier 0 is stuck here
+        });
+        assertTrue(spinning.await(LIMIT.toSeconds(), TimeUnit.SECONDS), "the spinner started");
+        awaitIdle(cs[1]);
+        java.util.concurrent.locks.LockSupport.unpark(woken); // from the test thread: outside carrier 0
+        assertTrue(woken.join(LIMIT), "the woken coroutine ran although its carrier was stuck: " + cs[0].stats()
+                + " / " + cs[1].stats());
+        assertTrue(spinnerStillRunning.get(), "it ran while the spinner still held carrier 0");
+        assertTrue(ranOn.get() == cs[1].loopThread(), "on carrier 1's loop thread");
+        assertTrue(JdkInternals.carrierOf(woken) == cs[1], "it belongs to carrier 1 now");
+        assertEquals(1, cs[1].stats().wokenToSteal(), cs[1].stats().toString());
+        assertEquals(1, cs[1].stats().stolen(), cs[1].stats().toString());
+        assertEquals(0, cs[0].live.get(), "live on carrier 0");
+        assertEquals(0, cs[1].live.get(), "live on carrier 1");
+    }
+
+    /**
+     * A coroutine woken by one of its own carrier's stays queued there, even with the other carrier idle: such a
+     * waker parks right after, as a rule (a hand-over through a queue or a lock), and waking the idle carrier would
+     * cost a wake-up per hand-over.
+     */
+    @Test
+    void aCoroutineWokenByOneOfItsOwnCarrierStaysThere() throws Exception {
+        Carrier[] cs = balanced(rig.carriers(2, 0));
+        AtomicReference<Thread> ranOn = new AtomicReference<>();
+        Thread woken = startConverted(cs[0], "woken", () -> {
+            java.util.concurrent.locks.LockSupport.park();
+            ranOn.set(JdkInternals.currentCarrierThread());
+        });
+        awaitState(woken, Thread.State.WAITING);
+        awaitIdle(cs[1]);
+        Thread waker = startConverted(cs[0], "waker", () -> {
+            java.util.concurrent.locks.LockSupport.unpark(woken);
+            spinMicros(2_000); // still inside its run, with carrier 1 idle all along
+        });
+        assertTrue(waker.join(LIMIT) && woken.join(LIMIT), "both ended");
+        assertTrue(ranOn.get() == cs[0].loopThread(), "the woken coroutine ran on its own carrier, after the waker");
+        assertEquals(0, cs[1].stats().wokenToSteal(), cs[1].stats().toString());
+        assertEquals(0, cs[1].stats().stolen(), cs[1].stats().toString());
+    }
+
+    /** The carriers, balanced as the runtime's are with stealing on (no watchdog: no steal at its ticks). */
+    private static Carrier[] balanced(Carrier[] cs) {
+        WorkStealing balancing = new WorkStealing(cs);
+        for (Carrier c : cs) {
+            c.balancing = balancing;
+        }
+        return cs;
+    }
+
+    private static void awaitState(Thread t, Thread.State state) {
+        long deadline = System.nanoTime() + LIMIT.toNanos();
+        while (t.getState() != state) {
+            assertTrue(System.nanoTime() < deadline, t + " never reached " + state + ": " + t.getState());
+            Thread.onSpinWait();
+        }
+    }
+
+    private static void awaitIdle(Carrier c) {
+        long deadline = System.nanoTime() + LIMIT.toNanos();
+        while (!c.idle()) {
+            assertTrue(System.nanoTime() < deadline, "carrier " + c.id + " never went idle");
+            Thread.onSpinWait();
+        }
     }
 
     @Test
