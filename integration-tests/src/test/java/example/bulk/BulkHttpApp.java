@@ -31,14 +31,15 @@ import org.apache.hc.core5.io.CloseMode;
  * {@code GET /stop} stops it. Args: {@code <httpcore|tomcat>}. Prints {@code PORT n}, then {@code STOPPED}.
  *
  * <p>{@code httpcore}: Apache HttpCore5's classic server ({@code ServerBootstrap}, one worker thread per
- * connection, socket streams). {@code tomcat}: embedded Tomcat 11, NIO connector, 200 workers, a servlet.
+ * connection, socket streams). {@code tomcat}: embedded Tomcat 11, NIO connector, 200 workers, a servlet ({@code tomcat virtual}: its
+ * workers on the JDK's virtual threads).
  */
 public final class BulkHttpApp {
     public static void main(String[] args) throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
         switch (args[0]) {
             case "httpcore" -> httpCore(stop);
-            case "tomcat" -> tomcat(stop);
+            case "tomcat" -> tomcat(stop, args.length > 1 && args[1].equals("virtual"));
             default -> throw new IllegalArgumentException("httpcore or tomcat: " + args[0]);
         }
         System.out.println("STOPPED");
@@ -68,7 +69,7 @@ public final class BulkHttpApp {
         server.close(CloseMode.IMMEDIATE);
     }
 
-    private static void tomcat(CountDownLatch stop) throws Exception {
+    private static void tomcat(CountDownLatch stop, boolean virtualWorkers) throws Exception {
         Path base = Files.createTempDirectory("tomcat-bulk");
         Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(base.toString());
@@ -79,6 +80,9 @@ public final class BulkHttpApp {
         connector.setProperty("acceptCount", "1024");
         connector.setMaxPostSize(64 << 20);
         connector.setProperty("maxKeepAliveRequests", "-1"); // the load keeps its connections
+        if (virtualWorkers) {
+            connector.setProperty("useVirtualThreads", "true"); // its workers on the JDK's virtual threads
+        }
         tomcat.setConnector(connector);
         Context context = tomcat.addContext("", base.toString());
         Tomcat.addServlet(context, "echo", new EchoServlet(stop));
