@@ -82,14 +82,14 @@ final class WorkStealing {
             lastEpollWaits[i] = waits;
             lastRun[i] = run;
             if (behind) {
-                requestSteal(i, stuck, false);
+                requestSteal(i, stuck);
             }
         }
     }
 
     /**
      * Any thread, right after a resumption was queued on {@code busy} while its loop is inside a run: wakes a carrier
-     * that is idle in epoll with nothing queued to take ready coroutines from {@code busy} (half its queue, as a
+     * that is idle in epoll (nothing queued) to take ready coroutines from {@code busy} (half its queue, as a
      * steal from a carrier that fell behind), as Go's scheduler wakes an idle P when a goroutine becomes ready.
      * Without it the coroutine waits for the rest of that run, and for whatever was queued before it, while a core
      * idles: a run can last milliseconds (a 1 MiB body copied without a wait), and the watchdog sees a carrier fall
@@ -99,19 +99,22 @@ final class WorkStealing {
      * ({@code AppThreadScheduler.execute}: such a waker parks right after, as a rule).
      */
     void queuedWhileBusy(Carrier busy) {
-        Carrier thief = requestSteal(busy.id, false, true);
+        Carrier thief = requestSteal(busy.id, false);
         if (thief != null) {
             thief.wokenToSteal.incrementAndGet();
         }
     }
 
-    /** Asks an idle carrier (with nothing queued, if {@code emptyOnly}) to steal from the victim; returns it, or null. */
-    private Carrier requestSteal(int victimIndex, boolean stuck, boolean emptyOnly) {
+    /**
+     * Asks a carrier idle in epoll to steal from the victim; returns it, or null. Idle means nothing queued: the
+     * {@code execute} that queues a task to a parked carrier clears its {@code parked} flag.
+     */
+    private Carrier requestSteal(int victimIndex, boolean stuck) {
         Carrier victim = carriers[victimIndex];
         for (int k = 1; k < carriers.length; k++) {
             int t = (victimIndex + k) % carriers.length;
             Carrier thief = carriers[t];
-            if (thief.idle() && (!emptyOnly || thief.queued() == 0) && requested.compareAndSet(t, 0, 1)) {
+            if (thief.idle() && requested.compareAndSet(t, 0, 1)) {
                 thief.execute(() -> {
                     requested.set(t, 0);
                     steal(victim, thief, stuck);

@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Fair carriers: the busy time slice (a coroutine that computes without yielding is moved off its carrier after
  * the slice, so the carrier serves its other connections), the starvation report of a run that goes on after that
- * move, work stealing between carriers, and a resumption placed on an idle carrier. No timing is asserted: each test waits for an event that can only
+ * move, and work stealing between carriers (at the watchdog's looks, and at once for a coroutine woken from outside
+ * its busy carrier). No timing is asserted: each test waits for an event that can only
  * happen through its mechanism (a spinner that only stops when another coroutine of its carrier tells it to; a
  * coroutine queued behind a stuck carrier that only runs if another carrier takes it), and checks the counters.
  */
@@ -176,14 +177,14 @@ class FairnessTest {
             spinnerStillRunning.set(stop.getCount() == 1);
             stop.countDown();
         });
-        awaitState(woken, Thread.State.WAITING);
+        HandOffTest.awaitTrue(() -> woken.getState() == Thread.State.WAITING, "the coroutine parked");
         CountDownLatch spinning = new CountDownLatch(1);
         start(cs[0], "spinner", () -> {
             spinning.countDown();
             spinUntil(stop); // only the woken coroutine stops it: it must run while carrier 0 is stuck here
         });
         assertTrue(spinning.await(LIMIT.toSeconds(), TimeUnit.SECONDS), "the spinner started");
-        awaitIdle(cs[1]);
+        HandOffTest.awaitTrue(cs[1]::idle, "carrier 1 idle in epoll");
         java.util.concurrent.locks.LockSupport.unpark(woken); // from the test thread: outside carrier 0
         assertTrue(woken.join(LIMIT), "the woken coroutine ran although its carrier was stuck: " + cs[0].stats()
                 + " / " + cs[1].stats());
@@ -209,8 +210,8 @@ class FairnessTest {
             java.util.concurrent.locks.LockSupport.park();
             ranOn.set(JdkInternals.currentCarrierThread());
         });
-        awaitState(woken, Thread.State.WAITING);
-        awaitIdle(cs[1]);
+        HandOffTest.awaitTrue(() -> woken.getState() == Thread.State.WAITING, "the coroutine parked");
+        HandOffTest.awaitTrue(cs[1]::idle, "carrier 1 idle in epoll");
         Thread waker = startConverted(cs[0], "waker", () -> {
             java.util.concurrent.locks.LockSupport.unpark(woken);
             spinMicros(2_000); // still inside its run, with carrier 1 idle all along
@@ -228,22 +229,6 @@ class FairnessTest {
             c.balancing = balancing;
         }
         return cs;
-    }
-
-    private static void awaitState(Thread t, Thread.State state) {
-        long deadline = System.nanoTime() + LIMIT.toNanos();
-        while (t.getState() != state) {
-            assertTrue(System.nanoTime() < deadline, t + " never reached " + state + ": " + t.getState());
-            Thread.onSpinWait();
-        }
-    }
-
-    private static void awaitIdle(Carrier c) {
-        long deadline = System.nanoTime() + LIMIT.toNanos();
-        while (!c.idle()) {
-            assertTrue(System.nanoTime() < deadline, "carrier " + c.id + " never went idle");
-            Thread.onSpinWait();
-        }
     }
 
     @Test
